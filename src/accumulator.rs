@@ -1,0 +1,383 @@
+//! Incremental, mergeable summary state.
+
+use std::hash::Hash;
+
+use chrono::FixedOffset;
+use itertools::{EitherOrBoth, Itertools};
+
+use crate::hash::FastMap;
+use crate::period::{day_number, local_day};
+use crate::summary::{DayCell, PeriodFold, day_cells};
+use crate::{Error, LogOptions, Purchase, PurchaseLog, Result, Summaries, SummaryOptions};
+
+/// Per-customer summary state that a service updates one order at a time,
+/// and that merges across shards; it yields exactly the summaries of
+/// [`PurchaseLog::summarize`] over the same orders.
+///
+/// The state is each customer's *day cells*: per local day, the net amount
+/// and the counts of orders and refunds, with the first and last time. That
+/// is what summaries at any granularity, unit and observation end are
+/// folded from, so the state is kept once and queried as of any day. Its
+/// size grows with purchase days, not with records.
+///
+/// Each [`push`](Self::push) is one order: sum an order's lines before
+/// pushing, as the accumulator keeps no order ids. Records are checked by
+/// the default [`LogOptions`] rules.
+///
+/// Shards partitioned by customer (or not: cells of the same customer and
+/// day add up) are merged with [`merge`](Self::merge); every shard must use
+/// the same UTC offset, since it fixes where local days start.
+///
+/// # Example
+///
+/// ```
+/// use chrono::{FixedOffset, NaiveDate};
+/// use repurchase::{datasets::cdnow_sample_purchases, SummaryAccumulator, SummaryOptions};
+///
+/// let utc = FixedOffset::east_opt(0).ok_or("bad offset")?;
+/// let (mut even, mut odd) = (SummaryAccumulator::new(utc), SummaryAccumulator::new(utc));
+/// for p in cdnow_sample_purchases() {
+///     if p.customer % 2 == 0 { even.push(&p)? } else { odd.push(&p)? }
+/// }
+/// even.merge(odd)?;
+/// let opts = SummaryOptions::new(NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?);
+/// let summaries = even.summarize(&opts)?;
+/// assert_eq!(summaries.len(), 2357);
+/// assert_eq!(summaries.customers[0].frequency, 3);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(
+        from = "AccumulatorState<C>",
+        into = "AccumulatorState<C>",
+        bound(
+            serialize = "C: Clone + serde::Serialize",
+            deserialize = "C: Clone + Eq + Hash + serde::Deserialize<'de>"
+        )
+    )
+)]
+pub struct SummaryAccumulator<C> {
+    offset_seconds: i32,
+    /// Customer key → position in `customers`.
+    slots: FastMap<C, usize>,
+    /// Each customer's day cells, sorted by day.
+    customers: Vec<(C, Vec<DayCell>)>,
+    /// Records offered to `push`, accepted or not.
+    pushed: usize,
+}
+
+/// Two accumulators are equal when they hold the same offset, record count
+/// and day cells per customer, whatever order the customers arrived in.
+impl<C: Eq + Hash> PartialEq for SummaryAccumulator<C> {
+    fn eq(&self, other: &Self) -> bool {
+        self.offset_seconds == other.offset_seconds
+            && self.pushed == other.pushed
+            && self.customers.len() == other.customers.len()
+            && self.customers.iter().all(|(key, cells)| {
+                other
+                    .slots
+                    .get(key)
+                    .and_then(|&slot| other.customers.get(slot))
+                    .is_some_and(|(_, theirs)| theirs == cells)
+            })
+    }
+}
+
+/// The serialised form of a [`SummaryAccumulator`]: the lookup table is
+/// rebuilt on load.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct AccumulatorState<C> {
+    offset_seconds: i32,
+    customers: Vec<(C, Vec<DayCell>)>,
+    pushed: usize,
+}
+
+#[cfg(feature = "serde")]
+impl<C: Eq + Hash + Clone> From<AccumulatorState<C>> for SummaryAccumulator<C> {
+    fn from(state: AccumulatorState<C>) -> Self {
+        let slots = state
+            .customers
+            .iter()
+            .enumerate()
+            .map(|(i, (key, _))| (key.clone(), i))
+            .collect();
+        Self {
+            offset_seconds: state.offset_seconds,
+            slots,
+            customers: state.customers,
+            pushed: state.pushed,
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<C> From<SummaryAccumulator<C>> for AccumulatorState<C> {
+    fn from(acc: SummaryAccumulator<C>) -> Self {
+        Self {
+            offset_seconds: acc.offset_seconds,
+            customers: acc.customers,
+            pushed: acc.pushed,
+        }
+    }
+}
+
+impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
+    /// An empty accumulator bucketing days at `utc_offset`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::FixedOffset;
+    /// use repurchase::SummaryAccumulator;
+    ///
+    /// let acc = SummaryAccumulator::<u64>::new(FixedOffset::east_opt(8 * 3600).ok_or("bad offset")?);
+    /// assert_eq!(acc.customer_count(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(utc_offset: FixedOffset) -> Self {
+        Self {
+            offset_seconds: utc_offset.local_minus_utc(),
+            slots: FastMap::default(),
+            customers: Vec::new(),
+            pushed: 0,
+        }
+    }
+
+    /// The state of a whole log's orders (lines of one order summed).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::{FixedOffset, NaiveDate};
+    /// use repurchase::{datasets::cdnow_sample, SummaryAccumulator, SummaryOptions};
+    ///
+    /// let log = cdnow_sample()?;
+    /// let acc = SummaryAccumulator::from_log(&log, FixedOffset::east_opt(0).ok_or("bad offset")?);
+    /// let opts = SummaryOptions::new(NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?);
+    /// assert_eq!(acc.summarize(&opts)?, log.summarize(&opts));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_log(log: &PurchaseLog<C>, utc_offset: FixedOffset) -> Self {
+        let mut acc = Self::new(utc_offset);
+        for purchases in log.customers() {
+            let cells: Vec<DayCell> = day_cells(&purchases, acc.offset_seconds).collect();
+            acc.slots.insert(purchases.key().clone(), acc.customers.len());
+            acc.customers.push((purchases.key().clone(), cells));
+        }
+        acc.pushed = log.stats().accepted;
+        acc
+    }
+
+    /// Adds one order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TimestampOutOfRange`] or [`Error::AmountOutOfRange`] under
+    /// the default [`LogOptions`] rules, with `index` counting the records
+    /// offered to this accumulator; the state is then unchanged.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::{FixedOffset, NaiveDate};
+    /// use repurchase::{Purchase, SummaryAccumulator};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let mut acc = SummaryAccumulator::new(FixedOffset::east_opt(0).ok_or("bad offset")?);
+    /// let day = NaiveDate::from_ymd_opt(2024, 5, 1).ok_or("bad date")?;
+    /// acc.push(&Purchase::new("alice", day, Decimal::TEN))?;
+    /// let sentinel = NaiveDate::from_ymd_opt(1900, 1, 1).ok_or("bad date")?;
+    /// assert!(acc.push(&Purchase::new("bob", sentinel, Decimal::TEN)).is_err());
+    /// assert_eq!(acc.customer_count(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn push(&mut self, purchase: &Purchase<C>) -> Result<()> {
+        let index = self.pushed;
+        self.pushed += 1;
+        let (valid_from, valid_until) = LogOptions::default().valid_timestamps();
+        if purchase.at < valid_from || purchase.at >= valid_until {
+            return Err(Error::TimestampOutOfRange {
+                index,
+                value: purchase.at,
+                valid_from,
+                valid_until,
+            });
+        }
+        if purchase.amount.abs() > crate::MAX_AMOUNT {
+            return Err(Error::AmountOutOfRange {
+                index,
+                value: purchase.amount,
+                limit: crate::MAX_AMOUNT,
+            });
+        }
+        let seconds = purchase.at.unix_seconds();
+        let cell = DayCell::new(local_day(seconds, self.offset_seconds), seconds, purchase.amount);
+        let cells = match self.slots.get(&purchase.customer) {
+            Some(&slot) => self.customers.get_mut(slot).map(|(_, cells)| cells),
+            None => {
+                self.slots.insert(purchase.customer.clone(), self.customers.len());
+                self.customers.push((purchase.customer.clone(), Vec::new()));
+                self.customers.last_mut().map(|(_, cells)| cells)
+            }
+        };
+        if let Some(cells) = cells {
+            add_cell(cells, cell);
+        }
+        Ok(())
+    }
+
+    /// Adds another accumulator's state, typically another shard's.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OffsetMismatch`] when the two use different UTC offsets;
+    /// `self` is then unchanged.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::{FixedOffset, NaiveDate};
+    /// use repurchase::{Purchase, SummaryAccumulator};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let utc = FixedOffset::east_opt(0).ok_or("bad offset")?;
+    /// let day = NaiveDate::from_ymd_opt(2024, 5, 1).ok_or("bad date")?;
+    /// let (mut a, mut b) = (SummaryAccumulator::new(utc), SummaryAccumulator::new(utc));
+    /// a.push(&Purchase::new(1_u64, day, Decimal::ONE))?;
+    /// b.push(&Purchase::new(2_u64, day, Decimal::ONE))?;
+    /// a.merge(b)?;
+    /// assert_eq!(a.customer_count(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn merge(&mut self, other: Self) -> Result<()> {
+        if other.offset_seconds != self.offset_seconds {
+            return Err(Error::OffsetMismatch {
+                expected: self.offset_seconds,
+                found: other.offset_seconds,
+            });
+        }
+        self.pushed += other.pushed;
+        for (key, theirs) in other.customers {
+            match self.slots.get(&key) {
+                Some(&slot) => {
+                    if let Some((_, ours)) = self.customers.get_mut(slot) {
+                        *ours = merge_cells(std::mem::take(ours), theirs);
+                    }
+                }
+                None => {
+                    self.slots.insert(key.clone(), self.customers.len());
+                    self.customers.push((key, theirs));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The number of customers seen.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::FixedOffset;
+    /// use repurchase::{datasets::cdnow_sample, SummaryAccumulator};
+    ///
+    /// let acc = SummaryAccumulator::from_log(&cdnow_sample()?, FixedOffset::east_opt(0).ok_or("bad offset")?);
+    /// assert_eq!(acc.customer_count(), 2357);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn customer_count(&self) -> usize {
+        self.customers.len()
+    }
+
+    /// Summaries as of `options`' observation end, exactly as
+    /// [`PurchaseLog::summarize`] gives them for the same orders; the
+    /// positions of orders after the end are not known here
+    /// ([`Summaries::after_end`] is empty), only their count.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OffsetMismatch`] when `options` asks for another UTC offset
+    /// than the accumulator buckets days at.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::{FixedOffset, NaiveDate};
+    /// use repurchase::{Purchase, SummaryAccumulator, SummaryOptions};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let mut acc = SummaryAccumulator::new(FixedOffset::east_opt(0).ok_or("bad offset")?);
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).ok_or("bad date");
+    /// for (m, day) in [(1, 5), (2, 9), (2, 9), (3, 1)] {
+    ///     acc.push(&Purchase::new("alice", d(m, day)?, Decimal::TEN))?;
+    /// }
+    /// let s = acc.summarize(&SummaryOptions::new(d(3, 31)?))?;
+    /// assert_eq!((s.customers[0].frequency, s.customers[0].orders), (2, 4));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn summarize(&self, options: &SummaryOptions) -> Result<Summaries<C>> {
+        if options.offset_seconds() != self.offset_seconds {
+            return Err(Error::OffsetMismatch {
+                expected: self.offset_seconds,
+                found: options.offset_seconds(),
+            });
+        }
+        let end_day = day_number(options.observation_end());
+        let mut by_key: Vec<&(C, Vec<DayCell>)> = self.customers.iter().collect();
+        by_key.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut summaries = Summaries {
+            customers: Vec::with_capacity(by_key.len()),
+            orders_after_end: 0,
+            after_end: Vec::new(),
+            without_occasion: Vec::new(),
+        };
+        for (key, cells) in by_key {
+            let mut fold = PeriodFold::new(options.granularity_of());
+            for cell in cells {
+                if cell.day > end_day {
+                    summaries.orders_after_end += cell.orders_and_refunds();
+                } else {
+                    fold.push(cell);
+                }
+            }
+            summaries.record(key, fold.finish(options, end_day));
+        }
+        Ok(summaries)
+    }
+}
+
+/// Adds a one-order cell to a customer's day-sorted cells.
+fn add_cell(cells: &mut Vec<DayCell>, cell: DayCell) {
+    // Services mostly push in time order: try the end first.
+    match cells.last_mut() {
+        None => cells.push(cell),
+        Some(last) if last.day < cell.day => cells.push(cell),
+        Some(last) if last.day == cell.day => last.absorb(&cell),
+        Some(_) => match cells.binary_search_by_key(&cell.day, |c| c.day) {
+            Ok(i) => {
+                if let Some(existing) = cells.get_mut(i) {
+                    existing.absorb(&cell);
+                }
+            }
+            Err(i) => cells.insert(i, cell),
+        },
+    }
+}
+
+/// Merges two day-sorted cell lists, adding cells of the same day.
+fn merge_cells(ours: Vec<DayCell>, theirs: Vec<DayCell>) -> Vec<DayCell> {
+    ours.into_iter()
+        .merge_join_by(theirs, |a, b| a.day.cmp(&b.day))
+        .map(|pair| match pair {
+            EitherOrBoth::Both(mut a, b) => {
+                a.absorb(&b);
+                a
+            }
+            EitherOrBoth::Left(a) | EitherOrBoth::Right(a) => a,
+        })
+        .collect()
+}

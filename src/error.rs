@@ -1,0 +1,251 @@
+//! The one error type of the crate.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::Timestamp;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A field of a [`Purchase`](crate::Purchase), as named by errors and
+/// rejections.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::Field;
+///
+/// assert_eq!(Field::Timestamp.to_string(), "timestamp");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Field {
+    /// `Purchase::customer`.
+    Customer,
+    /// `Purchase::at`.
+    Timestamp,
+    /// `Purchase::amount`.
+    Amount,
+    /// `Purchase::order_id`.
+    OrderId,
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Field::Customer => "customer",
+            Field::Timestamp => "timestamp",
+            Field::Amount => "amount",
+            Field::OrderId => "order_id",
+        })
+    }
+}
+
+/// Everything that can go wrong in `repurchase`.
+///
+/// A bad record is named by its `index` (its 0-based position in the input)
+/// and the field at fault; each variant's documentation says the cause and
+/// the fix.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::{Error, Field, Purchase, PurchaseLog};
+/// use rust_decimal::Decimal;
+///
+/// let sentinel = NaiveDate::from_ymd_opt(1900, 1, 1).ok_or("bad date")?;
+/// let err = PurchaseLog::new(vec![Purchase::new(1_u64, sentinel, Decimal::ONE)]).unwrap_err();
+/// assert_eq!(err.index(), Some(0));
+/// assert_eq!(err.field(), Some(Field::Timestamp));
+/// assert!(matches!(err, Error::TimestampOutOfRange { .. }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A purchase's timestamp lies outside the valid range, typically a
+    /// sentinel such as 1900-01-01 or 9999-12-31.
+    ///
+    /// Fix the source, or widen the range with
+    /// [`LogOptions::valid_range`](crate::LogOptions::valid_range).
+    #[error(
+        "record {index}: timestamp {value} is outside the valid range [{valid_from}, {valid_until}); \
+         fix the record or widen LogOptions::valid_range"
+    )]
+    TimestampOutOfRange {
+        /// Position of the record in the input.
+        index: usize,
+        /// The timestamp found.
+        value: Timestamp,
+        /// First valid instant (inclusive).
+        valid_from: Timestamp,
+        /// End of the valid range (exclusive).
+        valid_until: Timestamp,
+    },
+
+    /// A purchase's amount is larger in magnitude than
+    /// [`MAX_AMOUNT`](crate::MAX_AMOUNT), which keeps every sum exact.
+    ///
+    /// Amounts this large are almost always a unit or parsing error (cents
+    /// read as units, an id read as a price): fix the source.
+    #[error(
+        "record {index}: amount {value} exceeds the limit of ±{limit}; check the amount's unit and parsing"
+    )]
+    AmountOutOfRange {
+        /// Position of the record in the input.
+        index: usize,
+        /// The amount found.
+        value: Decimal,
+        /// The largest magnitude accepted.
+        limit: Decimal,
+    },
+
+    /// An order id is used by two different customers.
+    ///
+    /// Order ids must identify one customer's order; check how the export
+    /// joins orders and customers.
+    #[error(
+        "record {index}: order id {order_id:?} already belongs to another customer (record {first_index}); \
+         order ids must identify one customer's order"
+    )]
+    OrderCustomerMismatch {
+        /// Position of the record in the input.
+        index: usize,
+        /// The order id.
+        order_id: String,
+        /// Position of the record that first used this order id.
+        first_index: usize,
+    },
+
+    /// An order id appears twice while
+    /// [`OrderLines::Reject`](crate::OrderLines::Reject) says each order is
+    /// one record: the record is a duplicate.
+    ///
+    /// Remove the duplicate, or use
+    /// [`OrderLines::Merge`](crate::OrderLines::Merge) if records are lines
+    /// of orders.
+    #[error(
+        "record {index}: order id {order_id:?} repeats record {first_index}; remove the duplicate \
+         or use OrderLines::Merge if records are order lines"
+    )]
+    DuplicateOrder {
+        /// Position of the record in the input.
+        index: usize,
+        /// The order id.
+        order_id: String,
+        /// Position of the record that first used this order id.
+        first_index: usize,
+    },
+
+    /// The input has more records than a log can index.
+    ///
+    /// Split the input into customer-partitioned shards, summarise each, and
+    /// merge the [`SummaryAccumulator`](crate::SummaryAccumulator)s.
+    #[error("more than {limit} records; split the input into customer-partitioned shards")]
+    TooManyRecords {
+        /// The largest number of records one log holds.
+        limit: usize,
+    },
+
+    /// A configured range is empty: `start` is not before `end`.
+    ///
+    /// Swap or correct the two values named by `start_field` and `end_field`.
+    #[error("{start_field} ({start}) must be before {end_field} ({end})")]
+    EmptyRange {
+        /// The option that opens the range.
+        start_field: &'static str,
+        /// Its value.
+        start: String,
+        /// The option that closes the range.
+        end_field: &'static str,
+        /// Its value.
+        end: String,
+    },
+
+    /// A calibration/holdout split does not cut the data: no purchase falls
+    /// on or before `calibration_end`, or none after it up to
+    /// `observation_end`.
+    ///
+    /// Choose a calibration end between the first and the last purchase day.
+    #[error(
+        "calibration end {calibration_end} does not split the data (purchase days {first_day:?} to {last_day:?} \
+         up to observation end {observation_end}); choose a day between the first and last purchase"
+    )]
+    SplitOutsideData {
+        /// The calibration end asked for.
+        calibration_end: NaiveDate,
+        /// The observation end asked for.
+        observation_end: NaiveDate,
+        /// The first purchase day in the log, if any.
+        first_day: Option<NaiveDate>,
+        /// The last purchase day up to the observation end, if any.
+        last_day: Option<NaiveDate>,
+    },
+
+    /// Day cells bucketed with one UTC offset were combined with, or
+    /// summarised under, another: their local days do not line up.
+    ///
+    /// Create every shard's [`SummaryAccumulator`](crate::SummaryAccumulator)
+    /// with the same offset, and summarise with that offset.
+    #[error(
+        "UTC offset mismatch: the accumulator buckets days at {expected} s east of UTC, \
+         but {found} s was given; use one offset throughout"
+    )]
+    OffsetMismatch {
+        /// The accumulator's offset, in seconds east of UTC.
+        expected: i32,
+        /// The offset given, in seconds east of UTC.
+        found: i32,
+    },
+}
+
+impl Error {
+    /// The input position of the record at fault, when the error is about
+    /// one record.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::Error;
+    ///
+    /// assert_eq!(Error::TooManyRecords { limit: 10 }.index(), None);
+    /// ```
+    pub fn index(&self) -> Option<usize> {
+        match self {
+            Error::TimestampOutOfRange { index, .. }
+            | Error::AmountOutOfRange { index, .. }
+            | Error::OrderCustomerMismatch { index, .. }
+            | Error::DuplicateOrder { index, .. } => Some(*index),
+            Error::TooManyRecords { .. }
+            | Error::EmptyRange { .. }
+            | Error::SplitOutsideData { .. }
+            | Error::OffsetMismatch { .. } => None,
+        }
+    }
+
+    /// The record field at fault, when the error is about one record.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::Error;
+    ///
+    /// assert_eq!(Error::TooManyRecords { limit: 10 }.field(), None);
+    /// ```
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            Error::TimestampOutOfRange { .. } => Some(Field::Timestamp),
+            Error::AmountOutOfRange { .. } => Some(Field::Amount),
+            Error::OrderCustomerMismatch { .. } | Error::DuplicateOrder { .. } => Some(Field::OrderId),
+            Error::TooManyRecords { .. }
+            | Error::EmptyRange { .. }
+            | Error::SplitOutsideData { .. }
+            | Error::OffsetMismatch { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Repurchase analytics for retention teams: who buys again, how often, when
+//! next, what each customer is worth and who is slipping away, computed from
+//! a purchase log with no I/O.
+//!
+//! # Quick example
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use repurchase::prelude::*;
+//! use rust_decimal::Decimal;
+//!
+//! let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).ok_or("bad date");
+//! let purchases = vec![
+//!     Purchase::new("alice", d(2024, 1, 5)?, Decimal::new(2500, 2)),
+//!     Purchase::new("alice", d(2024, 2, 9)?, Decimal::new(3100, 2)),
+//!     Purchase::new("bob", d(2024, 2, 1)?, Decimal::new(1200, 2)),
+//! ];
+//! let log = PurchaseLog::new(purchases)?;
+//! let summaries = log.summarize(&SummaryOptions::new(d(2024, 3, 31)?));
+//! let alice = &summaries.customers[0];
+//! assert_eq!((alice.frequency, alice.recency, alice.t), (1, 35.0, 86.0));
+//! assert_eq!(alice.monetary_value, Some(Decimal::new(3100, 2)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Overview
+//!
+//! Data flows one way:
+//!
+//! ```text
+//! Purchase<C> records ──► PurchaseLog<C> ──► CustomerSummary<C> (per customer)
+//!  (caller's data)         validated,          frequency, recency, T,
+//!                          grouped by          monetary value, spend
+//!                          customer, sorted
+//! ```
+//!
+//! - [`Purchase`] and [`Customer`]: the caller's records and profiles, with
+//!   a customer key of any `Clone + Eq + Hash + Ord` type and money as exact
+//!   [`rust_decimal::Decimal`].
+//! - [`PurchaseLog`]: validated purchases ([`PurchaseLog::new`] is strict,
+//!   [`PurchaseLog::lenient`] reports [`Rejection`]s), grouped by customer.
+//!   Its documentation states the rules for refunds, zero amounts, order ids
+//!   and out-of-range timestamps.
+//! - [`CustomerSummary`]: frequency, recency, T and monetary value exactly
+//!   as Python `lifetimes` computes them, by [`PurchaseLog::summarize`] with
+//!   [`SummaryOptions`] ([`Granularity`], [`TimeUnit`], UTC offset), and the
+//!   calibration/holdout split [`PurchaseLog::calibration_holdout`].
+//! - [`SummaryAccumulator`]: the same summaries, updated one order at a time
+//!   and merged across customer-partitioned shards.
+//!
+//! The library never reads a clock: every "as of" day is an argument.
+//!
+//! # Cookbook
+//!
+//! Summarise the embedded CDNOW sample as lifetimes does with `freq='W'`:
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use repurchase::{datasets::cdnow_sample, Granularity, SummaryOptions};
+//!
+//! let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+//! let weekly = cdnow_sample()?.summarize(&SummaryOptions::new(end).granularity(Granularity::Week));
+//! let repeaters = weekly.iter().filter(|s| s.frequency > 0).count();
+//! println!("{repeaters} of {} customers bought again", weekly.len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The Fader–Hardie papers' input (continuous weeks, calibration to
+//! 1997-09-30):
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use repurchase::{datasets::cdnow_sample, SummaryOptions, TimeUnit};
+//!
+//! let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
+//! let papers = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
+//! let first = &papers.customers[0];
+//! assert_eq!((first.frequency, format!("{:.2}", first.recency), format!("{:.2}", first.t)),
+//!            (2, "30.43".into(), "38.86".into()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Panics
+//!
+//! The library should never panic: any panic is a bug, whatever the input.
+//! Bad records are typed [`Error`]s or [`Rejection`]s naming the record and
+//! field; undefined statistics are `None`, never NaN.
+//!
+//! # Crate features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `datasets` | yes | [`datasets`]: the CDNOW sample embedded (228 KB) |
+//! | `serde` | no | `Serialize`/`Deserialize` on every data, config and result type |
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
+#![deny(rustdoc::broken_intra_doc_links)]
+#![forbid(unsafe_code)]
+
+mod accumulator;
+#[cfg(feature = "datasets")]
+pub mod datasets;
+mod error;
+mod hash;
+mod holdout;
+mod log;
+mod period;
+mod purchase;
+mod summary;
+
+pub use accumulator::SummaryAccumulator;
+pub use error::{Error, Field, Result};
+pub use holdout::{CalibrationHoldout, SplitSummary};
+pub use log::{CustomerPurchases, LogOptions, LogStats, MAX_AMOUNT, OrderLines, PurchaseLog, Rejection};
+pub use period::{Granularity, TimeUnit};
+pub use purchase::{Customer, Purchase, Timestamp};
+pub use summary::{CustomerSummary, Summaries, SummaryOptions};
+
+/// The types most programs need: `use repurchase::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        CustomerSummary, Error, Granularity, Purchase, PurchaseLog, SummaryAccumulator, SummaryOptions,
+        TimeUnit, Timestamp,
+    };
+}

@@ -1,0 +1,1128 @@
+//! `PurchaseLog`: validated purchases, grouped by customer and sorted by time.
+
+use std::hash::Hash;
+
+use rust_decimal::Decimal;
+
+use crate::hash::FastMap;
+use crate::{Error, Field, Purchase, Result, Timestamp};
+
+/// The largest amount, in magnitude, that one record may carry: 10^15.
+///
+/// With at most `u32::MAX` records, every sum of amounts then stays below
+/// 5 × 10^24, far inside `Decimal`'s range, so no sum can overflow.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
+/// Marks "no value" in the dense code columns.
+const NONE: u32 = u32::MAX;
+
+/// How records that share an order id are read.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::{LogOptions, OrderLines};
+///
+/// // An export with one row per order: a repeated order id is a duplicate.
+/// let options = LogOptions::default().order_lines(OrderLines::Reject);
+/// assert_eq!(options.order_lines_policy(), OrderLines::Reject);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum OrderLines {
+    /// Records sharing an order id are lines of one order: one order whose
+    /// amount is the lines' sum and whose time is its earliest line's, e.g.
+    /// two lines of order `A-7` for 5.00 and 3.00 are one 8.00 order. A
+    /// refund line carrying the order's id nets into that order. Every line
+    /// after an order's first is counted in [`LogStats::merged`].
+    #[default]
+    Merge,
+    /// Each order is one record: a second record with the same order id is a
+    /// duplicate ([`Error::DuplicateOrder`]), e.g. a row ingested twice.
+    Reject,
+}
+
+/// Rules for turning records into a [`PurchaseLog`].
+///
+/// | option | default | meaning |
+/// |---|---|---|
+/// | [`valid_range`](Self::valid_range) | 1970-01-01 to 2100-01-01 (exclusive) | timestamps outside are rejected, catching sentinels such as 1900-01-01 |
+/// | [`order_lines`](Self::order_lines) | [`OrderLines::Merge`] | how records sharing an order id are read |
+///
+/// Amounts are always checked against [`MAX_AMOUNT`].
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::{LogOptions, Purchase};
+/// use rust_decimal::Decimal;
+///
+/// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).ok_or("bad date");
+/// let options = LogOptions::default().valid_range(d(1990, 1, 1)?, d(2030, 1, 1)?)?;
+/// let records = vec![
+///     Purchase::new(1_u64, d(1997, 1, 1)?, Decimal::TEN),
+///     Purchase::new(2_u64, d(1900, 1, 1)?, Decimal::TEN), // a sentinel date
+/// ];
+/// let (log, rejected) = options.build_lenient(records);
+/// assert_eq!(log.stats().accepted, 1);
+/// assert_eq!(rejected[0].index, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LogOptions {
+    valid_from: Timestamp,
+    valid_until: Timestamp,
+    order_lines: OrderLines,
+}
+
+impl Default for LogOptions {
+    fn default() -> Self {
+        Self {
+            valid_from: Timestamp::from_valid_seconds(0),
+            // 2100-01-01T00:00:00Z
+            valid_until: Timestamp::from_valid_seconds(4_102_444_800),
+            order_lines: OrderLines::Merge,
+        }
+    }
+}
+
+impl LogOptions {
+    /// Sets the valid timestamps to `[from, until)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyRange`] when `from` is not before `until`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::LogOptions;
+    ///
+    /// let a = NaiveDate::from_ymd_opt(2020, 1, 1).ok_or("bad date")?;
+    /// let b = NaiveDate::from_ymd_opt(2021, 1, 1).ok_or("bad date")?;
+    /// assert!(LogOptions::default().valid_range(a, b).is_ok());
+    /// assert!(LogOptions::default().valid_range(b, a).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn valid_range(mut self, from: impl Into<Timestamp>, until: impl Into<Timestamp>) -> Result<Self> {
+        let (from, until) = (from.into(), until.into());
+        if from >= until {
+            return Err(Error::EmptyRange {
+                start_field: "valid_from",
+                start: from.to_string(),
+                end_field: "valid_until",
+                end: until.to_string(),
+            });
+        }
+        self.valid_from = from;
+        self.valid_until = until;
+        Ok(self)
+    }
+
+    /// Sets how records sharing an order id are read.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::{LogOptions, OrderLines};
+    ///
+    /// let options = LogOptions::default().order_lines(OrderLines::Reject);
+    /// assert_eq!(options.order_lines_policy(), OrderLines::Reject);
+    /// ```
+    #[must_use]
+    pub fn order_lines(mut self, policy: OrderLines) -> Self {
+        self.order_lines = policy;
+        self
+    }
+
+    /// The valid timestamp range, `[from, until)`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::LogOptions;
+    ///
+    /// let (from, until) = LogOptions::default().valid_timestamps();
+    /// assert_eq!(from.to_string(), "1970-01-01 00:00:00 UTC");
+    /// assert_eq!(until.to_string(), "2100-01-01 00:00:00 UTC");
+    /// ```
+    pub fn valid_timestamps(&self) -> (Timestamp, Timestamp) {
+        (self.valid_from, self.valid_until)
+    }
+
+    /// How records sharing an order id are read.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::{LogOptions, OrderLines};
+    ///
+    /// assert_eq!(LogOptions::default().order_lines_policy(), OrderLines::Merge);
+    /// ```
+    pub fn order_lines_policy(&self) -> OrderLines {
+        self.order_lines
+    }
+
+    /// Builds a log, failing on the first bad record.
+    ///
+    /// # Errors
+    ///
+    /// The first record that breaks a rule, as an [`Error`] naming its
+    /// index, field and value; [`Error::TooManyRecords`] past `u32::MAX - 1`
+    /// records.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{LogOptions, Purchase};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(1997, 1, 1).ok_or("bad date")?;
+    /// let log = LogOptions::default().build(vec![Purchase::new("a", day, Decimal::ONE)])?;
+    /// assert_eq!(log.customer_count(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn build<C, I>(&self, records: I) -> Result<PurchaseLog<C>>
+    where
+        C: Clone + Eq + Hash + Ord,
+        I: IntoIterator<Item = Purchase<C>>,
+    {
+        Builder::new(*self, RECORD_LIMIT)
+            .run(records, true)
+            .map(|(log, _)| log)
+    }
+
+    /// Builds a log from the good records and lists the bad ones.
+    ///
+    /// Always `accepted + merged + rejected == input` in
+    /// [`PurchaseLog::stats`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{Field, LogOptions, Purchase};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let ok = NaiveDate::from_ymd_opt(1997, 1, 1).ok_or("bad date")?;
+    /// let bad = NaiveDate::from_ymd_opt(1900, 1, 1).ok_or("bad date")?;
+    /// let (log, rejected) = LogOptions::default().build_lenient(vec![
+    ///     Purchase::new("a", ok, Decimal::ONE),
+    ///     Purchase::new("b", bad, Decimal::ONE),
+    /// ]);
+    /// assert_eq!((log.stats().accepted, rejected.len()), (1, 1));
+    /// assert_eq!((rejected[0].index, rejected[0].customer, rejected[0].field), (1, "b", Field::Timestamp));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn build_lenient<C, I>(&self, records: I) -> (PurchaseLog<C>, Vec<Rejection<C>>)
+    where
+        C: Clone + Eq + Hash + Ord,
+        I: IntoIterator<Item = Purchase<C>>,
+    {
+        match Builder::new(*self, RECORD_LIMIT).run(records, false) {
+            Ok(built) => built,
+            // Lenient runs record every error as a rejection and never fail.
+            Err(_) => (PurchaseLog::empty(), Vec::new()),
+        }
+    }
+}
+
+/// The most records one log indexes (record positions are stored as `u32`,
+/// with `u32::MAX` reserved).
+const RECORD_LIMIT: usize = (u32::MAX - 1) as usize;
+
+/// A record that [`LogOptions::build_lenient`] or [`PurchaseLog::lenient`]
+/// left out, and why.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::{Error, Field, Purchase, PurchaseLog};
+/// use rust_decimal::Decimal;
+///
+/// let day = NaiveDate::from_ymd_opt(1997, 1, 1).ok_or("bad date")?;
+/// let (_, rejected) = PurchaseLog::lenient(vec![Purchase::new(9_u64, day, Decimal::MAX)]);
+/// assert_eq!(rejected[0].field, Field::Amount);
+/// assert!(matches!(rejected[0].reason, Error::AmountOutOfRange { index: 0, .. }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Rejection<C> {
+    /// Position of the record in the input.
+    pub index: usize,
+    /// The record's customer.
+    pub customer: C,
+    /// The field at fault.
+    pub field: Field,
+    /// The rule it broke, with the value found.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::log::serialize_display"))]
+    pub reason: Error,
+}
+
+#[cfg(feature = "serde")]
+pub(crate) fn serialize_display<S: serde::Serializer>(
+    error: &Error,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(error)
+}
+
+/// How the input records were accounted for: always
+/// `accepted + merged + rejected == input`.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::{Purchase, PurchaseLog};
+/// use rust_decimal::Decimal;
+///
+/// let day = NaiveDate::from_ymd_opt(1997, 1, 1).ok_or("bad date")?;
+/// let log = PurchaseLog::new(vec![
+///     Purchase::new(1_u64, day, Decimal::ONE).order_id("A"),
+///     Purchase::new(1_u64, day, Decimal::TWO).order_id("A"), // second line of order A
+/// ])?;
+/// let stats = log.stats();
+/// assert_eq!((stats.input, stats.accepted, stats.merged, stats.rejected), (2, 1, 1, 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LogStats {
+    /// Records read.
+    pub input: usize,
+    /// Orders kept: records without an order id, plus the first line of each
+    /// order id.
+    pub accepted: usize,
+    /// Further lines of an order already seen ([`OrderLines::Merge`]), kept
+    /// as part of that order.
+    pub merged: usize,
+    /// Records left out by the lenient constructor.
+    pub rejected: usize,
+}
+
+/// Purchases validated, grouped by customer and sorted by time.
+///
+/// Invariant: every record passed the [`LogOptions`] rules; customers are
+/// sorted by key and each customer's lines are sorted by time.
+///
+/// Build one with [`PurchaseLog::new`] (strict: the first bad record is an
+/// error) or [`PurchaseLog::lenient`] (keeps the good records, lists the
+/// bad), or through [`LogOptions`] for other rules.
+///
+/// # The rules
+///
+/// - **Timestamps** outside [`LogOptions::valid_range`] (by default
+///   1970-01-01 to 2100-01-01) are rejected: sentinels such as 1900-01-01
+///   or 9999-12-31 are not purchases.
+/// - **Amounts** larger in magnitude than [`MAX_AMOUNT`] are rejected.
+/// - **Zero amounts** are orders of no value (a free sample, a fully
+///   discounted order): they are purchases and make their period a purchase
+///   occasion, as in lifetimes.
+/// - **Refunds** (negative amounts) are kept and netted into their period;
+///   an order's refund line carrying its order id nets into that order.
+///   A period whose orders and refunds net to ≤ 0 while holding a refund is
+///   not a purchase occasion.
+/// - **Several purchases in one period** are one purchase occasion with the
+///   amounts summed (applied when summarising, at the chosen granularity).
+/// - **Order ids**: records sharing one are lines of one order
+///   ([`OrderLines::Merge`], the default) or duplicates
+///   ([`OrderLines::Reject`]); an order id shared by two customers is always
+///   rejected ([`Error::OrderCustomerMismatch`]).
+///
+/// Internally customer keys are interned to dense `u32` indexes and the
+/// lines are stored in columns grouped by customer.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::{Purchase, PurchaseLog};
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(1997, m, day).ok_or("bad date");
+/// let log = PurchaseLog::new(vec![
+///     Purchase::new("bob", d(3, 1)?, Decimal::new(1250, 2)),
+///     Purchase::new("alice", d(1, 5)?, Decimal::TEN),
+///     Purchase::new("bob", d(1, 9)?, Decimal::ONE),
+/// ])?;
+/// assert_eq!(log.keys(), ["alice", "bob"]);
+/// assert_eq!(log.len(), 3);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseLog<C> {
+    /// Customer keys, sorted; position = dense customer index.
+    keys: Vec<C>,
+    /// `starts[c]..starts[c + 1]` are customer `c`'s lines.
+    starts: Vec<usize>,
+    /// Unix seconds of each line (an order's lines share its earliest time).
+    seconds: Vec<i64>,
+    /// Amount of each line.
+    amounts: Vec<Decimal>,
+    /// Input position of each line.
+    input_index: Vec<u32>,
+    /// Input position of the first line of each line's order; equal to
+    /// `input_index` for a line that heads its order.
+    order_head: Vec<u32>,
+    /// Product of each line, as a code into `products` (or `NONE`); empty
+    /// when no record names a product.
+    product_codes: Vec<u32>,
+    products: Vec<String>,
+    /// Sales channel of each line, likewise.
+    channel_codes: Vec<u32>,
+    channels: Vec<String>,
+    stats: LogStats,
+}
+
+impl<C: Clone + Eq + Hash + Ord> PurchaseLog<C> {
+    /// Builds a log with the default [`LogOptions`], failing on the first
+    /// bad record.
+    ///
+    /// # Errors
+    ///
+    /// The first bad record, as an [`Error`] naming its index, field and
+    /// value; see the rules on [`PurchaseLog`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{Purchase, PurchaseLog};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(1997, 1, 1).ok_or("bad date")?;
+    /// let log = PurchaseLog::new(vec![Purchase::new(1_u64, day, Decimal::ONE)])?;
+    /// assert_eq!(log.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(records: impl IntoIterator<Item = Purchase<C>>) -> Result<Self> {
+        LogOptions::default().build(records)
+    }
+
+    /// Builds a log with the default [`LogOptions`] from the good records,
+    /// and lists the bad ones with the reason.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{Purchase, PurchaseLog};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(1997, 1, 1).ok_or("bad date")?;
+    /// let sentinel = NaiveDate::from_ymd_opt(9999, 12, 31).ok_or("bad date")?;
+    /// let (log, rejected) = PurchaseLog::lenient(vec![
+    ///     Purchase::new(1_u64, day, Decimal::ONE),
+    ///     Purchase::new(2_u64, sentinel, Decimal::ONE),
+    /// ]);
+    /// assert_eq!((log.len(), rejected.len()), (1, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn lenient(records: impl IntoIterator<Item = Purchase<C>>) -> (Self, Vec<Rejection<C>>) {
+        LogOptions::default().build_lenient(records)
+    }
+}
+
+impl<C> PurchaseLog<C> {
+    fn empty() -> Self {
+        Self {
+            keys: Vec::new(),
+            starts: vec![0],
+            seconds: Vec::new(),
+            amounts: Vec::new(),
+            input_index: Vec::new(),
+            order_head: Vec::new(),
+            product_codes: Vec::new(),
+            products: Vec::new(),
+            channel_codes: Vec::new(),
+            channels: Vec::new(),
+            stats: LogStats::default(),
+        }
+    }
+
+    /// The number of lines kept (`accepted + merged`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::PurchaseLog;
+    ///
+    /// let log = PurchaseLog::<u64>::new(vec![])?;
+    /// assert_eq!(log.len(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.seconds.len()
+    }
+
+    /// `true` when the log holds no purchase.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::PurchaseLog;
+    ///
+    /// assert!(PurchaseLog::<u64>::new(vec![])?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.seconds.is_empty()
+    }
+
+    /// The number of distinct customers.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::datasets::cdnow_sample;
+    ///
+    /// assert_eq!(cdnow_sample()?.customer_count(), 2357);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn customer_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The customer keys, sorted.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::datasets::cdnow_sample;
+    ///
+    /// let log = cdnow_sample()?;
+    /// assert_eq!(log.keys()[..3], [1, 2, 3]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn keys(&self) -> &[C] {
+        &self.keys
+    }
+
+    /// How the input records were accounted for.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::datasets::cdnow_sample;
+    ///
+    /// let stats = cdnow_sample()?.stats();
+    /// assert_eq!(stats.accepted + stats.merged + stats.rejected, stats.input);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stats(&self) -> LogStats {
+        self.stats
+    }
+
+    /// The distinct product keys seen, in first-seen order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{Purchase, PurchaseLog};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(1997, 1, 1).ok_or("bad date")?;
+    /// let log = PurchaseLog::new(vec![
+    ///     Purchase::new(1_u8, day, Decimal::ONE).product("tea"),
+    ///     Purchase::new(2_u8, day, Decimal::ONE).product("tea"),
+    /// ])?;
+    /// assert_eq!(log.products(), ["tea"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn products(&self) -> &[String] {
+        &self.products
+    }
+
+    /// The distinct sales channels seen, in first-seen order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{Purchase, PurchaseLog};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(1997, 1, 1).ok_or("bad date")?;
+    /// let log = PurchaseLog::new(vec![Purchase::new(1_u8, day, Decimal::ONE).channel("app")])?;
+    /// assert_eq!(log.channels(), ["app"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn channels(&self) -> &[String] {
+        &self.channels
+    }
+
+    /// One customer's lines, in time order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::datasets::cdnow_sample;
+    ///
+    /// let log = cdnow_sample()?;
+    /// let first = log.purchases_of(&1).ok_or("customer 1 is in the sample")?;
+    /// assert_eq!(first.len(), 4);
+    /// assert_eq!(first.amounts()[0].to_string(), "29.33");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn purchases_of(&self, customer: &C) -> Option<CustomerPurchases<'_, C>>
+    where
+        C: Ord,
+    {
+        let c = self.keys.binary_search(customer).ok()?;
+        self.keys.get(c).map(|key| self.customer_at(c, key))
+    }
+
+    /// Every customer's lines, in key order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::datasets::cdnow_sample;
+    ///
+    /// let log = cdnow_sample()?;
+    /// let lines: usize = log.customers().map(|c| c.len()).sum();
+    /// assert_eq!(lines, log.len());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn customers(&self) -> impl ExactSizeIterator<Item = CustomerPurchases<'_, C>> {
+        self.keys
+            .iter()
+            .enumerate()
+            .map(|(c, key)| self.customer_at(c, key))
+    }
+
+    fn customer_at<'a>(&'a self, c: usize, key: &'a C) -> CustomerPurchases<'a, C> {
+        let start = self.starts.get(c).copied().unwrap_or(0);
+        let end = self.starts.get(c + 1).copied().unwrap_or(start);
+        CustomerPurchases {
+            log: self,
+            key,
+            range: start..end,
+        }
+    }
+}
+
+/// One customer's lines in a [`PurchaseLog`], in time order (lines of one
+/// order adjacent), as columns.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::datasets::cdnow_sample;
+///
+/// let log = cdnow_sample()?;
+/// for customer in log.customers().take(2) {
+///     assert!(customer.timestamps().is_sorted());
+///     assert_eq!(customer.amounts().len(), customer.len());
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CustomerPurchases<'a, C> {
+    log: &'a PurchaseLog<C>,
+    key: &'a C,
+    range: std::ops::Range<usize>,
+}
+
+impl<'a, C> CustomerPurchases<'a, C> {
+    /// The customer's key.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::datasets::cdnow_sample;
+    ///
+    /// let log = cdnow_sample()?;
+    /// assert_eq!(log.customers().next().map(|c| *c.key()), Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn key(&self) -> &'a C {
+        self.key
+    }
+
+    /// The number of lines.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::datasets::cdnow_sample;
+    ///
+    /// assert!(cdnow_sample()?.customers().all(|c| !c.is_empty()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.range.len()
+    }
+
+    /// `true` when the customer has no line (never, in a built log).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::datasets::cdnow_sample;
+    ///
+    /// assert!(!cdnow_sample()?.customers().any(|c| c.is_empty()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.range.is_empty()
+    }
+
+    /// Each line's time.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::datasets::cdnow_sample;
+    ///
+    /// let log = cdnow_sample()?;
+    /// let c = log.purchases_of(&1).ok_or("missing")?;
+    /// assert_eq!(c.timestamps().next().map(|t| t.to_string()), Some("1997-01-01 00:00:00 UTC".into()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn timestamps(&self) -> impl ExactSizeIterator<Item = Timestamp> + 'a {
+        self.seconds().iter().map(|&s| Timestamp::from_valid_seconds(s))
+    }
+
+    /// Each line's amount.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::datasets::cdnow_sample;
+    ///
+    /// let log = cdnow_sample()?;
+    /// let total: rust_decimal::Decimal = log.purchases_of(&1).ok_or("missing")?.amounts().iter().sum();
+    /// assert_eq!(total.to_string(), "100.50");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn amounts(&self) -> &'a [Decimal] {
+        self.log.amounts.get(self.range.clone()).unwrap_or(&[])
+    }
+
+    /// Each line's position in the input, to join results back to records.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::datasets::cdnow_sample;
+    ///
+    /// let log = cdnow_sample()?;
+    /// assert_eq!(log.purchases_of(&1).ok_or("missing")?.input_indexes().collect::<Vec<_>>(), [0, 1, 2, 3]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn input_indexes(&self) -> impl ExactSizeIterator<Item = usize> + 'a {
+        self.log
+            .input_index
+            .get(self.range.clone())
+            .unwrap_or(&[])
+            .iter()
+            .map(|&i| i as usize)
+    }
+
+    /// Each line's product, when the records name one.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{Purchase, PurchaseLog};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(1997, 1, 1).ok_or("bad date")?;
+    /// let log = PurchaseLog::new(vec![
+    ///     Purchase::new(1_u8, day, Decimal::ONE).product("tea"),
+    ///     Purchase::new(1_u8, day, Decimal::ONE),
+    /// ])?;
+    /// let c = log.purchases_of(&1).ok_or("missing")?;
+    /// assert_eq!(c.products().collect::<Vec<_>>(), [Some("tea"), None]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn products(&self) -> impl ExactSizeIterator<Item = Option<&'a str>> + 'a {
+        decode(&self.log.product_codes, &self.log.products, self.range.clone())
+    }
+
+    /// Each line's sales channel, when the records name one.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{Purchase, PurchaseLog};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(1997, 1, 1).ok_or("bad date")?;
+    /// let log = PurchaseLog::new(vec![Purchase::new(1_u8, day, Decimal::ONE).channel("app")])?;
+    /// let c = log.purchases_of(&1).ok_or("missing")?;
+    /// assert_eq!(c.channels().collect::<Vec<_>>(), [Some("app")]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn channels(&self) -> impl ExactSizeIterator<Item = Option<&'a str>> + 'a {
+        decode(&self.log.channel_codes, &self.log.channels, self.range.clone())
+    }
+
+    fn seconds(&self) -> &'a [i64] {
+        self.log.seconds.get(self.range.clone()).unwrap_or(&[])
+    }
+
+    /// The customer's orders in time order: `(unix seconds, amount, input
+    /// position of the order's first line)`, the lines of each order summed.
+    pub(crate) fn orders(&self) -> impl Iterator<Item = (i64, Decimal, u32)> + 'a {
+        let heads = self.log.order_head.get(self.range.clone()).unwrap_or(&[]);
+        let seconds = self.seconds();
+        let amounts = self.amounts();
+        let mut lines = heads.iter().zip(seconds).zip(amounts).peekable();
+        std::iter::from_fn(move || {
+            let ((&head, &second), &amount) = lines.next()?;
+            let mut total = amount;
+            while let Some(((_, _), &more)) = lines.next_if(|((h, _), _)| **h == head) {
+                // Bounded by MAX_AMOUNT × record count: cannot saturate.
+                total = total.saturating_add(more);
+            }
+            Some((second, total, head))
+        })
+    }
+}
+
+fn decode<'a>(
+    codes: &'a [u32],
+    names: &'a [String],
+    range: std::ops::Range<usize>,
+) -> impl ExactSizeIterator<Item = Option<&'a str>> + 'a {
+    let len = range.len();
+    let codes = codes.get(range).unwrap_or(&[]);
+    // With no names recorded at all, `codes` is empty: every line has none.
+    (0..len).map(move |i| {
+        codes
+            .get(i)
+            .and_then(|&code| names.get(code as usize))
+            .map(String::as_str)
+    })
+}
+
+/// Interns optional strings to dense codes.
+#[derive(Debug, Default)]
+struct Dictionary {
+    codes: FastMap<String, u32>,
+    names: Vec<String>,
+    /// One code per accepted line; empty until the first name arrives.
+    column: Vec<u32>,
+}
+
+impl Dictionary {
+    /// Records line `line`'s value.
+    fn push(&mut self, line: usize, value: Option<String>) {
+        let Some(name) = value else {
+            if !self.column.is_empty() {
+                self.column.push(NONE);
+            }
+            return;
+        };
+        if self.column.len() < line {
+            self.column.resize(line, NONE);
+        }
+        let next = u32::try_from(self.names.len()).unwrap_or(NONE);
+        let code = *self.codes.entry(name).or_insert_with_key(|name| {
+            self.names.push(name.clone());
+            next
+        });
+        self.column.push(code);
+    }
+
+    /// The code column for `lines` lines (empty when no line had a value).
+    fn finish(mut self, lines: usize) -> (Vec<u32>, Vec<String>) {
+        if !self.column.is_empty() {
+            self.column.resize(lines, NONE);
+        }
+        (self.column, self.names)
+    }
+}
+
+/// Where an order id was first seen.
+#[derive(Debug, Clone, Copy)]
+struct OrderEntry {
+    /// Interning index of its customer.
+    customer: u32,
+    /// Input position of its first line.
+    head: u32,
+    /// Its earliest line's time.
+    earliest: i64,
+}
+
+/// Builds a [`PurchaseLog`] in one pass over the records plus a counting
+/// sort by customer.
+struct Builder<C> {
+    options: LogOptions,
+    limit: usize,
+    /// Customer key → interning index (first-seen order).
+    interned: FastMap<C, u32>,
+    /// Per accepted line, in input order.
+    customer: Vec<u32>,
+    seconds: Vec<i64>,
+    amounts: Vec<Decimal>,
+    input_index: Vec<u32>,
+    /// Order slot of each line in `orders`, or `NONE` for a record without
+    /// an order id.
+    order_slot: Vec<u32>,
+    order_ids: FastMap<String, u32>,
+    orders: Vec<OrderEntry>,
+    products: Dictionary,
+    channels: Dictionary,
+    merged: usize,
+}
+
+impl<C: Clone + Eq + Hash + Ord> Builder<C> {
+    fn new(options: LogOptions, limit: usize) -> Self {
+        Self {
+            options,
+            limit,
+            interned: FastMap::default(),
+            customer: Vec::new(),
+            seconds: Vec::new(),
+            amounts: Vec::new(),
+            input_index: Vec::new(),
+            order_slot: Vec::new(),
+            order_ids: FastMap::default(),
+            orders: Vec::new(),
+            products: Dictionary::default(),
+            channels: Dictionary::default(),
+            merged: 0,
+        }
+    }
+
+    /// Reads every record; `strict` stops at the first bad one.
+    fn run<I>(mut self, records: I, strict: bool) -> Result<(PurchaseLog<C>, Vec<Rejection<C>>)>
+    where
+        I: IntoIterator<Item = Purchase<C>>,
+    {
+        let records = records.into_iter();
+        let capacity = records.size_hint().0.min(self.limit);
+        self.customer.reserve(capacity);
+        self.seconds.reserve(capacity);
+        self.amounts.reserve(capacity);
+        self.input_index.reserve(capacity);
+        self.order_slot.reserve(capacity);
+
+        let mut rejections = Vec::new();
+        let mut input = 0_usize;
+        for (index, record) in records.enumerate() {
+            input += 1;
+            if let Err(reason) = self.push(index, record) {
+                let (customer, reason) = reason;
+                if strict {
+                    return Err(reason);
+                }
+                rejections.push(Rejection {
+                    index,
+                    field: reason.field().unwrap_or(Field::Customer),
+                    customer,
+                    reason,
+                });
+            }
+        }
+        let stats = LogStats {
+            input,
+            accepted: input - rejections.len() - self.merged,
+            merged: self.merged,
+            rejected: rejections.len(),
+        };
+        Ok((self.finish(stats), rejections))
+    }
+
+    /// Validates and stores one record; on failure hands back its customer
+    /// with the reason.
+    fn push(&mut self, index: usize, record: Purchase<C>) -> std::result::Result<(), (C, Error)> {
+        if index >= self.limit {
+            return Err((record.customer, Error::TooManyRecords { limit: self.limit }));
+        }
+        // `index < limit < u32::MAX`.
+        let index32 = index as u32;
+        let (valid_from, valid_until) = (self.options.valid_from, self.options.valid_until);
+        if record.at < valid_from || record.at >= valid_until {
+            let error = Error::TimestampOutOfRange {
+                index,
+                value: record.at,
+                valid_from,
+                valid_until,
+            };
+            return Err((record.customer, error));
+        }
+        if record.amount.abs() > MAX_AMOUNT {
+            let error = Error::AmountOutOfRange {
+                index,
+                value: record.amount,
+                limit: MAX_AMOUNT,
+            };
+            return Err((record.customer, error));
+        }
+
+        let next_customer = u32::try_from(self.interned.len()).unwrap_or(NONE);
+        let customer = match self.interned.get(&record.customer) {
+            Some(&c) => c,
+            None => next_customer,
+        };
+        let seconds = record.at.unix_seconds();
+        let mut slot = NONE;
+        if let Some(order_id) = record.order_id {
+            match self.order_ids.get(&order_id) {
+                None => {
+                    slot = u32::try_from(self.orders.len()).unwrap_or(NONE);
+                    self.orders.push(OrderEntry {
+                        customer,
+                        head: index32,
+                        earliest: seconds,
+                    });
+                    self.order_ids.insert(order_id, slot);
+                }
+                Some(&existing) => {
+                    let Some(entry) = self.orders.get_mut(existing as usize) else {
+                        return Ok(());
+                    };
+                    let first_index = entry.head as usize;
+                    if entry.customer != customer {
+                        let error = Error::OrderCustomerMismatch {
+                            index,
+                            order_id,
+                            first_index,
+                        };
+                        return Err((record.customer, error));
+                    }
+                    if self.options.order_lines == OrderLines::Reject {
+                        let error = Error::DuplicateOrder {
+                            index,
+                            order_id,
+                            first_index,
+                        };
+                        return Err((record.customer, error));
+                    }
+                    entry.earliest = entry.earliest.min(seconds);
+                    slot = existing;
+                    self.merged += 1;
+                }
+            }
+        }
+        if customer == next_customer {
+            self.interned.insert(record.customer, customer);
+        }
+
+        let line = self.seconds.len();
+        self.customer.push(customer);
+        self.seconds.push(seconds);
+        self.amounts.push(record.amount);
+        self.input_index.push(index32);
+        self.order_slot.push(slot);
+        self.products.push(line, record.product);
+        self.channels.push(line, record.channel);
+        Ok(())
+    }
+
+    /// Sorts customers by key, groups lines by customer (counting sort) and
+    /// orders each customer's lines by time.
+    fn finish(self, stats: LogStats) -> PurchaseLog<C> {
+        let lines = self.seconds.len();
+
+        // Dense indexes in key order.
+        let mut keys: Vec<(C, u32)> = self.interned.into_iter().collect();
+        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut rank = vec![0_u32; keys.len()];
+        for (sorted, (_, first_seen)) in keys.iter().enumerate() {
+            if let Some(r) = rank.get_mut(*first_seen as usize) {
+                // Fewer customers than lines, so `sorted` fits in u32.
+                *r = sorted as u32;
+            }
+        }
+
+        // Counting sort of lines by customer rank.
+        let mut starts = vec![0_usize; keys.len() + 1];
+        for &c in &self.customer {
+            let r = rank.get(c as usize).copied().unwrap_or(0) as usize;
+            if let Some(count) = starts.get_mut(r + 1) {
+                *count += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            let before = starts.get(i - 1).copied().unwrap_or(0);
+            if let Some(s) = starts.get_mut(i) {
+                *s += before;
+            }
+        }
+        let mut cursor = starts.clone();
+        let mut order = vec![0_u32; lines];
+        for (line, &c) in self.customer.iter().enumerate() {
+            let r = rank.get(c as usize).copied().unwrap_or(0) as usize;
+            if let Some(at) = cursor.get_mut(r) {
+                if let Some(o) = order.get_mut(*at) {
+                    *o = line as u32;
+                }
+                *at += 1;
+            }
+        }
+
+        // An order's lines take its earliest time and sort together.
+        let order_time = |line: u32| -> (i64, u32) {
+            let l = line as usize;
+            match self.order_slot.get(l).and_then(|&s| self.orders.get(s as usize)) {
+                Some(entry) => (entry.earliest, entry.head),
+                None => (
+                    self.seconds.get(l).copied().unwrap_or(0),
+                    self.input_index.get(l).copied().unwrap_or(0),
+                ),
+            }
+        };
+        for w in starts.windows(2) {
+            if let [from, to] = *w {
+                if let Some(segment) = order.get_mut(from..to) {
+                    if segment.len() > 1 {
+                        // Lines arrive in input order, so a stable sort keeps
+                        // the lines of one order in input order.
+                        segment.sort_by_key(|&line| order_time(line));
+                    }
+                }
+            }
+        }
+
+        let gather = |column: &[u32]| -> Vec<u32> {
+            if column.is_empty() {
+                return Vec::new();
+            }
+            order
+                .iter()
+                .map(|&l| column.get(l as usize).copied().unwrap_or(NONE))
+                .collect()
+        };
+        let (product_column, products) = self.products.finish(lines);
+        let (channel_column, channels) = self.channels.finish(lines);
+        let mut seconds = Vec::with_capacity(lines);
+        let mut order_head = Vec::with_capacity(lines);
+        for &line in &order {
+            let (time, head) = order_time(line);
+            seconds.push(time);
+            order_head.push(head);
+        }
+        PurchaseLog {
+            keys: keys.into_iter().map(|(k, _)| k).collect(),
+            starts,
+            seconds,
+            amounts: order
+                .iter()
+                .map(|&l| self.amounts.get(l as usize).copied().unwrap_or_default())
+                .collect(),
+            input_index: gather(&self.input_index),
+            order_head,
+            product_codes: gather(&product_column),
+            products,
+            channel_codes: gather(&channel_column),
+            channels,
+            stats,
+        }
+    }
+}

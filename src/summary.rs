@@ -1,0 +1,653 @@
+//! Per-customer summaries: frequency, recency, T and monetary value as
+//! lifetimes defines them, plus the observed spend.
+
+use chrono::{FixedOffset, NaiveDate, Offset, Utc};
+use rust_decimal::Decimal;
+
+use crate::log::CustomerPurchases;
+use crate::period::{day_number, local_day};
+use crate::{Granularity, PurchaseLog, TimeUnit, Timestamp};
+
+/// How to summarise: the observation end, the period purchases are bucketed
+/// into, the unit of `recency` and `T`, and the shop's UTC offset.
+///
+/// | option | default | meaning |
+/// |---|---|---|
+/// | observation end | required | the last day observed, inclusive; the library never reads a clock |
+/// | [`granularity`](Self::granularity) | [`Granularity::Day`] | purchases in one period are one occasion |
+/// | [`unit`](Self::unit) | [`TimeUnit::Periods`] | unit of `recency`, `T` and holdout durations |
+/// | [`utc_offset`](Self::utc_offset) | UTC | where the shop's days start, for timestamps recorded in UTC |
+///
+/// lifetimes' `summary_data_from_transaction_data(..., freq='D')` is
+/// `SummaryOptions::new(end)`; `freq='W'` adds `.granularity(Granularity::Week)`;
+/// the Fader–Hardie papers' continuous weeks are `.unit(TimeUnit::Weeks)`.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::{Granularity, SummaryOptions, TimeUnit};
+///
+/// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+/// let opts = SummaryOptions::new(end).granularity(Granularity::Week).unit(TimeUnit::Periods);
+/// assert_eq!(opts.observation_end(), end);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SummaryOptions {
+    observation_end: NaiveDate,
+    granularity: Granularity,
+    unit: TimeUnit,
+    utc_offset_seconds: i32,
+}
+
+impl SummaryOptions {
+    /// Options observing up to and including `observation_end`, by day, in
+    /// whole periods, in UTC.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{Granularity, SummaryOptions, TimeUnit};
+    ///
+    /// let opts = SummaryOptions::new(NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?);
+    /// assert_eq!((opts.granularity_of(), opts.unit_of()), (Granularity::Day, TimeUnit::Periods));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(observation_end: NaiveDate) -> Self {
+        Self {
+            observation_end,
+            granularity: Granularity::Day,
+            unit: TimeUnit::Periods,
+            utc_offset_seconds: 0,
+        }
+    }
+
+    /// Sets the period purchases are bucketed into.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chrono::NaiveDate; use repurchase::{Granularity, SummaryOptions};
+    /// let opts = SummaryOptions::new(NaiveDate::MIN).granularity(Granularity::Month);
+    /// assert_eq!(opts.granularity_of(), Granularity::Month);
+    /// ```
+    #[must_use]
+    pub fn granularity(mut self, granularity: Granularity) -> Self {
+        self.granularity = granularity;
+        self
+    }
+
+    /// Sets the unit of `recency`, `T` and holdout durations.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chrono::NaiveDate; use repurchase::{SummaryOptions, TimeUnit};
+    /// let opts = SummaryOptions::new(NaiveDate::MIN).unit(TimeUnit::Weeks);
+    /// assert_eq!(opts.unit_of(), TimeUnit::Weeks);
+    /// ```
+    #[must_use]
+    pub fn unit(mut self, unit: TimeUnit) -> Self {
+        self.unit = unit;
+        self
+    }
+
+    /// Sets the shop's offset from UTC: a purchase at 20:00 UTC falls on the
+    /// next local day in UTC+8. Naive dates are read as UTC (see
+    /// [`Timestamp`]), so leave this at UTC when your dates are already
+    /// local.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chrono::{FixedOffset, NaiveDate, Offset, Utc}; use repurchase::SummaryOptions;
+    /// let plus8 = FixedOffset::east_opt(8 * 3600).ok_or("bad offset")?;
+    /// let opts = SummaryOptions::new(NaiveDate::MIN).utc_offset(plus8);
+    /// assert_eq!(opts.utc_offset_of(), plus8);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn utc_offset(mut self, offset: FixedOffset) -> Self {
+        self.utc_offset_seconds = offset.local_minus_utc();
+        self
+    }
+
+    /// The last day observed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chrono::NaiveDate; use repurchase::SummaryOptions;
+    /// assert_eq!(SummaryOptions::new(NaiveDate::MIN).observation_end(), NaiveDate::MIN);
+    /// ```
+    pub fn observation_end(&self) -> NaiveDate {
+        self.observation_end
+    }
+
+    /// The granularity.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chrono::NaiveDate; use repurchase::{Granularity, SummaryOptions};
+    /// assert_eq!(SummaryOptions::new(NaiveDate::MIN).granularity_of(), Granularity::Day);
+    /// ```
+    pub fn granularity_of(&self) -> Granularity {
+        self.granularity
+    }
+
+    /// The time unit.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chrono::NaiveDate; use repurchase::{SummaryOptions, TimeUnit};
+    /// assert_eq!(SummaryOptions::new(NaiveDate::MIN).unit_of(), TimeUnit::Periods);
+    /// ```
+    pub fn unit_of(&self) -> TimeUnit {
+        self.unit
+    }
+
+    /// The UTC offset.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chrono::{FixedOffset, NaiveDate, Offset, Utc}; use repurchase::SummaryOptions;
+    /// assert_eq!(SummaryOptions::new(NaiveDate::MIN).utc_offset_of().local_minus_utc(), 0);
+    /// ```
+    pub fn utc_offset_of(&self) -> FixedOffset {
+        // The setter only stores valid offsets; a hand-edited serialised value
+        // outside ±24 h reads as UTC.
+        FixedOffset::east_opt(self.utc_offset_seconds).unwrap_or(Utc.fix())
+    }
+
+    pub(crate) fn offset_seconds(&self) -> i32 {
+        self.utc_offset_seconds
+    }
+}
+
+/// One customer's purchase history condensed, with lifetimes' definitions.
+///
+/// | field | meaning |
+/// |---|---|
+/// | `frequency` | purchase occasions (periods with a purchase) − 1: the repeat purchases |
+/// | `recency` | time from the first to the last occasion |
+/// | `t` | time from the first occasion to the observation end (lifetimes' `T`) |
+/// | `monetary_value` | mean net total of the repeat occasions; `None` when `frequency` is 0 (lifetimes writes 0) |
+///
+/// Times are in the [`TimeUnit`] asked for, measured between period starts.
+/// Always `0 ≤ recency ≤ t`.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::{datasets::cdnow_sample, SummaryOptions};
+///
+/// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+/// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
+/// let first = &summaries.customers[0];
+/// assert_eq!((first.customer, first.frequency, first.recency, first.t), (1, 3, 345.0, 545.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CustomerSummary<C> {
+    /// The customer's key.
+    pub customer: C,
+    /// Repeat purchase occasions.
+    pub frequency: u32,
+    /// Time from the first to the last occasion.
+    pub recency: f64,
+    /// Time from the first occasion to the observation end.
+    pub t: f64,
+    /// Mean net total of the repeat occasions; `None` without a repeat.
+    pub monetary_value: Option<Decimal>,
+    /// The first line of the first occasion.
+    pub first_purchase: Timestamp,
+    /// The last line of the last occasion.
+    pub last_purchase: Timestamp,
+    /// Orders placed up to the observation end (refunds are not orders).
+    pub orders: u32,
+    /// Purchase occasions: `frequency + 1`.
+    pub periods: u32,
+    /// Net spend up to the observation end, refunds deducted.
+    pub total_spend: Decimal,
+    /// `total_spend / orders`.
+    pub mean_order_value: Option<Decimal>,
+}
+
+/// The result of [`PurchaseLog::summarize`]: one summary per customer with a
+/// purchase occasion, sorted by key, and an account of what did not count.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::{datasets::cdnow_sample, SummaryOptions};
+///
+/// // Observing only 1997: later purchases are counted, not dropped.
+/// let end = NaiveDate::from_ymd_opt(1997, 12, 31).ok_or("bad date")?;
+/// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
+/// assert_eq!(summaries.len(), 2357);
+/// assert!(summaries.orders_after_end > 0);
+/// assert_eq!(summaries.orders_after_end, summaries.after_end.len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Summaries<C> {
+    /// One summary per customer with at least one purchase occasion up to
+    /// the observation end, sorted by key.
+    pub customers: Vec<CustomerSummary<C>>,
+    /// Orders (and refunds) dated after the observation end: not part of any
+    /// summary.
+    pub orders_after_end: usize,
+    /// Input position of the first line of each order after the end (empty
+    /// when summarised from a [`SummaryAccumulator`](crate::SummaryAccumulator),
+    /// which keeps no positions).
+    pub after_end: Vec<usize>,
+    /// Customers with purchases up to the end but no occasion: every period
+    /// of theirs netted to ≤ 0 through refunds.
+    pub without_occasion: Vec<C>,
+}
+
+impl<C> Summaries<C> {
+    /// The number of customer summaries.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chrono::NaiveDate; use repurchase::{datasets::cdnow_sample, SummaryOptions};
+    /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+    /// assert_eq!(cdnow_sample()?.summarize(&SummaryOptions::new(end)).len(), 2357);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.customers.len()
+    }
+
+    /// `true` without any customer summary.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chrono::NaiveDate; use repurchase::{datasets::cdnow_sample, SummaryOptions};
+    /// let before_data = NaiveDate::from_ymd_opt(1996, 12, 31).ok_or("bad date")?;
+    /// assert!(cdnow_sample()?.summarize(&SummaryOptions::new(before_data)).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.customers.is_empty()
+    }
+
+    /// The customer summaries.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chrono::NaiveDate; use repurchase::{datasets::cdnow_sample, SummaryOptions};
+    /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+    /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
+    /// let repeaters = summaries.iter().filter(|s| s.frequency > 0).count();
+    /// assert_eq!(repeaters, 1_254);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn iter(&self) -> std::slice::Iter<'_, CustomerSummary<C>> {
+        self.customers.iter()
+    }
+}
+
+impl<C> IntoIterator for Summaries<C> {
+    type Item = CustomerSummary<C>;
+    type IntoIter = std::vec::IntoIter<CustomerSummary<C>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.customers.into_iter()
+    }
+}
+
+impl<'a, C> IntoIterator for &'a Summaries<C> {
+    type Item = &'a CustomerSummary<C>;
+    type IntoIter = std::slice::Iter<'a, CustomerSummary<C>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.customers.iter()
+    }
+}
+
+impl<C: Clone + Ord> PurchaseLog<C> {
+    /// Summarises every customer as of the observation end, in one pass over
+    /// the grouped, time-sorted log.
+    ///
+    /// Orders after the observation end are counted and listed in the
+    /// result, never silently dropped. An empty log, or an observation end
+    /// before every purchase, gives an empty list of summaries.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{datasets::cdnow_sample, Granularity, SummaryOptions};
+    ///
+    /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+    /// let weekly = cdnow_sample()?.summarize(&SummaryOptions::new(end).granularity(Granularity::Week));
+    /// let first = &weekly.customers[0];
+    /// assert_eq!((first.frequency, first.recency, first.t), (3, 49.0, 78.0));
+    /// assert_eq!(first.monetary_value.map(|m| m.round_dp(2).to_string()).as_deref(), Some("23.72"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn summarize(&self, options: &SummaryOptions) -> Summaries<C> {
+        let end_day = day_number(options.observation_end);
+        let mut summaries = Summaries {
+            customers: Vec::with_capacity(self.customer_count()),
+            orders_after_end: 0,
+            after_end: Vec::new(),
+            without_occasion: Vec::new(),
+        };
+        for purchases in self.customers() {
+            let mut fold = PeriodFold::new(options.granularity);
+            for cell in day_cells(&purchases, options.offset_seconds()) {
+                if cell.day > end_day {
+                    summaries.orders_after_end += cell.orders_and_refunds();
+                    continue;
+                }
+                fold.push(&cell);
+            }
+            if summaries.orders_after_end > summaries.after_end.len() {
+                late_orders(
+                    &purchases,
+                    options.offset_seconds(),
+                    end_day,
+                    &mut summaries.after_end,
+                );
+            }
+            summaries.record(purchases.key(), fold.finish(options, end_day));
+        }
+        summaries
+    }
+}
+
+/// Appends the input positions of the customer's orders after `end_day`.
+fn late_orders<C>(purchases: &CustomerPurchases<'_, C>, offset: i32, end_day: i64, out: &mut Vec<usize>) {
+    out.extend(
+        purchases
+            .orders()
+            .filter(|&(seconds, _, _)| local_day(seconds, offset) > end_day)
+            .map(|(_, _, head)| head as usize),
+    );
+}
+
+impl<C: Clone> Summaries<C> {
+    /// Files one customer's figures.
+    pub(crate) fn record(&mut self, customer: &C, figures: Figures) {
+        match figures {
+            Figures::Occasions(f) => self.customers.push(f.into_summary(customer.clone())),
+            Figures::NoOccasion => self.without_occasion.push(customer.clone()),
+            Figures::Nothing => {}
+        }
+    }
+}
+
+/// What one customer did on one local day: the orders and refunds of that
+/// day, netted. Day cells are the unit every summary is folded from, so the
+/// batch path and the [`SummaryAccumulator`](crate::SummaryAccumulator)
+/// agree by construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct DayCell {
+    /// Local day number.
+    pub(crate) day: i64,
+    /// Net amount of the day's orders and refunds.
+    pub(crate) net: Decimal,
+    /// Orders (net amount ≥ 0).
+    pub(crate) orders: u32,
+    /// Refunds (net amount < 0).
+    pub(crate) refunds: u32,
+    /// Unix seconds of the day's first and last order or refund.
+    pub(crate) first: i64,
+    pub(crate) last: i64,
+}
+
+impl DayCell {
+    pub(crate) fn new(day: i64, seconds: i64, amount: Decimal) -> Self {
+        let refund = amount.is_sign_negative() && !amount.is_zero();
+        Self {
+            day,
+            net: amount,
+            orders: u32::from(!refund),
+            refunds: u32::from(refund),
+            first: seconds,
+            last: seconds,
+        }
+    }
+
+    /// Folds another cell of the same day into this one.
+    pub(crate) fn absorb(&mut self, other: &DayCell) {
+        // Amounts are bounded by MAX_AMOUNT: the sum cannot saturate.
+        self.net = self.net.saturating_add(other.net);
+        self.orders = self.orders.saturating_add(other.orders);
+        self.refunds = self.refunds.saturating_add(other.refunds);
+        self.first = self.first.min(other.first);
+        self.last = self.last.max(other.last);
+    }
+
+    pub(crate) fn orders_and_refunds(&self) -> usize {
+        self.orders as usize + self.refunds as usize
+    }
+}
+
+/// The customer's orders as day cells, in day order, without allocating.
+pub(crate) fn day_cells<'a, C>(
+    purchases: &CustomerPurchases<'a, C>,
+    offset: i32,
+) -> impl Iterator<Item = DayCell> + 'a {
+    let mut orders = purchases
+        .orders()
+        .map(move |(seconds, amount, _)| DayCell::new(local_day(seconds, offset), seconds, amount))
+        .peekable();
+    std::iter::from_fn(move || {
+        let mut cell = orders.next()?;
+        while let Some(next) = orders.next_if(|next| next.day == cell.day) {
+            cell.absorb(&next);
+        }
+        Some(cell)
+    })
+}
+
+/// A period being folded: the day cells of one period, merged.
+#[derive(Debug, Clone, Copy)]
+struct OpenPeriod {
+    period: i64,
+    cell: DayCell,
+}
+
+impl OpenPeriod {
+    /// The occasion rule: a period is a purchase occasion when it holds an
+    /// order and its refunds do not cancel it (net > 0, or net = 0 without
+    /// any refund, which keeps zero-amount orders as occasions).
+    fn is_occasion(&self) -> bool {
+        let c = &self.cell;
+        c.orders > 0 && (c.net > Decimal::ZERO || (c.net.is_zero() && c.refunds == 0))
+    }
+}
+
+/// Running figures of one customer's occasions.
+#[derive(Debug, Clone)]
+pub(crate) struct Occasions {
+    first_period: i64,
+    first_seconds: i64,
+    last_period: i64,
+    last_seconds: i64,
+    count: u32,
+    /// Net total of the first occasion.
+    first_total: Decimal,
+    /// Sum of the net totals of every occasion after the first.
+    repeat_total: Decimal,
+    orders: u32,
+    total_spend: Decimal,
+    /// Filled in by `finish`.
+    recency: f64,
+    t: f64,
+}
+
+impl Occasions {
+    fn into_summary<C>(self, customer: C) -> CustomerSummary<C> {
+        let frequency = self.count.saturating_sub(1);
+        CustomerSummary {
+            customer,
+            frequency,
+            recency: self.recency,
+            t: self.t,
+            monetary_value: mean(self.repeat_total, frequency),
+            first_purchase: Timestamp::from_valid_seconds(self.first_seconds),
+            last_purchase: Timestamp::from_valid_seconds(self.last_seconds),
+            orders: self.orders,
+            periods: self.count,
+            total_spend: self.total_spend,
+            mean_order_value: mean(self.total_spend, self.orders),
+        }
+    }
+
+    /// Repeat occasions.
+    pub(crate) fn frequency(&self) -> u32 {
+        self.count.saturating_sub(1)
+    }
+
+    /// Mean net total of the repeat occasions.
+    pub(crate) fn monetary_value(&self) -> Option<Decimal> {
+        mean(self.repeat_total, self.frequency())
+    }
+
+    pub(crate) fn recency(&self) -> f64 {
+        self.recency
+    }
+
+    pub(crate) fn t(&self) -> f64 {
+        self.t
+    }
+}
+
+/// `total / count`, `None` for a zero count.
+pub(crate) fn mean(total: Decimal, count: u32) -> Option<Decimal> {
+    if count == 0 {
+        return None;
+    }
+    total.checked_div(Decimal::from(count))
+}
+
+/// What a fold found for one customer.
+#[derive(Debug, Clone)]
+pub(crate) enum Figures {
+    /// At least one purchase occasion.
+    Occasions(Occasions),
+    /// Orders or refunds, but no occasion.
+    NoOccasion,
+    /// Nothing in the observed window.
+    Nothing,
+}
+
+/// Folds one customer's day cells, in day order, into occasions.
+#[derive(Debug, Clone)]
+pub(crate) struct PeriodFold {
+    granularity: Granularity,
+    open: Option<OpenPeriod>,
+    occasions: Option<Occasions>,
+    saw_any: bool,
+    orders: u32,
+    total_spend: Decimal,
+}
+
+impl PeriodFold {
+    pub(crate) fn new(granularity: Granularity) -> Self {
+        Self {
+            granularity,
+            open: None,
+            occasions: None,
+            saw_any: false,
+            orders: 0,
+            total_spend: Decimal::ZERO,
+        }
+    }
+
+    /// Adds the next day cell (days strictly increasing).
+    pub(crate) fn push(&mut self, cell: &DayCell) {
+        self.saw_any = true;
+        self.orders = self.orders.saturating_add(cell.orders);
+        self.total_spend = self.total_spend.saturating_add(cell.net);
+        let period = self.granularity.period_of_day(cell.day);
+        match &mut self.open {
+            Some(open) if open.period == period => open.cell.absorb(cell),
+            _ => {
+                self.close();
+                self.open = Some(OpenPeriod { period, cell: *cell });
+            }
+        }
+    }
+
+    /// Closes the open period, counting it if it is an occasion.
+    fn close(&mut self) {
+        let Some(open) = self.open.take() else { return };
+        if !open.is_occasion() {
+            return;
+        }
+        match &mut self.occasions {
+            None => {
+                self.occasions = Some(Occasions {
+                    first_period: open.period,
+                    first_seconds: open.cell.first,
+                    last_period: open.period,
+                    last_seconds: open.cell.last,
+                    count: 1,
+                    first_total: open.cell.net,
+                    repeat_total: Decimal::ZERO,
+                    orders: 0,
+                    total_spend: Decimal::ZERO,
+                    recency: 0.0,
+                    t: 0.0,
+                })
+            }
+            Some(o) => {
+                o.last_period = open.period;
+                o.last_seconds = open.cell.last;
+                o.count = o.count.saturating_add(1);
+                o.repeat_total = o.repeat_total.saturating_add(open.cell.net);
+            }
+        }
+    }
+
+    /// The customer's figures as of `end_day`.
+    pub(crate) fn finish(mut self, options: &SummaryOptions, end_day: i64) -> Figures {
+        self.close();
+        match self.occasions {
+            Some(mut o) => {
+                let end_period = options.granularity.period_of_day(end_day);
+                o.orders = self.orders;
+                o.total_spend = self.total_spend;
+                o.recency = options
+                    .unit
+                    .between(options.granularity, o.first_period, o.last_period);
+                o.t = options
+                    .unit
+                    .between(options.granularity, o.first_period, end_period);
+                Figures::Occasions(o)
+            }
+            None if self.saw_any => Figures::NoOccasion,
+            None => Figures::Nothing,
+        }
+    }
+
+    /// The occasions of a holdout fold and the sum of their net totals:
+    /// every holdout occasion is a repeat, the first included.
+    pub(crate) fn finish_holdout(mut self) -> (u32, Decimal) {
+        self.close();
+        match self.occasions {
+            Some(o) => (o.count, o.first_total.saturating_add(o.repeat_total)),
+            None => (0, Decimal::ZERO),
+        }
+    }
+}
