@@ -215,7 +215,12 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
             });
         }
         let seconds = purchase.at.unix_seconds();
-        let cell = DayCell::new(local_day(seconds, self.offset_seconds), seconds, purchase.amount);
+        let cell = DayCell::new(
+            local_day(seconds, self.offset_seconds),
+            seconds,
+            purchase.amount,
+            false,
+        );
         let cells = match self.slots.get(&purchase.customer) {
             Some(&slot) => self.customers.get_mut(slot).map(|(_, cells)| cells),
             None => {

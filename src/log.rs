@@ -774,23 +774,41 @@ impl<'a, C> CustomerPurchases<'a, C> {
         self.log.seconds.get(self.range.clone()).unwrap_or(&[])
     }
 
-    /// The customer's orders in time order: `(unix seconds, amount, input
-    /// position of the order's first line)`, the lines of each order summed.
-    pub(crate) fn orders(&self) -> impl Iterator<Item = (i64, Decimal, u32)> + 'a {
+    /// The customer's orders in time order, the lines of each order summed.
+    pub(crate) fn orders(&self) -> impl Iterator<Item = Order> + 'a {
         let heads = self.log.order_head.get(self.range.clone()).unwrap_or(&[]);
         let seconds = self.seconds();
         let amounts = self.amounts();
         let mut lines = heads.iter().zip(seconds).zip(amounts).peekable();
         std::iter::from_fn(move || {
-            let ((&head, &second), &amount) = lines.next()?;
-            let mut total = amount;
+            let ((&head, &seconds), &amount) = lines.next()?;
+            let mut order = Order {
+                seconds,
+                amount,
+                head,
+                refund_line: amount < Decimal::ZERO,
+            };
             while let Some(((_, _), &more)) = lines.next_if(|((h, _), _)| **h == head) {
                 // Bounded by MAX_AMOUNT × record count: cannot saturate.
-                total = total.saturating_add(more);
+                order.amount = order.amount.saturating_add(more);
+                order.refund_line |= more < Decimal::ZERO;
             }
-            Some((second, total, head))
+            Some(order)
         })
     }
+}
+
+/// One order of a customer: its lines summed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Order {
+    /// Unix seconds of its earliest line.
+    pub(crate) seconds: i64,
+    /// Net amount of its lines.
+    pub(crate) amount: Decimal,
+    /// Input position of its first line.
+    pub(crate) head: u32,
+    /// `true` when a line is a refund (negative amount).
+    pub(crate) refund_line: bool,
 }
 
 fn decode<'a>(
@@ -1124,5 +1142,29 @@ impl<C: Clone + Eq + Hash + Ord> Builder<C> {
             channels,
             stats,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn records_past_the_limit_are_an_error_or_rejections() {
+        let day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let records: Vec<_> = (0..4_u64).map(|c| Purchase::new(c, day, Decimal::ONE)).collect();
+        let err = Builder::new(LogOptions::default(), 3)
+            .run(records.clone(), true)
+            .unwrap_err();
+        assert_eq!(err, Error::TooManyRecords { limit: 3 });
+        let (log, rejected) = Builder::new(LogOptions::default(), 3)
+            .run(records, false)
+            .unwrap();
+        assert_eq!(
+            (log.len(), rejected.len(), rejected[0].index, rejected[0].customer),
+            (3, 1, 3, 3)
+        );
+        assert_eq!(log.stats().accepted + log.stats().rejected, 4);
     }
 }

@@ -377,8 +377,8 @@ fn late_orders<C>(purchases: &CustomerPurchases<'_, C>, offset: i32, end_day: i6
     out.extend(
         purchases
             .orders()
-            .filter(|&(seconds, _, _)| local_day(seconds, offset) > end_day)
-            .map(|(_, _, head)| head as usize),
+            .filter(|order| local_day(order.seconds, offset) > end_day)
+            .map(|order| order.head as usize),
     );
 }
 
@@ -408,19 +408,24 @@ pub(crate) struct DayCell {
     pub(crate) orders: u32,
     /// Refunds (net amount < 0).
     pub(crate) refunds: u32,
+    /// `true` when any order or line of the day was a refund.
+    pub(crate) refunded: bool,
     /// Unix seconds of the day's first and last order or refund.
     pub(crate) first: i64,
     pub(crate) last: i64,
 }
 
 impl DayCell {
-    pub(crate) fn new(day: i64, seconds: i64, amount: Decimal) -> Self {
-        let refund = amount.is_sign_negative() && !amount.is_zero();
+    /// The cell of one order; `refund_line` marks an order with a refund
+    /// line among its lines.
+    pub(crate) fn new(day: i64, seconds: i64, amount: Decimal, refund_line: bool) -> Self {
+        let refund = amount < Decimal::ZERO;
         Self {
             day,
             net: amount,
             orders: u32::from(!refund),
             refunds: u32::from(refund),
+            refunded: refund || refund_line,
             first: seconds,
             last: seconds,
         }
@@ -432,6 +437,7 @@ impl DayCell {
         self.net = self.net.saturating_add(other.net);
         self.orders = self.orders.saturating_add(other.orders);
         self.refunds = self.refunds.saturating_add(other.refunds);
+        self.refunded |= other.refunded;
         self.first = self.first.min(other.first);
         self.last = self.last.max(other.last);
     }
@@ -448,7 +454,7 @@ pub(crate) fn day_cells<'a, C>(
 ) -> impl Iterator<Item = DayCell> + 'a {
     let mut orders = purchases
         .orders()
-        .map(move |(seconds, amount, _)| DayCell::new(local_day(seconds, offset), seconds, amount))
+        .map(move |o| DayCell::new(local_day(o.seconds, offset), o.seconds, o.amount, o.refund_line))
         .peekable();
     std::iter::from_fn(move || {
         let mut cell = orders.next()?;
@@ -472,7 +478,7 @@ impl OpenPeriod {
     /// any refund, which keeps zero-amount orders as occasions).
     fn is_occasion(&self) -> bool {
         let c = &self.cell;
-        c.orders > 0 && (c.net > Decimal::ZERO || (c.net.is_zero() && c.refunds == 0))
+        c.orders > 0 && (c.net > Decimal::ZERO || (c.net.is_zero() && !c.refunded))
     }
 }
 
