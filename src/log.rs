@@ -4,7 +4,9 @@ use std::hash::Hash;
 
 use rust_decimal::Decimal;
 
-use crate::hash::FastMap;
+use std::hash::{BuildHasher, BuildHasherDefault};
+
+use crate::hash::{FastHasher, FastMap};
 use crate::{Error, Field, Purchase, Result, Timestamp};
 
 /// The largest amount, in magnitude, that one record may carry: 10^15.
@@ -832,65 +834,80 @@ fn decode<'a>(
 struct Dictionary {
     codes: FastMap<String, u32>,
     names: Vec<String>,
-    /// One code per accepted line; empty until the first name arrives.
-    column: Vec<u32>,
 }
 
 impl Dictionary {
-    /// Records line `line`'s value.
-    fn push(&mut self, line: usize, value: Option<String>) {
-        let Some(name) = value else {
-            if !self.column.is_empty() {
-                self.column.push(NONE);
-            }
-            return;
-        };
-        if self.column.len() < line {
-            self.column.resize(line, NONE);
-        }
+    /// The code of `value`, `NONE` for no value.
+    #[inline]
+    fn code(&mut self, value: Option<String>) -> u32 {
+        let Some(name) = value else { return NONE };
         let next = u32::try_from(self.names.len()).unwrap_or(NONE);
-        let code = *self.codes.entry(name).or_insert_with_key(|name| {
+        *self.codes.entry(name).or_insert_with_key(|name| {
             self.names.push(name.clone());
             next
-        });
-        self.column.push(code);
-    }
-
-    /// The code column for `lines` lines (empty when no line had a value).
-    fn finish(mut self, lines: usize) -> (Vec<u32>, Vec<String>) {
-        if !self.column.is_empty() {
-            self.column.resize(lines, NONE);
-        }
-        (self.column, self.names)
+        })
     }
 }
 
 /// Where an order id was first seen.
 #[derive(Debug, Clone, Copy)]
 struct OrderEntry {
-    /// Interning index of its customer.
-    customer: u32,
+    /// Where its first line is stored: bucket and position, to compare
+    /// customers.
+    bucket: u32,
+    position: u32,
     /// Input position of its first line.
     head: u32,
     /// Its earliest line's time.
     earliest: i64,
 }
 
-/// Builds a [`PurchaseLog`] in one pass over the records plus a counting
-/// sort by customer.
+/// One accepted line while building.
+#[derive(Debug, Clone, Copy, Default)]
+struct Line {
+    seconds: i64,
+    amount: Decimal,
+    /// Input position of the order's first line (its own, without an order id).
+    head: u32,
+    index: u32,
+    /// Slot in `Builder::orders`, or `NONE` without an order id.
+    order: u32,
+    product: u32,
+    channel: u32,
+}
+
+impl Line {
+    /// Time order; the lines of one order share a time and sort together,
+    /// in input order.
+    fn sort_key(&self) -> (i64, u32, u32) {
+        (self.seconds, self.head, self.index)
+    }
+}
+
+/// Records are spread over this many buckets by key hash as they arrive,
+/// and each bucket is interned on its own: a bucket's table stays small
+/// enough for the cache, where one table for millions of customers would
+/// miss it on nearly every record.
+const BUCKET_BITS: u32 = 8;
+
+/// One customer found in a bucket: its lines are `start..start + len` of
+/// that bucket once it is grouped.
+#[derive(Debug)]
+struct Run<C> {
+    key: C,
+    bucket: u32,
+    start: u32,
+    len: u32,
+}
+
+/// Builds a [`PurchaseLog`]: one pass over the records into hash buckets,
+/// then per bucket interning and a counting sort by customer, then one
+/// pass writing the columns in key order.
 struct Builder<C> {
     options: LogOptions,
     limit: usize,
-    /// Customer key → interning index (first-seen order).
-    interned: FastMap<C, u32>,
-    /// Per accepted line, in input order.
-    customer: Vec<u32>,
-    seconds: Vec<i64>,
-    amounts: Vec<Decimal>,
-    input_index: Vec<u32>,
-    /// Order slot of each line in `orders`, or `NONE` for a record without
-    /// an order id.
-    order_slot: Vec<u32>,
+    /// Accepted records by key-hash bucket, in input order within a bucket.
+    buckets: Vec<Vec<(C, Line)>>,
     order_ids: FastMap<String, u32>,
     orders: Vec<OrderEntry>,
     products: Dictionary,
@@ -903,12 +920,7 @@ impl<C: Clone + Eq + Hash + Ord> Builder<C> {
         Self {
             options,
             limit,
-            interned: FastMap::default(),
-            customer: Vec::new(),
-            seconds: Vec::new(),
-            amounts: Vec::new(),
-            input_index: Vec::new(),
-            order_slot: Vec::new(),
+            buckets: (0..1 << BUCKET_BITS).map(|_| Vec::new()).collect(),
             order_ids: FastMap::default(),
             orders: Vec::new(),
             products: Dictionary::default(),
@@ -923,19 +935,16 @@ impl<C: Clone + Eq + Hash + Ord> Builder<C> {
         I: IntoIterator<Item = Purchase<C>>,
     {
         let records = records.into_iter();
-        let capacity = records.size_hint().0.min(self.limit);
-        self.customer.reserve(capacity);
-        self.seconds.reserve(capacity);
-        self.amounts.reserve(capacity);
-        self.input_index.reserve(capacity);
-        self.order_slot.reserve(capacity);
-
+        let expected = records.size_hint().0.min(self.limit) >> BUCKET_BITS;
+        for bucket in &mut self.buckets {
+            // A little over the mean, so few buckets reallocate.
+            bucket.reserve(expected + expected / 8);
+        }
         let mut rejections = Vec::new();
         let mut input = 0_usize;
         for (index, record) in records.enumerate() {
             input += 1;
-            if let Err(reason) = self.push(index, record) {
-                let (customer, reason) = reason;
+            if let Err((customer, reason)) = self.push(index, record) {
                 if strict {
                     return Err(reason);
                 }
@@ -983,30 +992,35 @@ impl<C: Clone + Eq + Hash + Ord> Builder<C> {
             return Err((record.customer, error));
         }
 
-        let next_customer = u32::try_from(self.interned.len()).unwrap_or(NONE);
-        let customer = match self.interned.get(&record.customer) {
-            Some(&c) => c,
-            None => next_customer,
-        };
+        let hash = BuildHasherDefault::<FastHasher>::default().hash_one(&record.customer);
+        let bucket = (hash >> (64 - BUCKET_BITS)) as usize;
+        let position = self.buckets.get(bucket).map_or(0, Vec::len) as u32;
         let seconds = record.at.unix_seconds();
-        let mut slot = NONE;
+        let (mut order, mut head) = (NONE, index32);
         if let Some(order_id) = record.order_id {
             match self.order_ids.get(&order_id) {
                 None => {
-                    slot = u32::try_from(self.orders.len()).unwrap_or(NONE);
-                    self.orders.push(OrderEntry {
-                        customer,
+                    order = u32::try_from(self.orders.len()).unwrap_or(NONE);
+                    let entry = OrderEntry {
+                        bucket: bucket as u32,
+                        position,
                         head: index32,
                         earliest: seconds,
-                    });
-                    self.order_ids.insert(order_id, slot);
+                    };
+                    self.orders.push(entry);
+                    self.order_ids.insert(order_id, order);
                 }
                 Some(&existing) => {
                     let Some(entry) = self.orders.get_mut(existing as usize) else {
                         return Ok(());
                     };
                     let first_index = entry.head as usize;
-                    if entry.customer != customer {
+                    let same_customer = self
+                        .buckets
+                        .get(entry.bucket as usize)
+                        .and_then(|b| b.get(entry.position as usize))
+                        .is_some_and(|(first, _)| *first == record.customer);
+                    if !same_customer {
                         let error = Error::OrderCustomerMismatch {
                             index,
                             order_id,
@@ -1023,125 +1037,138 @@ impl<C: Clone + Eq + Hash + Ord> Builder<C> {
                         return Err((record.customer, error));
                     }
                     entry.earliest = entry.earliest.min(seconds);
-                    slot = existing;
+                    (order, head) = (existing, entry.head);
                     self.merged += 1;
                 }
             }
         }
-        if customer == next_customer {
-            self.interned.insert(record.customer, customer);
+        let line = Line {
+            seconds,
+            amount: record.amount,
+            head,
+            index: index32,
+            order,
+            product: self.products.code(record.product),
+            channel: self.channels.code(record.channel),
+        };
+        if let Some(b) = self.buckets.get_mut(bucket) {
+            b.push((record.customer, line));
         }
-
-        let line = self.seconds.len();
-        self.customer.push(customer);
-        self.seconds.push(seconds);
-        self.amounts.push(record.amount);
-        self.input_index.push(index32);
-        self.order_slot.push(slot);
-        self.products.push(line, record.product);
-        self.channels.push(line, record.channel);
         Ok(())
     }
 
-    /// Sorts customers by key, groups lines by customer (counting sort) and
-    /// orders each customer's lines by time.
+    /// Groups each bucket's lines by customer and time, then writes the
+    /// columns with customers in key order.
     fn finish(self, stats: LogStats) -> PurchaseLog<C> {
-        let lines = self.seconds.len();
-
-        // Dense indexes in key order.
-        let mut keys: Vec<(C, u32)> = self.interned.into_iter().collect();
-        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut rank = vec![0_u32; keys.len()];
-        for (sorted, (_, first_seen)) in keys.iter().enumerate() {
-            if let Some(r) = rank.get_mut(*first_seen as usize) {
-                // Fewer customers than lines, so `sorted` fits in u32.
-                *r = sorted as u32;
-            }
-        }
-
-        // Counting sort of lines by customer rank.
-        let mut starts = vec![0_usize; keys.len() + 1];
-        for &c in &self.customer {
-            let r = rank.get(c as usize).copied().unwrap_or(0) as usize;
-            if let Some(count) = starts.get_mut(r + 1) {
-                *count += 1;
-            }
-        }
-        for i in 1..starts.len() {
-            let before = starts.get(i - 1).copied().unwrap_or(0);
-            if let Some(s) = starts.get_mut(i) {
-                *s += before;
-            }
-        }
-        let mut cursor = starts.clone();
-        let mut order = vec![0_u32; lines];
-        for (line, &c) in self.customer.iter().enumerate() {
-            let r = rank.get(c as usize).copied().unwrap_or(0) as usize;
-            if let Some(at) = cursor.get_mut(r) {
-                if let Some(o) = order.get_mut(*at) {
-                    *o = line as u32;
-                }
-                *at += 1;
-            }
-        }
-
-        // An order's lines take its earliest time and sort together.
-        let order_time = |line: u32| -> (i64, u32) {
-            let l = line as usize;
-            match self.order_slot.get(l).and_then(|&s| self.orders.get(s as usize)) {
-                Some(entry) => (entry.earliest, entry.head),
-                None => (
-                    self.seconds.get(l).copied().unwrap_or(0),
-                    self.input_index.get(l).copied().unwrap_or(0),
-                ),
-            }
-        };
-        for w in starts.windows(2) {
-            if let [from, to] = *w {
-                if let Some(segment) = order.get_mut(from..to) {
-                    if segment.len() > 1 {
-                        // Lines arrive in input order, so a stable sort keeps
-                        // the lines of one order in input order.
-                        segment.sort_by_key(|&line| order_time(line));
-                    }
-                }
-            }
-        }
-
-        let gather = |column: &[u32]| -> Vec<u32> {
-            if column.is_empty() {
-                return Vec::new();
-            }
-            order
-                .iter()
-                .map(|&l| column.get(l as usize).copied().unwrap_or(NONE))
-                .collect()
-        };
-        let (product_column, products) = self.products.finish(lines);
-        let (channel_column, channels) = self.channels.finish(lines);
-        let mut seconds = Vec::with_capacity(lines);
-        let mut order_head = Vec::with_capacity(lines);
-        for &line in &order {
-            let (time, head) = order_time(line);
-            seconds.push(time);
-            order_head.push(head);
-        }
-        PurchaseLog {
-            keys: keys.into_iter().map(|(k, _)| k).collect(),
-            starts,
-            seconds,
-            amounts: order
-                .iter()
-                .map(|&l| self.amounts.get(l as usize).copied().unwrap_or_default())
-                .collect(),
-            input_index: gather(&self.input_index),
-            order_head,
-            product_codes: gather(&product_column),
+        let Builder {
+            mut buckets,
+            orders,
             products,
-            channel_codes: gather(&channel_column),
             channels,
-            stats,
+            ..
+        } = self;
+        let total: usize = buckets.iter().map(Vec::len).sum();
+
+        let mut runs: Vec<Run<C>> = Vec::new();
+        let mut destination: Vec<u32> = Vec::new();
+        let mut cursor: Vec<u32> = Vec::new();
+        for (b, bucket) in buckets.iter_mut().enumerate() {
+            // Intern the bucket's customers in first-seen order; `destination`
+            // holds each line's customer until it becomes its target slot.
+            destination.clear();
+            let first_run = runs.len();
+            let mut local: FastMap<&C, u32> = FastMap::default();
+            for (key, line) in bucket.iter_mut() {
+                let key: &C = key;
+                let next = local.len() as u32;
+                let id = *local.entry(key).or_insert_with(|| {
+                    runs.push(Run {
+                        key: key.clone(),
+                        bucket: b as u32,
+                        start: 0,
+                        len: 0,
+                    });
+                    next
+                });
+                destination.push(id);
+                if let Some(run) = runs.get_mut(first_run + id as usize) {
+                    run.len += 1;
+                }
+                // An order's lines take its earliest time, so they sort together.
+                if let Some(entry) = orders.get(line.order as usize) {
+                    line.seconds = entry.earliest;
+                }
+            }
+            drop(local);
+            // Counting sort by customer, applied in place by following the
+            // permutation's cycles: no second copy of the lines.
+            cursor.clear();
+            let mut at = 0_u32;
+            for run in runs.get_mut(first_run..).unwrap_or(&mut []) {
+                run.start = at;
+                cursor.push(at);
+                at += run.len;
+            }
+            for d in destination.iter_mut() {
+                if let Some(c) = cursor.get_mut(*d as usize) {
+                    *d = *c;
+                    *c += 1;
+                }
+            }
+            for i in 0..bucket.len() {
+                loop {
+                    let target = destination.get(i).map_or(i, |&d| d as usize);
+                    if target == i {
+                        break;
+                    }
+                    bucket.swap(i, target);
+                    destination.swap(i, target);
+                }
+            }
+            for run in runs.get(first_run..).unwrap_or(&[]) {
+                let range = run.start as usize..(run.start + run.len) as usize;
+                if let Some(segment) = bucket.get_mut(range) {
+                    // The key ends with the input position: a total order.
+                    segment.sort_unstable_by_key(|(_, line)| line.sort_key());
+                }
+            }
         }
+
+        runs.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        let mut log = PurchaseLog::empty();
+        log.stats = stats;
+        log.starts.reserve(runs.len());
+        log.seconds.reserve(total);
+        log.amounts.reserve(total);
+        log.input_index.reserve(total);
+        log.order_head.reserve(total);
+        let with_products = !products.names.is_empty();
+        let with_channels = !channels.names.is_empty();
+        for run in &runs {
+            let range = run.start as usize..(run.start + run.len) as usize;
+            let segment = buckets
+                .get(run.bucket as usize)
+                .and_then(|g| g.get(range))
+                .unwrap_or(&[]);
+            for (_, line) in segment {
+                log.seconds.push(line.seconds);
+                log.amounts.push(line.amount);
+                log.input_index.push(line.index);
+                log.order_head.push(line.head);
+                if with_products {
+                    log.product_codes.push(line.product);
+                }
+                if with_channels {
+                    log.channel_codes.push(line.channel);
+                }
+            }
+            log.starts.push(log.seconds.len());
+        }
+        log.keys = runs.into_iter().map(|run| run.key).collect();
+
+        log.products = products.names;
+        log.channels = channels.names;
+        log
     }
 }
 
