@@ -2,8 +2,9 @@
 //! 10^6 and 10^7 purchases (~10 purchases a customer, shuffled, u64 keys).
 //!
 //! `cargo bench --bench summary`; add `-- 1e7` for the largest size alone.
-// criterion's macros generate undocumented items.
-#![allow(missing_docs)]
+// criterion's macros generate undocumented items; a bench may unwrap its
+// own generated data.
+#![allow(missing_docs, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::hint::black_box;
 

@@ -116,6 +116,11 @@ pub use period::{Granularity, TimeUnit};
 pub use purchase::{Customer, Purchase, Timestamp};
 pub use summary::{CustomerSummary, Summaries, SummaryOptions};
 
+/// The README's example, compiled and run as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// The types most programs need: `use repurchase::prelude::*;`.
 pub mod prelude {
     pub use crate::{

@@ -1,6 +1,13 @@
 //! The laws of logs and summaries, as properties over random purchase logs,
 //! checked against a deliberately naive reference built with chrono's own
 //! calendar.
+// Test code may unwrap, index and panic: a failure is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 

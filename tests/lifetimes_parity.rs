@@ -4,6 +4,13 @@
 //! tests/data/make_lifetimes_reference.py (lifetimes' own code on the same
 //! embedded sample); tests/data/cdnow_customers_summary.csv is the
 //! Fader–Hardie–Lee (2005) input as distributed with lifetimes.
+// Test code may unwrap, index and panic: a failure is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use chrono::NaiveDate;
 use repurchase::datasets::cdnow_sample;

@@ -1,5 +1,12 @@
 //! Every documented rule of `PurchaseLog` and every error variant, each
 //! checked for the index, customer and field it names.
+// Test code may unwrap, index and panic: a failure is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use chrono::{FixedOffset, NaiveDate, TimeZone, Utc};
 use repurchase::{
