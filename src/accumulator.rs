@@ -198,22 +198,7 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
     pub fn push(&mut self, purchase: &Purchase<C>) -> Result<()> {
         let index = self.pushed;
         self.pushed += 1;
-        let (valid_from, valid_until) = LogOptions::default().valid_timestamps();
-        if purchase.at < valid_from || purchase.at >= valid_until {
-            return Err(Error::TimestampOutOfRange {
-                index,
-                value: purchase.at,
-                valid_from,
-                valid_until,
-            });
-        }
-        if purchase.amount.abs() > crate::MAX_AMOUNT {
-            return Err(Error::AmountOutOfRange {
-                index,
-                value: purchase.amount,
-                limit: crate::MAX_AMOUNT,
-            });
-        }
+        LogOptions::default().check(index, purchase)?;
         let seconds = purchase.at.unix_seconds();
         let cell = DayCell::new(
             local_day(seconds, self.offset_seconds),

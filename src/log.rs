@@ -169,6 +169,27 @@ impl LogOptions {
         self.order_lines
     }
 
+    /// Checks one record's timestamp and amount, `index` naming it.
+    pub(crate) fn check<C>(&self, index: usize, record: &Purchase<C>) -> Result<()> {
+        let (valid_from, valid_until) = (self.valid_from, self.valid_until);
+        if record.at < valid_from || record.at >= valid_until {
+            return Err(Error::TimestampOutOfRange {
+                index,
+                value: record.at,
+                valid_from,
+                valid_until,
+            });
+        }
+        if record.amount.abs() > MAX_AMOUNT {
+            return Err(Error::AmountOutOfRange {
+                index,
+                value: record.amount,
+                limit: MAX_AMOUNT,
+            });
+        }
+        Ok(())
+    }
+
     /// Builds a log, failing on the first bad record.
     ///
     /// # Errors
@@ -973,22 +994,7 @@ impl<C: Clone + Eq + Hash + Ord> Builder<C> {
         }
         // `index < limit < u32::MAX`.
         let index32 = index as u32;
-        let (valid_from, valid_until) = (self.options.valid_from, self.options.valid_until);
-        if record.at < valid_from || record.at >= valid_until {
-            let error = Error::TimestampOutOfRange {
-                index,
-                value: record.at,
-                valid_from,
-                valid_until,
-            };
-            return Err((record.customer, error));
-        }
-        if record.amount.abs() > MAX_AMOUNT {
-            let error = Error::AmountOutOfRange {
-                index,
-                value: record.amount,
-                limit: MAX_AMOUNT,
-            };
+        if let Err(error) = self.options.check(index, &record) {
             return Err((record.customer, error));
         }
 
