@@ -419,7 +419,8 @@ impl DayCell {
     /// The cell of one order; `refund_line` marks an order with a refund
     /// line among its lines.
     pub(crate) fn new(day: i64, seconds: i64, amount: Decimal, refund_line: bool) -> Self {
-        let refund = amount < Decimal::ZERO;
+        // Bit tests, not a Decimal comparison: -0.00 is not a refund.
+        let refund = amount.is_sign_negative() && !amount.is_zero();
         Self {
             day,
             net: amount,
@@ -540,10 +541,12 @@ impl Occasions {
 
 /// `total / count`, `None` for a zero count.
 pub(crate) fn mean(total: Decimal, count: u32) -> Option<Decimal> {
-    if count == 0 {
-        return None;
+    match count {
+        0 => None,
+        // Most customers have one repeat or one order: skip the division.
+        1 => Some(total),
+        _ => total.checked_div(Decimal::from(count)),
     }
-    total.checked_div(Decimal::from(count))
 }
 
 /// What a fold found for one customer.
