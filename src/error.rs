@@ -187,6 +187,19 @@ pub enum Error {
         last_day: Option<NaiveDate>,
     },
 
+    /// A parameter is outside the values it accepts.
+    ///
+    /// Pass a value as `expected` describes.
+    #[error("{name} = {value} is invalid: {expected}")]
+    InvalidParameter {
+        /// The parameter's name.
+        name: &'static str,
+        /// The value given.
+        value: String,
+        /// What the parameter accepts.
+        expected: &'static str,
+    },
+
     /// Day cells bucketed with one UTC offset were combined with, or
     /// summarised under, another: their local days do not line up.
     ///
@@ -224,6 +237,7 @@ impl Error {
             Error::TooManyRecords { .. }
             | Error::EmptyRange { .. }
             | Error::SplitOutsideData { .. }
+            | Error::InvalidParameter { .. }
             | Error::OffsetMismatch { .. } => None,
         }
     }
@@ -245,6 +259,7 @@ impl Error {
             Error::TooManyRecords { .. }
             | Error::EmptyRange { .. }
             | Error::SplitOutsideData { .. }
+            | Error::InvalidParameter { .. }
             | Error::OffsetMismatch { .. } => None,
         }
     }

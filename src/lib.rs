@@ -104,6 +104,7 @@ mod error;
 mod hash;
 mod holdout;
 mod log;
+pub mod metrics;
 mod period;
 mod purchase;
 mod summary;

@@ -443,6 +443,14 @@ impl DayCell {
         self.last = self.last.max(other.last);
     }
 
+    /// The occasion rule, for a day or a whole period's merged cells: a
+    /// purchase occasion holds an order and its refunds do not cancel it
+    /// (net > 0, or net = 0 without any refund, which keeps zero-amount
+    /// orders as occasions).
+    pub(crate) fn is_occasion(&self) -> bool {
+        self.orders > 0 && (self.net > Decimal::ZERO || (self.net.is_zero() && !self.refunded))
+    }
+
     pub(crate) fn orders_and_refunds(&self) -> usize {
         self.orders as usize + self.refunds as usize
     }
@@ -471,16 +479,6 @@ pub(crate) fn day_cells<'a, C>(
 struct OpenPeriod {
     period: i64,
     cell: DayCell,
-}
-
-impl OpenPeriod {
-    /// The occasion rule: a period is a purchase occasion when it holds an
-    /// order and its refunds do not cancel it (net > 0, or net = 0 without
-    /// any refund, which keeps zero-amount orders as occasions).
-    fn is_occasion(&self) -> bool {
-        let c = &self.cell;
-        c.orders > 0 && (c.net > Decimal::ZERO || (c.net.is_zero() && !c.refunded))
-    }
 }
 
 /// Running figures of one customer's occasions.
@@ -601,7 +599,7 @@ impl PeriodFold {
     /// Closes the open period, counting it if it is an occasion.
     fn close(&mut self) {
         let Some(open) = self.open.take() else { return };
-        if !open.is_occasion() {
+        if !open.cell.is_occasion() {
             return;
         }
         match &mut self.occasions {

@@ -1,0 +1,255 @@
+//! When each customer should buy next.
+
+use chrono::NaiveDate;
+
+use super::days::{days, for_each_customer, purchase_days};
+use super::stats::{DayCounts, quantile_sorted};
+use crate::period::{date_of_day, day_number};
+use crate::{Error, PurchaseLog, Result, SummaryOptions};
+
+/// How [`next_purchase`] blends a customer's own cycle with the
+/// population's.
+///
+/// | option | default | meaning | range |
+/// |---|---|---|---|
+/// | [`shrinkage`](Self::shrinkage) | 3.0 | weight of the population's interval, in intervals | finite, ≥ 0 |
+///
+/// # Example
+///
+/// ```
+/// use repurchase::metrics::NextPurchaseOptions;
+///
+/// let own_cycle_only = NextPurchaseOptions::default().shrinkage(0.0)?;
+/// assert_eq!(own_cycle_only.shrinkage_of(), 0.0);
+/// assert!(NextPurchaseOptions::default().shrinkage(-1.0).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct NextPurchaseOptions {
+    shrinkage: f64,
+}
+
+impl Default for NextPurchaseOptions {
+    fn default() -> Self {
+        Self { shrinkage: 3.0 }
+    }
+}
+
+impl NextPurchaseOptions {
+    /// Sets the shrinkage constant `K`: a customer with `n` intervals gets
+    /// `(n · own + K · population) / (n + K)`, so with the default 3 a
+    /// customer's own median outweighs the population's from 4 intervals on.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when `k` is negative or not finite.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::metrics::NextPurchaseOptions;
+    ///
+    /// assert_eq!(NextPurchaseOptions::default().shrinkage(10.0)?.shrinkage_of(), 10.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn shrinkage(mut self, k: f64) -> Result<Self> {
+        if !(k.is_finite() && k >= 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "shrinkage",
+                value: k.to_string(),
+                expected: "a finite number ≥ 0",
+            });
+        }
+        self.shrinkage = k;
+        Ok(self)
+    }
+
+    /// The shrinkage constant.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::metrics::NextPurchaseOptions;
+    ///
+    /// assert_eq!(NextPurchaseOptions::default().shrinkage_of(), 3.0);
+    /// ```
+    pub fn shrinkage_of(&self) -> f64 {
+        self.shrinkage
+    }
+}
+
+/// What a [`NextPurchase`] estimate rests on.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::metrics::IntervalBasis;
+///
+/// let basis = IntervalBasis::OwnCycle { intervals: 3 };
+/// assert_ne!(basis, IntervalBasis::SecondPurchase);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum IntervalBasis {
+    /// The customer's own intervals (this many), shrunk toward the
+    /// population's.
+    OwnCycle {
+        /// Intervals the customer has.
+        intervals: u32,
+    },
+    /// A one-time buyer: the population's time to a second purchase.
+    SecondPurchase,
+}
+
+/// One customer's expected next purchase.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::{datasets::cdnow_sample, metrics, SummaryOptions};
+///
+/// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+/// let next = metrics::next_purchase(&cdnow_sample()?, &SummaryOptions::new(end), &Default::default());
+/// let overdue = next.iter().filter(|n| n.overdue_ratio.is_some_and(|r| r > 2.0)).count();
+/// println!("{overdue} customers are more than twice their usual interval overdue");
+/// assert!(next.iter().all(|n| n.earliest <= n.expected && n.expected <= n.latest));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct NextPurchase<C> {
+    /// The customer's key.
+    pub customer: C,
+    /// The last purchase day up to the observation end.
+    pub last_purchase: NaiveDate,
+    /// What the interval rests on.
+    pub basis: IntervalBasis,
+    /// The typical interval in days; `None` for a one-time buyer when no
+    /// customer has a second purchase.
+    pub typical_interval: Option<f64>,
+    /// `last_purchase` + the typical interval (rounded to a day).
+    pub expected: Option<NaiveDate>,
+    /// `last_purchase` + the 25th-percentile interval.
+    pub earliest: Option<NaiveDate>,
+    /// `last_purchase` + the 75th-percentile interval.
+    pub latest: Option<NaiveDate>,
+    /// Days from the last purchase to the observation end.
+    pub days_since_last: u32,
+    /// `days_since_last / typical_interval`: above 1 the customer is late.
+    pub overdue_ratio: Option<f64>,
+}
+
+/// The expected next purchase date of every customer with a purchase up to
+/// the observation end, sorted by key.
+///
+/// # The rule
+///
+/// ```text
+/// typical = (n · m_own + K · m_pop) / (n + K)
+/// range   = [(n · q25_own + K · q25_pop) / (n + K), (n · q75_own + K · q75_pop) / (n + K)]
+/// ```
+///
+/// where `n` is the customer's number of intervals, `m_own`, `q25_own`,
+/// `q75_own` their median and quartiles, `m_pop`, `q25_pop`, `q75_pop`
+/// those of every interval in the log ([`purchase_cycle`](super::purchase_cycle)),
+/// and `K` the [`shrinkage`](NextPurchaseOptions::shrinkage) (default 3).
+/// A one-time buyer gets the population's time to a second purchase
+/// ([`time_to_second_purchase`](super::time_to_second_purchase)): its median
+/// and quartiles. Quantiles interpolate linearly.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::{datasets::cdnow_sample, metrics::{self, IntervalBasis}, SummaryOptions};
+///
+/// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+/// let next = metrics::next_purchase(&cdnow_sample()?, &SummaryOptions::new(end), &Default::default());
+/// assert_eq!(next[0].basis, IntervalBasis::OwnCycle { intervals: 3 });
+/// assert_eq!(next[0].last_purchase, NaiveDate::from_ymd_opt(1997, 12, 12).ok_or("bad date")?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn next_purchase<C: Clone>(
+    log: &PurchaseLog<C>,
+    options: &SummaryOptions,
+    next: &NextPurchaseOptions,
+) -> Vec<NextPurchase<C>> {
+    // Pass 1: the population's intervals and times to a second purchase.
+    let (mut intervals, mut second) = (DayCounts::default(), DayCounts::default());
+    for_each_customer(log, options, |_, cells| {
+        let mut previous: Option<i64> = None;
+        for (i, day) in purchase_days(cells).enumerate() {
+            if let Some(before) = previous {
+                intervals.add(days(before, day));
+                if i == 1 {
+                    second.add(days(before, day));
+                }
+            }
+            previous = Some(day);
+        }
+    });
+    let (population, second) = (intervals.stats(), second.stats());
+
+    // Pass 2: each customer.
+    let end = day_number(options.observation_end());
+    let k = next.shrinkage;
+    let mut out = Vec::with_capacity(log.customer_count());
+    let mut own: Vec<u32> = Vec::new();
+    for_each_customer(log, options, |key, cells| {
+        own.clear();
+        let mut last = None;
+        for day in purchase_days(cells) {
+            if let Some(before) = last {
+                own.push(days(before, day));
+            }
+            last = Some(day);
+        }
+        let Some(last) = last else { return };
+        own.sort_unstable();
+        let (basis, typical, low, high) = if own.is_empty() {
+            (
+                IntervalBasis::SecondPurchase,
+                second.median,
+                second.p25,
+                second.p75,
+            )
+        } else {
+            let n = own.len() as f64;
+            // The population has every customer's intervals, so it is
+            // never empty here; fall back to the customer's own value.
+            let blend = |p: f64, population: Option<f64>| {
+                let mine = quantile_sorted(&own, p)?;
+                Some((n * mine + k * population.unwrap_or(mine)) / (n + k))
+            };
+            (
+                IntervalBasis::OwnCycle {
+                    intervals: u32::try_from(own.len()).unwrap_or(u32::MAX),
+                },
+                blend(0.5, population.median),
+                blend(0.25, population.p25),
+                blend(0.75, population.p75),
+            )
+        };
+        let days_since_last = days(last, end);
+        out.push(NextPurchase {
+            customer: key.clone(),
+            last_purchase: date_of_day(last).unwrap_or_default(),
+            basis,
+            typical_interval: typical,
+            expected: typical.and_then(|t| shift(last, t)),
+            earliest: low.and_then(|t| shift(last, t)),
+            latest: high.and_then(|t| shift(last, t)),
+            days_since_last,
+            overdue_ratio: typical.map(|t| f64::from(days_since_last) / t),
+        });
+    });
+    out
+}
+
+/// The date `interval` days (rounded) after `day`.
+fn shift(day: i64, interval: f64) -> Option<NaiveDate> {
+    date_of_day(day + interval.round() as i64)
+}
