@@ -1,0 +1,291 @@
+//! Metrics against a deliberately naive reference: nested loops over the
+//! raw purchases with chrono's calendar, on random logs with refunds, zero
+//! amounts and UTC offsets.
+
+// Test code may unwrap, index and panic: a failure is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use proptest::prelude::*;
+use repurchase::metrics::{self, HistogramBins, IntervalBasis, NextPurchaseOptions};
+use repurchase::{Purchase, PurchaseLog, SummaryOptions};
+use rust_decimal::Decimal;
+
+fn start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()
+}
+
+fn purchases() -> impl Strategy<Value = Vec<Purchase<u64>>> {
+    let amount = prop_oneof![8 => 1_i64..30_000, 1 => Just(0_i64), 2 => -20_000_i64..0];
+    prop::collection::vec((0_u64..10, 0_i64..300, 0_i64..86_400, amount), 0..100).prop_map(|rows| {
+        rows.into_iter()
+            .map(|(customer, day, second, cents)| {
+                let at = Utc.from_utc_datetime(&start().and_hms_opt(0, 0, 0).unwrap())
+                    + Duration::days(day)
+                    + Duration::seconds(second);
+                Purchase::new(customer, at, Decimal::new(cents, 2))
+            })
+            .collect()
+    })
+}
+
+fn options() -> impl Strategy<Value = SummaryOptions> {
+    (0_i64..320, prop::sample::select(vec![-5 * 3600, 0, 8 * 3600])).prop_map(|(end, offset)| {
+        SummaryOptions::new(start() + Duration::days(end)).utc_offset(FixedOffset::east_opt(offset).unwrap())
+    })
+}
+
+/// Each customer's purchase days (sorted) and order dates, by nested loops.
+struct Naive {
+    days: BTreeMap<u64, Vec<NaiveDate>>,
+    /// Dates of non-refund orders, per customer.
+    orders: BTreeMap<u64, Vec<NaiveDate>>,
+}
+
+fn naive(purchases: &[Purchase<u64>], opts: &SummaryOptions) -> Naive {
+    let offset = opts.utc_offset_of();
+    let local = |p: &Purchase<u64>| p.at.to_datetime().with_timezone(&offset).date_naive();
+    let customers: BTreeSet<u64> = purchases.iter().map(|p| p.customer).collect();
+    let mut days = BTreeMap::new();
+    let mut orders = BTreeMap::new();
+    for &c in &customers {
+        let mine: Vec<&Purchase<u64>> = purchases
+            .iter()
+            .filter(|p| p.customer == c && local(p) <= opts.observation_end())
+            .collect();
+        let dates: BTreeSet<NaiveDate> = mine.iter().map(|p| local(p)).collect();
+        let mut purchase_days = Vec::new();
+        for d in dates {
+            let that_day: Vec<_> = mine.iter().filter(|p| local(p) == d).collect();
+            let net: Decimal = that_day.iter().map(|p| p.amount).sum();
+            let order = that_day.iter().any(|p| p.amount >= Decimal::ZERO);
+            let refund = that_day.iter().any(|p| p.amount < Decimal::ZERO);
+            if order && (net > Decimal::ZERO || (net.is_zero() && !refund)) {
+                purchase_days.push(d);
+            }
+        }
+        if !purchase_days.is_empty() {
+            days.insert(c, purchase_days);
+        }
+        orders.insert(
+            c,
+            mine.iter()
+                .filter(|p| p.amount >= Decimal::ZERO)
+                .map(|p| local(p))
+                .collect(),
+        );
+    }
+    Naive { days, orders }
+}
+
+fn quantile(values: &[f64], p: f64) -> Option<f64> {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return None;
+    }
+    let h = (v.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(v.len() - 1);
+    Some(v[lo] + (h - h.floor()) * (v[hi] - v[lo]))
+}
+
+fn gaps(days: &[NaiveDate]) -> Vec<f64> {
+    days.windows(2).map(|w| (w[1] - w[0]).num_days() as f64).collect()
+}
+
+fn near(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn repurchase_rates_equal_the_naive_count(
+        purchases in purchases(), opts in options(), k in 1_u32..60, from in 0_i64..200, len in 0_i64..120,
+    ) {
+        let log = PurchaseLog::new(purchases.clone()).unwrap();
+        let n = naive(&purchases, &opts);
+
+        let overall = metrics::repurchase_rate(&log.summarize(&opts));
+        let repeaters = n.days.values().filter(|d| d.len() >= 2).count() as u64;
+        prop_assert_eq!((overall.numerator, overall.denominator), (repeaters, n.days.len() as u64));
+
+        let (from, to) = (start() + Duration::days(from), start() + Duration::days(from + len));
+        let kday = metrics::k_day_repurchase_rate(&log, &opts, k, from, to).unwrap();
+        let (mut num, mut den, mut censored) = (0, 0, 0);
+        for d in n.days.values() {
+            if d[0] < from || d[0] > to { continue; }
+            if d[0] + Duration::days(i64::from(k)) > opts.observation_end() { censored += 1; continue; }
+            den += 1;
+            if d.len() > 1 && (d[1] - d[0]).num_days() <= i64::from(k) { num += 1; }
+        }
+        prop_assert_eq!((kday.rate.numerator, kday.rate.denominator, kday.censored), (num, den, censored));
+        prop_assert!(kday.rate.rate.is_none_or(|r| (0.0..=1.0).contains(&r)));
+
+        let returning = metrics::returning_customer_rate(&log, &opts, from, to).unwrap();
+        let buyers: Vec<u64> = n.days.iter().filter(|(_, d)| d.iter().any(|x| *x >= from && *x <= to)).map(|(c, _)| *c).collect();
+        let back = buyers.iter().filter(|c| n.orders[c].iter().filter(|d| **d <= to).count() > 1).count();
+        prop_assert_eq!((returning.numerator, returning.denominator), (back as u64, buyers.len() as u64));
+    }
+
+    #[test]
+    fn cycles_equal_the_naive_intervals(purchases in purchases(), opts in options()) {
+        let log = PurchaseLog::new(purchases.clone()).unwrap();
+        let n = naive(&purchases, &opts);
+        let bins = HistogramBins::new(vec![3, 10, 30]).unwrap();
+        let cycle = metrics::purchase_cycle(&log, &opts, &bins);
+        let all: Vec<f64> = n.days.values().flat_map(|d| gaps(d)).collect();
+        prop_assert_eq!(cycle.intervals.count, all.len() as u64);
+        for p in [0.1, 0.25, 0.5, 0.75, 0.9] {
+            let ours = match p { 0.1 => cycle.intervals.p10, 0.25 => cycle.intervals.p25, 0.5 => cycle.intervals.median, 0.75 => cycle.intervals.p75, _ => cycle.intervals.p90 };
+            prop_assert!(near(ours, quantile(&all, p)), "p{}: {:?} vs {:?}", p, ours, quantile(&all, p));
+        }
+        let hist: Vec<u64> = [(0.0, 3.0), (3.0, 10.0), (10.0, 30.0), (30.0, f64::MAX)]
+            .iter().map(|(lo, hi)| all.iter().filter(|g| **g >= *lo && **g < *hi).count() as u64).collect();
+        prop_assert_eq!(&cycle.histogram.counts, &hist);
+
+        prop_assert_eq!(cycle.customers.len(), n.days.len());
+        for (ours, (c, d)) in cycle.customers.iter().zip(&n.days) {
+            prop_assert_eq!(ours.customer, *c);
+            prop_assert_eq!(ours.purchase_days as usize, d.len());
+            let g = gaps(d);
+            let mean = (!g.is_empty()).then(|| g.iter().sum::<f64>() / g.len() as f64);
+            prop_assert!(near(ours.mean, mean));
+            prop_assert!(near(ours.median, quantile(&g, 0.5)));
+            let cv = mean.map(|m| (g.iter().map(|x| (x - m).powi(2)).sum::<f64>() / g.len() as f64).sqrt() / m);
+            prop_assert!(near(ours.cv, cv));
+        }
+
+        let second = metrics::time_to_second_purchase(&log, &opts);
+        let seconds: Vec<f64> = n.days.values().filter(|d| d.len() > 1).map(|d| (d[1] - d[0]).num_days() as f64).collect();
+        prop_assert!(near(second.days.median, quantile(&seconds, 0.5)));
+        prop_assert_eq!(second.one_time_buyers, n.days.values().filter(|d| d.len() == 1).count() as u64);
+    }
+
+    #[test]
+    fn next_purchases_follow_the_stated_rule(purchases in purchases(), opts in options(), k in 0.0_f64..10.0) {
+        let log = PurchaseLog::new(purchases.clone()).unwrap();
+        let n = naive(&purchases, &opts);
+        let next = metrics::next_purchase(&log, &opts, &NextPurchaseOptions::default().shrinkage(k).unwrap());
+        let all: Vec<f64> = n.days.values().flat_map(|d| gaps(d)).collect();
+        let seconds: Vec<f64> = n.days.values().filter(|d| d.len() > 1).map(|d| (d[1] - d[0]).num_days() as f64).collect();
+        prop_assert_eq!(next.len(), n.days.len());
+        for (ours, (c, d)) in next.iter().zip(&n.days) {
+            prop_assert_eq!(ours.customer, *c);
+            let last = *d.last().unwrap();
+            prop_assert_eq!(ours.last_purchase, last);
+            let g = gaps(d);
+            let typical = if g.is_empty() {
+                prop_assert_eq!(ours.basis, IntervalBasis::SecondPurchase);
+                quantile(&seconds, 0.5)
+            } else {
+                prop_assert_eq!(ours.basis, IntervalBasis::OwnCycle { intervals: g.len() as u32 });
+                let m = g.len() as f64;
+                Some((m * quantile(&g, 0.5).unwrap() + k * quantile(&all, 0.5).unwrap()) / (m + k))
+            };
+            prop_assert!(near(ours.typical_interval, typical));
+            let since = (opts.observation_end() - last).num_days();
+            prop_assert_eq!(i64::from(ours.days_since_last), since);
+            prop_assert!(near(ours.overdue_ratio, typical.map(|t| since as f64 / t)));
+            prop_assert!(ours.overdue_ratio.is_none_or(f64::is_finite));
+            prop_assert_eq!(ours.expected, typical.map(|t| last + Duration::days(t.round() as i64)));
+            prop_assert!(ours.earliest <= ours.expected && ours.expected <= ours.latest);
+        }
+    }
+
+    #[test]
+    fn metrics_do_not_depend_on_input_order(
+        (purchases, shuffled) in purchases().prop_flat_map(|p| (Just(p.clone()), Just(p).prop_shuffle())),
+        opts in options(),
+    ) {
+        let a = PurchaseLog::new(purchases).unwrap();
+        let b = PurchaseLog::new(shuffled).unwrap();
+        let bins = HistogramBins::default();
+        prop_assert_eq!(metrics::purchase_cycle(&a, &opts, &bins), metrics::purchase_cycle(&b, &opts, &bins));
+        prop_assert_eq!(metrics::next_purchase(&a, &opts, &Default::default()), metrics::next_purchase(&b, &opts, &Default::default()));
+        prop_assert_eq!(metrics::time_to_second_purchase(&a, &opts), metrics::time_to_second_purchase(&b, &opts));
+    }
+}
+
+#[test]
+fn bad_arguments_are_typed_errors() {
+    let log = PurchaseLog::<u64>::new(Vec::new()).unwrap();
+    let opts = SummaryOptions::new(start());
+    let err = metrics::k_day_repurchase_rate(&log, &opts, 0, start(), start()).unwrap_err();
+    assert!(
+        matches!(err, repurchase::Error::InvalidParameter { name: "k", .. }),
+        "{err}"
+    );
+    let later = start() + Duration::days(1);
+    let err = metrics::k_day_repurchase_rate(&log, &opts, 7, later, start()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            repurchase::Error::EmptyRange {
+                start_field: "first_from",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = metrics::returning_customer_rate(&log, &opts, later, start()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            repurchase::Error::EmptyRange {
+                start_field: "from",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(NextPurchaseOptions::default().shrinkage(f64::NAN).is_err());
+    assert!(HistogramBins::new(vec![5, 5]).is_err());
+}
+
+#[test]
+fn empty_and_degenerate_logs_give_empty_results() {
+    let day = start();
+    let opts = SummaryOptions::new(day);
+    let empty = PurchaseLog::<u64>::new(Vec::new()).unwrap();
+    assert_eq!(metrics::repurchase_rate(&empty.summarize(&opts)).rate, None);
+    assert_eq!(metrics::time_to_second_purchase(&empty, &opts).days.median, None);
+    assert!(
+        metrics::purchase_cycle(&empty, &opts, &HistogramBins::default())
+            .customers
+            .is_empty()
+    );
+
+    // One purchase; all purchases on one day; an observation end before the data.
+    let one_day = PurchaseLog::new(vec![
+        Purchase::new(1_u64, day, Decimal::ONE),
+        Purchase::new(1_u64, day, Decimal::TWO),
+        Purchase::new(2_u64, day, Decimal::ONE),
+    ])
+    .unwrap();
+    let next = metrics::next_purchase(&one_day, &opts, &Default::default());
+    assert!(
+        next.iter()
+            .all(|n| n.basis == IntervalBasis::SecondPurchase && n.typical_interval.is_none())
+    );
+    let cycle = metrics::purchase_cycle(&one_day, &opts, &HistogramBins::default());
+    assert_eq!(cycle.intervals.count, 0);
+    assert!(cycle.customers.iter().all(|c| c.mean.is_none() && c.cv.is_none()));
+    let before = SummaryOptions::new(day - Duration::days(1));
+    assert!(metrics::next_purchase(&one_day, &before, &Default::default()).is_empty());
+    let kday = metrics::k_day_repurchase_rate(&one_day, &before, 7, day, day).unwrap();
+    assert_eq!((kday.rate.rate, kday.censored), (None, 0));
+}
