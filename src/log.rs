@@ -832,6 +832,25 @@ impl<'a, C> CustomerPurchases<'a, C> {
         decode(&self.log.channel_codes, &self.log.channels, self.range.clone())
     }
 
+    /// Unix seconds of the customer's first line (lines are time-sorted).
+    pub(crate) fn first_seconds(&self) -> Option<i64> {
+        self.seconds().first().copied()
+    }
+
+    /// Each line's product code (`None` without a product), its time and
+    /// amount.
+    pub(crate) fn product_lines(&self) -> impl Iterator<Item = (Option<u32>, i64, Decimal)> + 'a {
+        let codes = self.log.product_codes.get(self.range.clone()).unwrap_or(&[]);
+        let codes = codes
+            .iter()
+            .map(|&c| (c != NONE).then_some(c))
+            .chain(std::iter::repeat(None));
+        codes
+            .zip(self.seconds())
+            .zip(self.amounts())
+            .map(|((code, &s), &a)| (code, s, a))
+    }
+
     fn seconds(&self) -> &'a [i64] {
         self.log.seconds.get(self.range.clone()).unwrap_or(&[])
     }

@@ -12,7 +12,7 @@
 use chrono::NaiveDate;
 use repurchase::datasets::cdnow_sample;
 use repurchase::metrics::{self, DayStats, HistogramBins, Rate};
-use repurchase::{PurchaseLog, SummaryOptions};
+use repurchase::{Granularity, PurchaseLog, SummaryOptions};
 use serde_json::Value;
 
 /// pandas and we both compute these in f64 from the same integers; only
@@ -169,5 +169,78 @@ fn next_purchase_matches_pandas() {
             &Value::from(row[7].parse::<f64>().unwrap()),
             &format!("customer {id} overdue"),
         );
+    }
+}
+
+#[test]
+fn spend_matches_pandas() {
+    let (log, opts) = setup();
+    let r = reference();
+    let all = metrics::spend(&log, &opts, date(1997, 1, 1), date(1998, 6, 30)).unwrap();
+    assert_eq!(all.orders, r["spend"]["orders"].as_u64().unwrap());
+    assert_eq!(all.customers, r["spend"]["customers"].as_u64().unwrap());
+    assert_eq!(all.revenue.to_string(), r["spend"]["revenue"].as_str().unwrap());
+
+    let months = metrics::spend_by_period(&log, &opts, Granularity::Month);
+    let want = r["spend_by_month"].as_object().unwrap();
+    assert_eq!(months.len(), want.len());
+    for (ours, (month, row)) in months.iter().zip(want) {
+        assert_eq!(ours.start.format("%Y-%m").to_string(), *month);
+        let got = (
+            ours.spend.orders,
+            ours.spend.customers,
+            ours.spend.revenue.to_string(),
+        );
+        let expected = (
+            row[0].as_u64().unwrap(),
+            row[1].as_u64().unwrap(),
+            row[2].as_str().unwrap().to_string(),
+        );
+        assert_eq!(got, expected, "{month}");
+    }
+}
+
+#[test]
+fn churn_between_months_matches_pandas() {
+    let (log, opts) = setup();
+    let churn = metrics::churn_rate(&log, &opts, Granularity::Month);
+    let want = reference()["churn_by_month"].as_object().unwrap().clone();
+    assert_eq!(churn.len(), want.len());
+    for (ours, (month, row)) in churn.iter().zip(&want) {
+        assert_eq!(ours.start.format("%Y-%m").to_string(), *month);
+        assert_eq!(
+            (ours.active, ours.retained),
+            (row[0].as_u64().unwrap(), row[1].as_u64().unwrap()),
+            "{month}"
+        );
+    }
+}
+
+#[test]
+fn monthly_cohorts_match_pandas() {
+    let (log, opts) = setup();
+    let table = metrics::cohort_retention(&log, &opts, Granularity::Month).unwrap();
+    let want = reference()["cohorts_by_month"].as_object().unwrap().clone();
+    assert_eq!(table.cohorts.len(), want.len());
+    for (ours, (month, cohort)) in table.cohorts.iter().zip(&want) {
+        assert_eq!(ours.start.format("%Y-%m").to_string(), *month);
+        assert_eq!(ours.customers, cohort["customers"].as_u64().unwrap());
+        let cells = cohort["cells"].as_array().unwrap();
+        assert_eq!(ours.cells.len(), cells.len(), "{month}");
+        for (cell, row) in ours.cells.iter().zip(cells) {
+            let got = (
+                cell.active,
+                cell.repeat_buyers,
+                cell.orders,
+                cell.revenue.to_string(),
+            );
+            let expected = (
+                row[0].as_u64().unwrap(),
+                row[1].as_u64().unwrap(),
+                row[2].as_u64().unwrap(),
+                row[3].as_str().unwrap().to_string(),
+            );
+            assert_eq!(got, expected, "{month} offset {}", cell.offset);
+        }
     }
 }

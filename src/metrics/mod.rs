@@ -1,5 +1,6 @@
 //! Repurchase metrics that need no statistical model: repurchase rates,
-//! purchase cycles and next-purchase dates.
+//! purchase cycles and next-purchase dates, spend and average order value,
+//! churn between windows, cohort retention and product repurchase.
 //!
 //! Every metric reads the [`PurchaseLog`](crate::PurchaseLog) once, customer
 //! by customer, up to the observation end of the
@@ -27,16 +28,24 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod cohort;
 mod cycle;
 mod days;
 mod next_purchase;
+mod product;
 mod repurchase;
+mod spend;
 mod stats;
+mod window_churn;
 
+pub use cohort::{Cohort, CohortCell, CohortTable, cohort_retention};
 pub use cycle::{CustomerCycle, PurchaseCycle, purchase_cycle};
 pub use next_purchase::{IntervalBasis, NextPurchase, NextPurchaseOptions, next_purchase};
+pub use product::{ProductRepurchase, product_repurchase};
 pub use repurchase::{
     KDayRepurchase, SecondPurchase, k_day_repurchase_rate, repurchase_rate, returning_customer_rate,
     time_to_second_purchase,
 };
+pub use spend::{CustomerActivity, PeriodSpend, Spend, customer_activity, spend, spend_by_period};
 pub use stats::{DayStats, Histogram, HistogramBins, Rate};
+pub use window_churn::{WindowChurn, churn_rate};

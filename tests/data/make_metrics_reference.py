@@ -77,6 +77,48 @@ out["cycle"] = stats(gaps)
 edges = [7, 14, 30, 60, 90, 180, 365]
 out["histogram"] = np.histogram(gaps, bins=[0] + edges + [10**9])[0].tolist()
 
+# Spend: every record is an order; revenue in exact cents.
+def cents(x):
+    return f"{round(float(x), 2):.2f}"
+
+
+out["spend"] = {"orders": int(len(rows)), "customers": int(rows["id"].nunique()), "revenue": cents(rows["amount"].sum())}
+rows["month"] = rows["date"].dt.to_period("M")
+monthly = rows.groupby("month").agg(orders=("amount", "size"), customers=("id", "nunique"), revenue=("amount", "sum"))
+out["spend_by_month"] = {str(m): [int(r.orders), int(r.customers), cents(r.revenue)] for m, r in monthly.iterrows()}
+
+# Churn between consecutive months: active in m, and in m + 1.
+active = days.assign(month=days["date"].dt.to_period("M"))[["id", "month"]].drop_duplicates()
+months = sorted(active["month"].unique())
+churn = {}
+for m in months[:-1]:
+    now = set(active[active["month"] == m]["id"])
+    nxt = set(active[active["month"] == m + 1]["id"])
+    churn[str(m)] = [len(now), len(now & nxt)]
+out["churn_by_month"] = churn
+
+# Monthly cohorts: per cohort and offset, active customers, cumulative repeat
+# buyers, orders and revenue.
+cohort_of = first.dt.to_period("M")
+active["cohort"] = active["id"].map(cohort_of)
+active["offset"] = (active["month"] - active["cohort"]).apply(lambda d: d.n)
+second_month = second.dt.to_period("M")
+rows["cohort"] = rows["id"].map(cohort_of)
+rows["offset"] = (rows["month"] - rows["cohort"]).apply(lambda d: d.n)
+end_month = END.to_period("M")
+cohorts = {}
+for c in sorted(cohort_of.unique()):
+    members = cohort_of[cohort_of == c].index
+    cells = []
+    for offset in range((end_month - c).n + 1):
+        month = c + offset
+        a = active[(active["cohort"] == c) & (active["offset"] == offset)]["id"].nunique()
+        repeat = int((second_month.reindex(members) <= month).sum())
+        r = rows[(rows["cohort"] == c) & (rows["offset"] == offset)]
+        cells.append([int(a), repeat, int(len(r)), cents(r["amount"].sum())])
+    cohorts[str(c)] = {"customers": int(len(members)), "cells": cells}
+out["cohorts_by_month"] = cohorts
+
 with open("cdnow_metrics.json", "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
 
