@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use repurchase::metrics::{self, HistogramBins, IntervalBasis, NextPurchaseOptions};
-use repurchase::{Purchase, PurchaseLog, SummaryOptions};
+use repurchase::{Granularity, Purchase, PurchaseLog, SummaryOptions};
 use rust_decimal::Decimal;
 
 fn start() -> NaiveDate {
@@ -24,13 +24,18 @@ fn start() -> NaiveDate {
 
 fn purchases() -> impl Strategy<Value = Vec<Purchase<u64>>> {
     let amount = prop_oneof![8 => 1_i64..30_000, 1 => Just(0_i64), 2 => -20_000_i64..0];
-    prop::collection::vec((0_u64..10, 0_i64..300, 0_i64..86_400, amount), 0..100).prop_map(|rows| {
+    let product = prop::option::of(prop::sample::select(vec!["tea", "coffee", "cups"]));
+    prop::collection::vec((0_u64..10, 0_i64..300, 0_i64..86_400, amount, product), 0..100).prop_map(|rows| {
         rows.into_iter()
-            .map(|(customer, day, second, cents)| {
+            .map(|(customer, day, second, cents, product)| {
                 let at = Utc.from_utc_datetime(&start().and_hms_opt(0, 0, 0).unwrap())
                     + Duration::days(day)
                     + Duration::seconds(second);
-                Purchase::new(customer, at, Decimal::new(cents, 2))
+                let p = Purchase::new(customer, at, Decimal::new(cents, 2));
+                match product {
+                    Some(name) => p.product(name),
+                    None => p,
+                }
             })
             .collect()
     })
@@ -47,6 +52,8 @@ struct Naive {
     days: BTreeMap<u64, Vec<NaiveDate>>,
     /// Dates of non-refund orders, per customer.
     orders: BTreeMap<u64, Vec<NaiveDate>>,
+    /// Every record up to the end: customer, local date, amount, product.
+    records: Vec<(u64, NaiveDate, Decimal, Option<String>)>,
 }
 
 fn naive(purchases: &[Purchase<u64>], opts: &SummaryOptions) -> Naive {
@@ -82,7 +89,26 @@ fn naive(purchases: &[Purchase<u64>], opts: &SummaryOptions) -> Naive {
                 .collect(),
         );
     }
-    Naive { days, orders }
+    let records = purchases
+        .iter()
+        .filter(|p| local(p) <= opts.observation_end())
+        .map(|p| (p.customer, local(p), p.amount, p.product.clone()))
+        .collect();
+    Naive {
+        days,
+        orders,
+        records,
+    }
+}
+
+/// The first day of the calendar period holding `d`.
+fn period_start(g: Granularity, d: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    match g {
+        Granularity::Week => d - Duration::days(i64::from(d.weekday().num_days_from_monday())),
+        Granularity::Month => d.with_day(1).unwrap(),
+        _ => d,
+    }
 }
 
 fn quantile(values: &[f64], p: f64) -> Option<f64> {
@@ -220,6 +246,109 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn spend_equals_the_naive_sums(purchases in purchases(), opts in options(), from in 0_i64..300, len in 0_i64..100) {
+        let log = PurchaseLog::new(purchases.clone()).unwrap();
+        let n = naive(&purchases, &opts);
+        let (from, to) = (start() + Duration::days(from), start() + Duration::days(from + len));
+        let inside: Vec<_> = n.records.iter().filter(|r| r.1 >= from && r.1 <= to).collect();
+        let orders = inside.iter().filter(|r| r.2 >= Decimal::ZERO).count() as u64;
+        let revenue: Decimal = inside.iter().map(|r| r.2).sum();
+        let customers: BTreeSet<u64> = inside.iter().filter(|r| r.2 >= Decimal::ZERO).map(|r| r.0).collect();
+        let s = metrics::spend(&log, &opts, from, to).unwrap();
+        prop_assert_eq!((s.orders, s.customers, s.revenue), (orders, customers.len() as u64, revenue));
+        prop_assert_eq!(s.aov, (orders > 0).then(|| revenue / Decimal::from(orders)));
+
+        let activity = metrics::customer_activity(&log, &opts, from, to).unwrap();
+        let active: BTreeSet<u64> = inside.iter().map(|r| r.0).collect();
+        prop_assert_eq!(activity.iter().map(|a| a.customer).collect::<Vec<_>>(), active.into_iter().collect::<Vec<_>>());
+        for a in &activity {
+            let mine: Vec<_> = inside.iter().filter(|r| r.0 == a.customer).collect();
+            prop_assert_eq!(u64::from(a.orders), mine.iter().filter(|r| r.2 >= Decimal::ZERO).count() as u64);
+            prop_assert_eq!(a.revenue, mine.iter().map(|r| r.2).sum::<Decimal>());
+        }
+
+        for g in [Granularity::Day, Granularity::Week, Granularity::Month] {
+            let periods = metrics::spend_by_period(&log, &opts, g);
+            let total: Decimal = periods.iter().map(|p| p.spend.revenue).sum();
+            prop_assert_eq!(total, n.records.iter().map(|r| r.2).sum::<Decimal>());
+            for p in &periods {
+                let here: Vec<_> = n.records.iter().filter(|r| period_start(g, r.1) == p.start).collect();
+                prop_assert_eq!(p.spend.orders, here.iter().filter(|r| r.2 >= Decimal::ZERO).count() as u64);
+                let buyers: BTreeSet<u64> = here.iter().filter(|r| r.2 >= Decimal::ZERO).map(|r| r.0).collect();
+                prop_assert_eq!(p.spend.customers, buyers.len() as u64);
+            }
+        }
+    }
+
+    #[test]
+    fn churn_and_cohorts_equal_the_naive_tables(purchases in purchases(), opts in options()) {
+        let log = PurchaseLog::new(purchases.clone()).unwrap();
+        let n = naive(&purchases, &opts);
+        for g in [Granularity::Day, Granularity::Week, Granularity::Month] {
+            for w in metrics::churn_rate(&log, &opts, g) {
+                prop_assert!(w.next_start <= opts.observation_end() && period_start(g, w.next_start) == w.next_start);
+                let in_window = |days: &Vec<NaiveDate>, s: NaiveDate| days.iter().any(|d| period_start(g, *d) == s);
+                let active: Vec<&Vec<NaiveDate>> = n.days.values().filter(|d| in_window(d, w.start)).collect();
+                let retained = active.iter().filter(|d| in_window(d, w.next_start)).count() as u64;
+                prop_assert_eq!((w.active, w.retained), (active.len() as u64, retained));
+                prop_assert_eq!(w.churned, w.active - w.retained);
+            }
+        }
+        for g in [Granularity::Week, Granularity::Month] {
+            let table = metrics::cohort_retention(&log, &opts, g).unwrap();
+            let total: u64 = table.cohorts.iter().map(|c| c.customers).sum();
+            prop_assert_eq!(total, n.days.len() as u64);
+            for cohort in &table.cohorts {
+                let members: Vec<(&u64, &Vec<NaiveDate>)> = n.days.iter().filter(|(_, d)| period_start(g, d[0]) == cohort.start).collect();
+                prop_assert_eq!(cohort.customers, members.len() as u64);
+                prop_assert!(!cohort.cells.is_empty());
+                prop_assert!(cohort.cells.last().is_some_and(|c| c.start <= opts.observation_end()));
+                for cell in &cohort.cells {
+                    let active = members.iter().filter(|(_, d)| d.iter().any(|x| period_start(g, *x) == cell.start)).count() as u64;
+                    prop_assert_eq!(cell.active, active);
+                    prop_assert!(cell.active <= cohort.customers && (0.0..=1.0).contains(&cell.retention));
+                    let period_end = |s: NaiveDate| match g { Granularity::Week => s + Duration::days(6), _ => s.checked_add_months(chrono::Months::new(1)).unwrap().pred_opt().unwrap() };
+                    let repeat = members.iter().filter(|(_, d)| d.len() > 1 && d[1] <= period_end(cell.start)).count() as u64;
+                    prop_assert_eq!(cell.repeat_buyers, repeat);
+                    let revenue: Decimal = n.records.iter()
+                        .filter(|r| members.iter().any(|(c, d)| **c == r.0 && r.1 >= d[0]) && period_start(g, r.1) == cell.start)
+                        .map(|r| r.2).sum();
+                    prop_assert_eq!(cell.revenue, revenue);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn product_repurchase_equals_the_naive_count(purchases in purchases(), opts in options()) {
+        let log = PurchaseLog::new(purchases.clone()).unwrap();
+        let n = naive(&purchases, &opts);
+        let ours = metrics::product_repurchase(&log, &opts);
+        let mut by_product: BTreeMap<String, BTreeMap<u64, BTreeSet<NaiveDate>>> = BTreeMap::new();
+        for (c, d, amount, product) in &n.records {
+            if let (Some(p), true) = (product, *amount >= Decimal::ZERO) {
+                by_product.entry(p.clone()).or_default().entry(*c).or_default().insert(*d);
+            }
+        }
+        prop_assert_eq!(ours.len(), by_product.len());
+        for (row, (name, buyers)) in ours.iter().zip(&by_product) {
+            prop_assert_eq!(&row.product, name);
+            prop_assert_eq!(row.buyers, buyers.len() as u64);
+            prop_assert_eq!(row.repeat_buyers, buyers.values().filter(|d| d.len() > 1).count() as u64);
+            let g: Vec<f64> = buyers.values().flat_map(|d| {
+                let d: Vec<_> = d.iter().collect();
+                d.windows(2).map(|w| (*w[1] - *w[0]).num_days() as f64).collect::<Vec<_>>()
+            }).collect();
+            prop_assert!(near(row.median_rebuy_days, quantile(&g, 0.5)));
+            prop_assert!(row.rate.rate.is_some_and(|r| (0.0..=1.0).contains(&r)));
+        }
+    }
+}
+
 #[test]
 fn bad_arguments_are_typed_errors() {
     let log = PurchaseLog::<u64>::new(Vec::new()).unwrap();
@@ -254,6 +383,13 @@ fn bad_arguments_are_typed_errors() {
     );
     assert!(NextPurchaseOptions::default().shrinkage(f64::NAN).is_err());
     assert!(HistogramBins::new(vec![5, 5]).is_err());
+    let err = metrics::cohort_retention(&log, &opts, Granularity::Day).unwrap_err();
+    assert!(
+        matches!(err, repurchase::Error::InvalidParameter { name: "period", .. }),
+        "{err}"
+    );
+    assert!(metrics::spend(&log, &opts, later, start()).is_err());
+    assert!(metrics::customer_activity(&log, &opts, later, start()).is_err());
 }
 
 #[test]
@@ -288,4 +424,13 @@ fn empty_and_degenerate_logs_give_empty_results() {
     assert!(metrics::next_purchase(&one_day, &before, &Default::default()).is_empty());
     let kday = metrics::k_day_repurchase_rate(&one_day, &before, 7, day, day).unwrap();
     assert_eq!((kday.rate.rate, kday.censored), (None, 0));
+    assert!(metrics::churn_rate(&one_day, &opts, Granularity::Month).is_empty());
+    assert!(metrics::spend_by_period(&empty, &opts, Granularity::Month).is_empty());
+    assert!(
+        metrics::cohort_retention(&empty, &opts, Granularity::Week)
+            .unwrap()
+            .cohorts
+            .is_empty()
+    );
+    assert!(metrics::product_repurchase(&one_day, &opts).is_empty());
 }
