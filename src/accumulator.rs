@@ -7,7 +7,7 @@ use itertools::{EitherOrBoth, Itertools};
 
 use crate::hash::FastMap;
 use crate::period::{day_number, local_day};
-use crate::summary::{DayCell, PeriodFold, day_cells};
+use crate::summary::{DayCell, PeriodFold, fill_day_cells};
 use crate::{Error, LogOptions, Purchase, PurchaseLog, Result, Summaries, SummaryOptions};
 
 /// Per-customer summary state that a service updates one order at a time,
@@ -164,7 +164,8 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
     pub fn from_log(log: &PurchaseLog<C>, utc_offset: FixedOffset) -> Self {
         let mut acc = Self::new(utc_offset);
         for purchases in log.customers() {
-            let cells: Vec<DayCell> = day_cells(&purchases, acc.offset_seconds).collect();
+            let mut cells = Vec::new();
+            fill_day_cells(&purchases, acc.offset_seconds, &mut cells);
             acc.slots.insert(purchases.key().clone(), acc.customers.len());
             acc.customers.push((purchases.key().clone(), cells));
         }

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::period::{date_of_day, day_number};
-use crate::summary::{Figures, PeriodFold, day_cells, mean};
+use crate::summary::{Figures, PeriodFold, fill_day_cells, mean};
 use crate::{Error, PurchaseLog, Result, SummaryOptions};
 
 /// One customer's calibration summary and holdout behaviour, with
@@ -148,11 +148,13 @@ impl<C: Clone + Ord> PurchaseLog<C> {
         };
         let (mut first_day, mut last_day) = (i64::MAX, i64::MIN);
         let mut holdout_occasions = 0_u64;
+        let mut cells = Vec::new();
         for purchases in self.customers() {
+            fill_day_cells(&purchases, options.offset_seconds(), &mut cells);
             let mut calibration = PeriodFold::new(granularity);
             let mut holdout = PeriodFold::new(granularity);
             let mut in_window = false;
-            for cell in day_cells(&purchases, options.offset_seconds()) {
+            for cell in &cells {
                 if cell.day > end_day {
                     split.orders_after_end += cell.orders_and_refunds();
                     continue;
@@ -161,9 +163,9 @@ impl<C: Clone + Ord> PurchaseLog<C> {
                 first_day = first_day.min(cell.day);
                 last_day = last_day.max(cell.day);
                 if cell.day <= cal_day {
-                    calibration.push(&cell);
+                    calibration.push(cell);
                 } else {
-                    holdout.push(&cell);
+                    holdout.push(cell);
                 }
             }
             let (frequency_holdout, holdout_total) = holdout.finish_holdout();

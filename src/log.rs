@@ -851,32 +851,46 @@ impl<'a, C> CustomerPurchases<'a, C> {
             .map(|((code, &s), &a)| (code, s, a))
     }
 
+    /// Each line's order head (the input position of its order's first line).
+    fn heads(&self) -> &'a [u32] {
+        self.log.order_head.get(self.range.clone()).unwrap_or(&[])
+    }
+
+    /// Each line's Unix seconds.
     fn seconds(&self) -> &'a [i64] {
         self.log.seconds.get(self.range.clone()).unwrap_or(&[])
     }
 
     /// The customer's orders in time order, the lines of each order summed.
     pub(crate) fn orders(&self) -> impl Iterator<Item = Order> + 'a {
-        let heads = self.log.order_head.get(self.range.clone()).unwrap_or(&[]);
-        let seconds = self.seconds();
-        let amounts = self.amounts();
-        let mut lines = heads.iter().zip(seconds).zip(amounts).peekable();
+        let mut lines = self
+            .heads()
+            .iter()
+            .zip(self.seconds())
+            .zip(self.amounts())
+            .peekable();
         std::iter::from_fn(move || {
             let ((&head, &seconds), &amount) = lines.next()?;
             let mut order = Order {
                 seconds,
                 amount,
                 head,
-                refund_line: amount < Decimal::ZERO,
+                refund_line: is_negative(amount),
             };
             while let Some(((_, _), &more)) = lines.next_if(|((h, _), _)| **h == head) {
                 // Bounded by MAX_AMOUNT × record count: cannot saturate.
                 order.amount = order.amount.saturating_add(more);
-                order.refund_line |= more < Decimal::ZERO;
+                order.refund_line |= is_negative(more);
             }
             Some(order)
         })
     }
+}
+
+/// `amount < 0` from the sign bit, cheaper than a `Decimal` comparison;
+/// `-0.00` is not negative.
+pub(crate) fn is_negative(amount: Decimal) -> bool {
+    amount.is_sign_negative() && !amount.is_zero()
 }
 
 /// One order of a customer: its lines summed.

@@ -4,7 +4,7 @@
 use chrono::{FixedOffset, NaiveDate, Offset, Utc};
 use rust_decimal::Decimal;
 
-use crate::log::CustomerPurchases;
+use crate::log::{CustomerPurchases, Order, is_negative};
 use crate::period::{day_number, local_day};
 use crate::{Granularity, PurchaseLog, TimeUnit, Timestamp};
 
@@ -349,14 +349,16 @@ impl<C: Clone + Ord> PurchaseLog<C> {
             after_end: Vec::new(),
             without_occasion: Vec::new(),
         };
+        let mut cells = Vec::new();
         for purchases in self.customers() {
             let mut fold = PeriodFold::new(options.granularity);
-            for cell in day_cells(&purchases, options.offset_seconds()) {
+            fill_day_cells(&purchases, options.offset_seconds(), &mut cells);
+            for cell in &cells {
                 if cell.day > end_day {
                     summaries.orders_after_end += cell.orders_and_refunds();
                     continue;
                 }
-                fold.push(&cell);
+                fold.push(cell);
             }
             if summaries.orders_after_end > summaries.after_end.len() {
                 late_orders(
@@ -419,8 +421,7 @@ impl DayCell {
     /// The cell of one order; `refund_line` marks an order with a refund
     /// line among its lines.
     pub(crate) fn new(day: i64, seconds: i64, amount: Decimal, refund_line: bool) -> Self {
-        // Bit tests, not a Decimal comparison: -0.00 is not a refund.
-        let refund = amount.is_sign_negative() && !amount.is_zero();
+        let refund = is_negative(amount);
         Self {
             day,
             net: amount,
@@ -456,22 +457,54 @@ impl DayCell {
     }
 }
 
-/// The customer's orders as day cells, in day order, without allocating.
-pub(crate) fn day_cells<'a, C>(
-    purchases: &CustomerPurchases<'a, C>,
+/// Fills `cells` with the customer's orders as day cells, in day order.
+///
+/// One loop over the customer's orders; the local day is computed only
+/// when an order falls outside the day of the one before (orders are
+/// time-sorted).
+pub(crate) fn fill_day_cells<C>(purchases: &CustomerPurchases<'_, C>, offset: i32, cells: &mut Vec<DayCell>) {
+    cells.clear();
+    let mut day = DayCache::new(offset);
+    for order in purchases.orders() {
+        add_order(cells, day.of(order.seconds), &order);
+    }
+}
+
+fn add_order(cells: &mut Vec<DayCell>, day: i64, order: &Order) {
+    let cell = DayCell::new(day, order.seconds, order.amount, order.refund_line);
+    match cells.last_mut() {
+        Some(last) if last.day == day => last.absorb(&cell),
+        _ => cells.push(cell),
+    }
+}
+
+/// The local day of increasing instants, dividing only on a new day.
+struct DayCache {
     offset: i32,
-) -> impl Iterator<Item = DayCell> + 'a {
-    let mut orders = purchases
-        .orders()
-        .map(move |o| DayCell::new(local_day(o.seconds, offset), o.seconds, o.amount, o.refund_line))
-        .peekable();
-    std::iter::from_fn(move || {
-        let mut cell = orders.next()?;
-        while let Some(next) = orders.next_if(|next| next.day == cell.day) {
-            cell.absorb(&next);
+    day: i64,
+    /// Unix seconds `[from, until)` of `day`.
+    from: i64,
+    until: i64,
+}
+
+impl DayCache {
+    fn new(offset: i32) -> Self {
+        Self {
+            offset,
+            day: 0,
+            from: 0,
+            until: 0,
         }
-        Some(cell)
-    })
+    }
+
+    fn of(&mut self, seconds: i64) -> i64 {
+        if seconds < self.from || seconds >= self.until {
+            self.day = local_day(seconds, self.offset);
+            self.from = self.day * 86_400 - i64::from(self.offset);
+            self.until = self.from + 86_400;
+        }
+        self.day
+    }
 }
 
 /// A period being folded: the day cells of one period, merged.

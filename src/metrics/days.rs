@@ -1,7 +1,7 @@
 //! One pass over the log, customer by customer, as day cells.
 
 use crate::period::day_number;
-use crate::summary::{DayCell, day_cells};
+use crate::summary::{DayCell, fill_day_cells};
 use crate::{PurchaseLog, SummaryOptions};
 
 /// Calls `f` with each customer's key and day cells up to the observation
@@ -17,8 +17,8 @@ pub(crate) fn for_each_customer<C>(
     let end_day = day_number(options.observation_end());
     let mut cells = Vec::new();
     for purchases in log.customers() {
-        cells.clear();
-        cells.extend(day_cells(&purchases, options.offset_seconds()).take_while(|c| c.day <= end_day));
+        fill_day_cells(&purchases, options.offset_seconds(), &mut cells);
+        cells.truncate(cells.partition_point(|c| c.day <= end_day));
         f(purchases.key(), &cells);
     }
 }
