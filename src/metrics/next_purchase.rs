@@ -177,76 +177,78 @@ pub fn next_purchase<C: Clone>(
     options: &SummaryOptions,
     next: &NextPurchaseOptions,
 ) -> Vec<NextPurchase<C>> {
-    // Pass 1: the population's intervals and times to a second purchase.
+    // One pass over the log: the population's intervals and times to a
+    // second purchase, and each customer's own last day and quartiles.
     let (mut intervals, mut second) = (DayCounts::default(), DayCounts::default());
-    for_each_customer(log, options, |_, cells| {
-        let mut previous: Option<i64> = None;
-        for (i, day) in purchase_days(cells).enumerate() {
-            if let Some(before) = previous {
-                intervals.add(days(before, day));
-                if i == 1 {
-                    second.add(days(before, day));
-                }
-            }
-            previous = Some(day);
-        }
-    });
-    let (population, second) = (intervals.stats(), second.stats());
-
-    // Pass 2: each customer.
-    let end = day_number(options.observation_end());
-    let k = next.shrinkage;
-    let mut out = Vec::with_capacity(log.customer_count());
+    let mut customers: Vec<(C, i64, u32, [Option<f64>; 3])> = Vec::with_capacity(log.customer_count());
     let mut own: Vec<u32> = Vec::new();
     for_each_customer(log, options, |key, cells| {
         own.clear();
         let mut last = None;
         for day in purchase_days(cells) {
             if let Some(before) = last {
-                own.push(days(before, day));
+                let gap = days(before, day);
+                intervals.add(gap);
+                if own.is_empty() {
+                    second.add(gap);
+                }
+                own.push(gap);
             }
             last = Some(day);
         }
         let Some(last) = last else { return };
         own.sort_unstable();
-        let (basis, typical, low, high) = if own.is_empty() {
-            (
-                IntervalBasis::SecondPurchase,
-                second.median,
-                second.p25,
-                second.p75,
-            )
-        } else {
-            let n = own.len() as f64;
-            // The population has every customer's intervals, so it is
-            // never empty here; fall back to the customer's own value.
-            let blend = |p: f64, population: Option<f64>| {
-                let mine = quantile_sorted(&own, p)?;
-                Some((n * mine + k * population.unwrap_or(mine)) / (n + k))
-            };
-            (
-                IntervalBasis::OwnCycle {
-                    intervals: u32::try_from(own.len()).unwrap_or(u32::MAX),
-                },
-                blend(0.5, population.median),
-                blend(0.25, population.p25),
-                blend(0.75, population.p75),
-            )
-        };
-        let days_since_last = days(last, end);
-        out.push(NextPurchase {
-            customer: key.clone(),
-            last_purchase: date_of_day(last).unwrap_or_default(),
-            basis,
-            typical_interval: typical,
-            expected: typical.and_then(|t| shift(last, t)),
-            earliest: low.and_then(|t| shift(last, t)),
-            latest: high.and_then(|t| shift(last, t)),
-            days_since_last,
-            overdue_ratio: typical.map(|t| f64::from(days_since_last) / t),
-        });
+        let quartiles = [0.25, 0.5, 0.75].map(|p| quantile_sorted(&own, p));
+        customers.push((
+            key.clone(),
+            last,
+            u32::try_from(own.len()).unwrap_or(u32::MAX),
+            quartiles,
+        ));
     });
-    out
+    let (population, second) = (intervals.stats(), second.stats());
+
+    let end = day_number(options.observation_end());
+    let k = next.shrinkage;
+    customers
+        .into_iter()
+        .map(|(customer, last, n, [own_p25, own_median, own_p75])| {
+            let (basis, low, typical, high) = if n == 0 {
+                (
+                    IntervalBasis::SecondPurchase,
+                    second.p25,
+                    second.median,
+                    second.p75,
+                )
+            } else {
+                let n_f = f64::from(n);
+                // The population holds every customer's intervals, so it is
+                // never empty here; fall back to the customer's own value.
+                let blend = |mine: Option<f64>, population: Option<f64>| {
+                    let mine = mine?;
+                    Some((n_f * mine + k * population.unwrap_or(mine)) / (n_f + k))
+                };
+                (
+                    IntervalBasis::OwnCycle { intervals: n },
+                    blend(own_p25, population.p25),
+                    blend(own_median, population.median),
+                    blend(own_p75, population.p75),
+                )
+            };
+            let days_since_last = days(last, end);
+            NextPurchase {
+                customer,
+                last_purchase: date_of_day(last).unwrap_or_default(),
+                basis,
+                typical_interval: typical,
+                expected: typical.and_then(|t| shift(last, t)),
+                earliest: low.and_then(|t| shift(last, t)),
+                latest: high.and_then(|t| shift(last, t)),
+                days_since_last,
+                overdue_ratio: typical.map(|t| f64::from(days_since_last) / t),
+            }
+        })
+        .collect()
 }
 
 /// The date `interval` days (rounded) after `day`.
