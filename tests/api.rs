@@ -20,6 +20,21 @@ fn public_types_are_send_and_sync() {
     send_sync::<Summaries<u64>>();
     send_sync::<CalibrationHoldout<u64>>();
     send_sync::<SummaryAccumulator<u64>>();
+    send_sync::<metrics::Rate>();
+    send_sync::<metrics::DayStats>();
+    send_sync::<metrics::Histogram>();
+    send_sync::<metrics::HistogramBins>();
+    send_sync::<metrics::KDayRepurchase>();
+    send_sync::<metrics::SecondPurchase>();
+    send_sync::<metrics::PurchaseCycle<u64>>();
+    send_sync::<metrics::NextPurchase<u64>>();
+    send_sync::<metrics::NextPurchaseOptions>();
+    send_sync::<metrics::Spend>();
+    send_sync::<metrics::PeriodSpend>();
+    send_sync::<metrics::CustomerActivity<u64>>();
+    send_sync::<metrics::WindowChurn>();
+    send_sync::<metrics::CohortTable>();
+    send_sync::<metrics::ProductRepurchase>();
 }
 
 #[cfg(feature = "serde")]
@@ -54,5 +69,31 @@ mod serde_round_trip {
         round_trip(&Customer::new(7_u64).tag("vip"));
         let acc = SummaryAccumulator::from_log(&log, FixedOffset::east_opt(0).unwrap());
         round_trip(&acc);
+    }
+
+    #[test]
+    fn metric_results_survive_json() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let log = cdnow_sample().unwrap();
+        let opts = SummaryOptions::new(d(1998, 6, 30));
+        round_trip(&metrics::repurchase_rate(&log.summarize(&opts)));
+        round_trip(&metrics::k_day_repurchase_rate(&log, &opts, 90, d(1997, 1, 1), d(1997, 3, 31)).unwrap());
+        round_trip(&metrics::time_to_second_purchase(&log, &opts));
+        round_trip(&metrics::purchase_cycle(
+            &log,
+            &opts,
+            &metrics::HistogramBins::default(),
+        ));
+        round_trip(&metrics::next_purchase(
+            &log,
+            &opts,
+            &metrics::NextPurchaseOptions::default(),
+        ));
+        round_trip(&metrics::NextPurchaseOptions::default());
+        round_trip(&metrics::spend(&log, &opts, d(1997, 1, 1), d(1998, 6, 30)).unwrap());
+        round_trip(&metrics::customer_activity(&log, &opts, d(1997, 1, 1), d(1997, 1, 31)).unwrap());
+        round_trip(&metrics::spend_by_period(&log, &opts, Granularity::Month));
+        round_trip(&metrics::churn_rate(&log, &opts, Granularity::Month));
+        round_trip(&metrics::cohort_retention(&log, &opts, Granularity::Month).unwrap());
     }
 }
