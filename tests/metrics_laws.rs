@@ -243,6 +243,17 @@ proptest! {
         prop_assert_eq!(metrics::purchase_cycle(&a, &opts, &bins), metrics::purchase_cycle(&b, &opts, &bins));
         prop_assert_eq!(metrics::next_purchase(&a, &opts, &Default::default()), metrics::next_purchase(&b, &opts, &Default::default()));
         prop_assert_eq!(metrics::time_to_second_purchase(&a, &opts), metrics::time_to_second_purchase(&b, &opts));
+        let (from, to) = (start(), opts.observation_end());
+        prop_assert_eq!(metrics::spend(&a, &opts, from, to).unwrap(), metrics::spend(&b, &opts, from, to).unwrap());
+        prop_assert_eq!(metrics::customer_activity(&a, &opts, from, to).unwrap(), metrics::customer_activity(&b, &opts, from, to).unwrap());
+        prop_assert_eq!(metrics::returning_customer_rate(&a, &opts, from, to).unwrap(), metrics::returning_customer_rate(&b, &opts, from, to).unwrap());
+        prop_assert_eq!(metrics::k_day_repurchase_rate(&a, &opts, 30, from, to).unwrap(), metrics::k_day_repurchase_rate(&b, &opts, 30, from, to).unwrap());
+        for g in [Granularity::Week, Granularity::Month] {
+            prop_assert_eq!(metrics::spend_by_period(&a, &opts, g), metrics::spend_by_period(&b, &opts, g));
+            prop_assert_eq!(metrics::churn_rate(&a, &opts, g), metrics::churn_rate(&b, &opts, g));
+            prop_assert_eq!(metrics::cohort_retention(&a, &opts, g).unwrap(), metrics::cohort_retention(&b, &opts, g).unwrap());
+        }
+        prop_assert_eq!(metrics::product_repurchase(&a, &opts), metrics::product_repurchase(&b, &opts));
     }
 }
 
@@ -433,4 +444,47 @@ fn empty_and_degenerate_logs_give_empty_results() {
             .is_empty()
     );
     assert!(metrics::product_repurchase(&one_day, &opts).is_empty());
+
+    // Windows that do not overlap the data: zero counts, `None` ratios.
+    let later = SummaryOptions::new(day + Duration::days(400));
+    let (w_from, w_to) = (day + Duration::days(100), day + Duration::days(200));
+    let nothing = metrics::spend(&one_day, &later, w_from, w_to).unwrap();
+    assert_eq!(
+        (
+            nothing.orders,
+            nothing.customers,
+            nothing.aov,
+            nothing.orders_per_customer
+        ),
+        (0, 0, None, None)
+    );
+    assert!(
+        metrics::customer_activity(&one_day, &later, w_from, w_to)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        metrics::returning_customer_rate(&one_day, &later, w_from, w_to)
+            .unwrap()
+            .rate,
+        None
+    );
+    let kday = metrics::k_day_repurchase_rate(&one_day, &later, 30, w_from, w_to).unwrap();
+    assert_eq!((kday.rate.denominator, kday.censored), (0, 0));
+    // An observation end before the data: nothing observed.
+    let before = SummaryOptions::new(day - Duration::days(30));
+    assert!(metrics::spend_by_period(&one_day, &before, Granularity::Month).is_empty());
+    assert!(metrics::churn_rate(&one_day, &before, Granularity::Week).is_empty());
+    assert!(
+        metrics::cohort_retention(&one_day, &before, Granularity::Month)
+            .unwrap()
+            .cohorts
+            .is_empty()
+    );
+    assert_eq!(
+        metrics::purchase_cycle(&one_day, &before, &HistogramBins::default())
+            .intervals
+            .count,
+        0
+    );
 }
