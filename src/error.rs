@@ -200,6 +200,47 @@ pub enum Error {
         expected: &'static str,
     },
 
+    /// A row of model input breaks the model's assumptions: a NaN, a
+    /// negative time, a recency beyond T, a fractional frequency, a
+    /// non-positive mean spend.
+    ///
+    /// Fix the row, or build the input from [`CustomerSummary`](crate::CustomerSummary)
+    /// values, which always satisfy them.
+    #[error("model input row {row}: {field} = {value} is invalid: {expected}")]
+    InvalidInput {
+        /// Position of the row in the input.
+        row: usize,
+        /// The field at fault.
+        field: &'static str,
+        /// The value found.
+        value: String,
+        /// What the model needs.
+        expected: &'static str,
+    },
+
+    /// The data cannot identify the model: no rows, or no repeat purchase
+    /// at all (every frequency 0).
+    ///
+    /// Fit on a longer observation window or more customers.
+    #[error("not enough data to fit: {needed}")]
+    InsufficientData {
+        /// What is missing.
+        needed: &'static str,
+    },
+
+    /// A model quantity is undefined for these parameters, such as the
+    /// Gamma-Gamma mean spend when q ≤ 1 (the mean of the spend
+    /// distribution is infinite).
+    ///
+    /// Check the fit, or use a quantity that exists for the parameters.
+    #[error("{quantity} is undefined: {condition}")]
+    Undefined {
+        /// The quantity asked for.
+        quantity: &'static str,
+        /// The condition that fails, with the value.
+        condition: String,
+    },
+
     /// Day cells bucketed with one UTC offset were combined with, or
     /// summarised under, another: their local days do not line up.
     ///
@@ -238,6 +279,9 @@ impl Error {
             | Error::EmptyRange { .. }
             | Error::SplitOutsideData { .. }
             | Error::InvalidParameter { .. }
+            | Error::InvalidInput { .. }
+            | Error::InsufficientData { .. }
+            | Error::Undefined { .. }
             | Error::OffsetMismatch { .. } => None,
         }
     }
@@ -260,6 +304,9 @@ impl Error {
             | Error::EmptyRange { .. }
             | Error::SplitOutsideData { .. }
             | Error::InvalidParameter { .. }
+            | Error::InvalidInput { .. }
+            | Error::InsufficientData { .. }
+            | Error::Undefined { .. }
             | Error::OffsetMismatch { .. } => None,
         }
     }

@@ -105,6 +105,7 @@ mod hash;
 mod holdout;
 mod log;
 pub mod metrics;
+pub mod models;
 mod period;
 mod purchase;
 mod summary;

@@ -1,0 +1,356 @@
+//! Model input: the distinct (frequency, recency, T) rows with weights.
+
+use rust_decimal::prelude::ToPrimitive;
+
+use crate::{CustomerSummary, Error, Result};
+
+/// One distinct purchase pattern and how many customers share it.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::models::FrequencyRow;
+///
+/// let row = FrequencyRow { frequency: 2.0, recency: 30.43, t: 38.86, weight: 1.0 };
+/// assert!(row.recency <= row.t);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FrequencyRow {
+    /// Repeat purchases `x` (a whole number).
+    pub frequency: f64,
+    /// Time of the last purchase `t_x`, from the first.
+    pub recency: f64,
+    /// Time observed `T`, from the first purchase.
+    pub t: f64,
+    /// Customers with this pattern (> 0; need not be whole).
+    pub weight: f64,
+}
+
+/// The input of the purchase-count models: the distinct `(x, t_x, T)`
+/// rows with their weights, the sufficient statistics of a customer base.
+///
+/// Fitting cost depends on the number of distinct rows, not customers, and
+/// the data of customer-partitioned shards merge by concatenation
+/// ([`FrequencyData::merge`]).
+///
+/// Invariant: every row has a whole frequency ≥ 0, `0 ≤ t_x ≤ T`, `t_x = 0`
+/// when `x = 0`, finite values and a positive weight; rows are sorted and
+/// distinct.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::models::FrequencyData;
+///
+/// // Grouped data, as the BG/BB donations panel: (x, t_x, T, customers).
+/// let data = FrequencyData::from_rows([(0.0, 0.0, 6.0, 3464.0), (1.0, 1.0, 6.0, 1091.0), (0.0, 0.0, 6.0, 36.0)])?;
+/// assert_eq!(data.rows().len(), 2);
+/// assert_eq!(data.customers(), 4591.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FrequencyData {
+    rows: Vec<FrequencyRow>,
+}
+
+impl FrequencyData {
+    /// The data of customer summaries, compressed to distinct rows.
+    ///
+    /// Summaries always satisfy the invariant, so this cannot fail.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{datasets::cdnow_sample, models::FrequencyData, SummaryOptions, TimeUnit};
+    ///
+    /// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
+    /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
+    /// let data = FrequencyData::from_summaries(&summaries.customers);
+    /// assert_eq!(data.customers(), 2357.0);
+    /// assert!(data.rows().len() < 2357);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_summaries<C>(summaries: &[CustomerSummary<C>]) -> Self {
+        let rows = summaries
+            .iter()
+            .map(|s| FrequencyRow {
+                frequency: f64::from(s.frequency),
+                recency: s.recency,
+                t: s.t,
+                weight: 1.0,
+            })
+            .collect();
+        Self::compress(rows)
+    }
+
+    /// Data from `(x, t_x, T, weight)` rows, checked and compressed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the first row that breaks the
+    /// invariant, and the field.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::{models::FrequencyData, Error};
+    ///
+    /// let err = FrequencyData::from_rows([(1.0, 5.0, 4.0, 1.0)]).unwrap_err();
+    /// assert!(matches!(err, Error::InvalidInput { row: 0, field: "recency", .. }));
+    /// ```
+    pub fn from_rows(rows: impl IntoIterator<Item = (f64, f64, f64, f64)>) -> Result<Self> {
+        let mut checked = Vec::new();
+        for (row, (frequency, recency, t, weight)) in rows.into_iter().enumerate() {
+            let bad = |field: &'static str, value: f64, expected: &'static str| Error::InvalidInput {
+                row,
+                field,
+                value: value.to_string(),
+                expected,
+            };
+            check_pattern(row, frequency, recency, t)?;
+            if !(weight.is_finite() && weight > 0.0) {
+                return Err(bad("weight", weight, "a finite number > 0"));
+            }
+            checked.push(FrequencyRow {
+                frequency,
+                recency,
+                t,
+                weight,
+            });
+        }
+        Ok(Self::compress(checked))
+    }
+
+    /// Sorts rows and merges equal patterns, adding their weights.
+    fn compress(mut rows: Vec<FrequencyRow>) -> Self {
+        let key = |r: &FrequencyRow| (r.frequency.to_bits(), r.recency.to_bits(), r.t.to_bits());
+        rows.sort_unstable_by(|a, b| {
+            a.frequency
+                .total_cmp(&b.frequency)
+                .then(a.recency.total_cmp(&b.recency))
+                .then(a.t.total_cmp(&b.t))
+        });
+        let mut out: Vec<FrequencyRow> = Vec::with_capacity(rows.len());
+        for row in rows {
+            match out.last_mut() {
+                Some(last) if key(last) == key(&row) => last.weight += row.weight,
+                _ => out.push(row),
+            }
+        }
+        Self { rows: out }
+    }
+
+    /// Adds another shard's data.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::FrequencyData;
+    ///
+    /// let mut a = FrequencyData::from_rows([(0.0, 0.0, 6.0, 2.0)])?;
+    /// a.merge(&FrequencyData::from_rows([(0.0, 0.0, 6.0, 3.0)])?);
+    /// assert_eq!((a.rows().len(), a.customers()), (1, 5.0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn merge(&mut self, other: &FrequencyData) {
+        let mut rows = std::mem::take(&mut self.rows);
+        rows.extend_from_slice(&other.rows);
+        *self = Self::compress(rows);
+    }
+
+    /// The distinct rows, sorted.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::FrequencyData;
+    ///
+    /// let data = FrequencyData::from_rows([(1.0, 2.0, 6.0, 1.0)])?;
+    /// assert_eq!(data.rows()[0].recency, 2.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rows(&self) -> &[FrequencyRow] {
+        &self.rows
+    }
+
+    /// The number of customers: the sum of the weights.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::FrequencyData;
+    ///
+    /// assert_eq!(FrequencyData::from_rows([(1.0, 2.0, 6.0, 2.5)])?.customers(), 2.5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn customers(&self) -> f64 {
+        self.rows.iter().map(|r| r.weight).sum()
+    }
+
+    /// `Ok` when the data can identify a purchase-count model: at least one
+    /// row, and at least one repeat purchase.
+    pub(crate) fn check_identifiable(&self) -> Result<()> {
+        if self.rows.is_empty() {
+            return Err(Error::InsufficientData {
+                needed: "at least one customer",
+            });
+        }
+        if self.rows.iter().all(|r| r.frequency == 0.0) {
+            return Err(Error::InsufficientData {
+                needed: "at least one customer with a repeat purchase",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Checks one `(x, t_x, T)` pattern; `row` names it in the error.
+pub(crate) fn check_pattern(row: usize, frequency: f64, recency: f64, t: f64) -> Result<()> {
+    let bad = |field: &'static str, value: f64, expected: &'static str| Error::InvalidInput {
+        row,
+        field,
+        value: value.to_string(),
+        expected,
+    };
+    if !(frequency.is_finite() && frequency >= 0.0 && frequency.fract() == 0.0) {
+        return Err(bad("frequency", frequency, "a whole number ≥ 0"));
+    }
+    if !(t.is_finite() && t >= 0.0) {
+        return Err(bad("t", t, "a finite time ≥ 0"));
+    }
+    if !(recency.is_finite() && recency >= 0.0 && recency <= t) {
+        return Err(bad("recency", recency, "a finite time with 0 ≤ recency ≤ T"));
+    }
+    if frequency == 0.0 && recency != 0.0 {
+        return Err(bad("recency", recency, "0 when frequency is 0"));
+    }
+    Ok(())
+}
+
+/// The input of the Gamma-Gamma spend model: each repeat customer's number
+/// of repeat purchases `x` and their mean value `m̄`, with weights.
+///
+/// Invariant: `x` is a whole number ≥ 1 and `m̄` finite and > 0.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::models::SpendData;
+///
+/// let data = SpendData::from_rows([(2.0, 22.35, 1.0), (1.0, 11.77, 1.0)])?;
+/// assert_eq!(data.customers(), 2.0);
+/// assert!(SpendData::from_rows([(1.0, 0.0, 1.0)]).is_err()); // a zero mean spend
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SpendData {
+    /// `(x, m̄, weight)` rows.
+    rows: Vec<(f64, f64, f64)>,
+}
+
+impl SpendData {
+    /// The repeat customers of a set of summaries (`frequency ≥ 1`), with
+    /// their mean repeat spend.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a repeat customer whose mean spend is not
+    /// positive (refunds can make it so): the model needs positive spend.
+    /// `row` is the summary's position.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{datasets::cdnow_sample, models::SpendData, SummaryOptions};
+    ///
+    /// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
+    /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
+    /// assert_eq!(SpendData::from_summaries(&summaries.customers)?.customers(), 946.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_summaries<C>(summaries: &[CustomerSummary<C>]) -> Result<Self> {
+        let rows = summaries
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.frequency > 0)
+            .map(|(i, s)| {
+                let m = s.monetary_value.and_then(|m| m.to_f64()).unwrap_or(0.0);
+                (i, (f64::from(s.frequency), m, 1.0))
+            });
+        Self::checked(rows)
+    }
+
+    /// Spend data from `(x, m̄, weight)` rows.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the first bad row and field.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::{models::SpendData, Error};
+    ///
+    /// let err = SpendData::from_rows([(0.0, 10.0, 1.0)]).unwrap_err();
+    /// assert!(matches!(err, Error::InvalidInput { row: 0, field: "frequency", .. }));
+    /// ```
+    pub fn from_rows(rows: impl IntoIterator<Item = (f64, f64, f64)>) -> Result<Self> {
+        Self::checked(rows.into_iter().enumerate())
+    }
+
+    fn checked(rows: impl Iterator<Item = (usize, (f64, f64, f64))>) -> Result<Self> {
+        let mut out = Vec::new();
+        for (row, (x, m, w)) in rows {
+            let bad = |field: &'static str, value: f64, expected: &'static str| Error::InvalidInput {
+                row,
+                field,
+                value: value.to_string(),
+                expected,
+            };
+            if !(x.is_finite() && x >= 1.0 && x.fract() == 0.0) {
+                return Err(bad("frequency", x, "a whole number ≥ 1"));
+            }
+            if !(m.is_finite() && m > 0.0) {
+                return Err(bad("monetary_value", m, "a finite mean spend > 0"));
+            }
+            if !(w.is_finite() && w > 0.0) {
+                return Err(bad("weight", w, "a finite number > 0"));
+            }
+            out.push((x, m, w));
+        }
+        Ok(Self { rows: out })
+    }
+
+    /// The `(x, m̄, weight)` rows.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::SpendData;
+    ///
+    /// assert_eq!(SpendData::from_rows([(3.0, 20.0, 1.0)])?.rows(), [(3.0, 20.0, 1.0)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rows(&self) -> &[(f64, f64, f64)] {
+        &self.rows
+    }
+
+    /// The number of customers: the sum of the weights.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::SpendData;
+    ///
+    /// assert_eq!(SpendData::from_rows([(3.0, 20.0, 2.0)])?.customers(), 2.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn customers(&self) -> f64 {
+        self.rows.iter().map(|r| r.2).sum()
+    }
+}

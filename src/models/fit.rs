@@ -1,0 +1,418 @@
+//! Maximum likelihood on log-parameters: options, report, the driver.
+
+use super::optimize::bfgs;
+use crate::{Error, Result};
+
+/// How models are fitted by maximum likelihood.
+///
+/// | option | default | meaning | range |
+/// |---|---|---|---|
+/// | [`max_iterations`](Self::max_iterations) | 1000 | BFGS iterations per start | ≥ 1 |
+/// | [`tolerance`](Self::tolerance) | 1e-9 | largest gradient component of the mean log-likelihood in log-parameters at convergence | > 0, finite |
+/// | [`penalty`](Self::penalty) | 0 | L2 penalty λ: the objective is −LL / n + λ Σ θᵢ² over the natural parameters θ, as lifetimes' `penalizer_coef` | ≥ 0, finite |
+///
+/// # Example
+///
+/// ```
+/// use repurchase::models::FitOptions;
+///
+/// let options = FitOptions::default().penalty(0.001).max_iterations(200);
+/// assert_eq!(options.penalty_of(), 0.001);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FitOptions {
+    max_iterations: u32,
+    tolerance: f64,
+    penalty: f64,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        Self {
+            max_iterations: 1000,
+            tolerance: 1e-9,
+            penalty: 0.0,
+        }
+    }
+}
+
+impl FitOptions {
+    /// Sets the iteration bound per start.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::models::FitOptions;
+    /// assert_eq!(FitOptions::default().max_iterations(50).max_iterations_of(), 50);
+    /// ```
+    #[must_use]
+    pub fn max_iterations(mut self, iterations: u32) -> Self {
+        self.max_iterations = iterations;
+        self
+    }
+
+    /// Sets the gradient tolerance.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::models::FitOptions;
+    /// assert_eq!(FitOptions::default().tolerance(1e-6).tolerance_of(), 1e-6);
+    /// ```
+    #[must_use]
+    pub fn tolerance(mut self, tolerance: f64) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// Sets the L2 penalty λ.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::models::FitOptions;
+    /// assert_eq!(FitOptions::default().penalty(0.1).penalty_of(), 0.1);
+    /// ```
+    #[must_use]
+    pub fn penalty(mut self, penalty: f64) -> Self {
+        self.penalty = penalty;
+        self
+    }
+
+    /// The iteration bound.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::models::FitOptions;
+    /// assert_eq!(FitOptions::default().max_iterations_of(), 1000);
+    /// ```
+    pub fn max_iterations_of(&self) -> u32 {
+        self.max_iterations
+    }
+
+    /// The gradient tolerance.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::models::FitOptions;
+    /// assert_eq!(FitOptions::default().tolerance_of(), 1e-9);
+    /// ```
+    pub fn tolerance_of(&self) -> f64 {
+        self.tolerance
+    }
+
+    /// The L2 penalty.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::models::FitOptions;
+    /// assert_eq!(FitOptions::default().penalty_of(), 0.0);
+    /// ```
+    pub fn penalty_of(&self) -> f64 {
+        self.penalty
+    }
+
+    fn check(&self) -> Result<()> {
+        let invalid = |name: &'static str, value: f64, expected: &'static str| Error::InvalidParameter {
+            name,
+            value: value.to_string(),
+            expected,
+        };
+        if self.max_iterations == 0 {
+            return Err(invalid("max_iterations", 0.0, "at least 1"));
+        }
+        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
+            return Err(invalid("tolerance", self.tolerance, "a finite number > 0"));
+        }
+        if !(self.penalty.is_finite() && self.penalty >= 0.0) {
+            return Err(invalid("penalty", self.penalty, "a finite number ≥ 0"));
+        }
+        Ok(())
+    }
+}
+
+/// Standard errors of the estimates, from the inverse of the observed
+/// information (the Hessian of −LL at the estimates).
+///
+/// # Example
+///
+/// ```
+/// use repurchase::models::StandardErrors;
+///
+/// let se = StandardErrors::Unavailable { reason: "the Hessian is singular".into() };
+/// assert!(se.values().is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum StandardErrors {
+    /// One standard error per parameter, in the model's parameter order.
+    Available(Vec<f64>),
+    /// The information matrix is singular or not positive definite (a flat
+    /// likelihood or a parameter at a boundary).
+    Unavailable {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl StandardErrors {
+    /// The standard errors, when available.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::StandardErrors;
+    ///
+    /// assert_eq!(StandardErrors::Available(vec![0.1]).values(), Some(&[0.1][..]));
+    /// ```
+    pub fn values(&self) -> Option<&[f64]> {
+        match self {
+            StandardErrors::Available(v) => Some(v),
+            StandardErrors::Unavailable { .. } => None,
+        }
+    }
+}
+
+/// How a fit went.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::{datasets::cdnow_sample, models::{BetaGeo, FitOptions, FrequencyData}, SummaryOptions, TimeUnit};
+///
+/// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
+/// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
+/// let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries.customers), &FitOptions::default())?;
+/// assert!(fit.report.converged && fit.report.at_boundary.is_empty());
+/// assert!((fit.report.log_likelihood - -9582.4).abs() < 0.05); // the paper's value
+/// assert_eq!(fit.report.standard_errors.values().map(|se| se.len()), Some(4));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FitReport {
+    /// The log-likelihood at the estimates (without the penalty).
+    pub log_likelihood: f64,
+    /// BFGS iterations of the best start.
+    pub iterations: u32,
+    /// Largest gradient component of the objective at the estimates.
+    pub gradient_norm: f64,
+    /// `true` when the gradient fell below the tolerance.
+    pub converged: bool,
+    /// Names of parameters that ran to a boundary (below 1e-6 or above 1e6):
+    /// their estimates are finite but the data do not pin them down.
+    pub at_boundary: Vec<String>,
+    /// Standard errors of the estimates.
+    pub standard_errors: StandardErrors,
+}
+
+/// A fitted model and how the fit went.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::{datasets::cdnow_sample, models::{BetaGeo, FitOptions, FrequencyData}, SummaryOptions, TimeUnit};
+///
+/// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
+/// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
+/// let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries.customers), &FitOptions::default())?;
+/// println!("r = {:.3}, LL = {:.1}", fit.model.r(), fit.report.log_likelihood);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Fit<M> {
+    /// The model at the estimates.
+    pub model: M,
+    /// How the fit went.
+    pub report: FitReport,
+}
+
+/// Parameters below or above these are reported as at a boundary.
+const BOUNDARY: (f64, f64) = (1e-6, 1e6);
+
+/// Maximises a log-likelihood over positive parameters.
+///
+/// `log_likelihood(params, gradient)` returns Σ wᵢ ln Lᵢ at the natural
+/// parameters and fills ∂/∂params; `total_weight` scales the objective to
+/// a per-customer mean. Each start (natural parameters) runs BFGS on
+/// ln(params); the best end point wins.
+pub(crate) fn maximise(
+    names: &[&str],
+    total_weight: f64,
+    log_likelihood: impl Fn(&[f64], &mut [f64]) -> f64,
+    starts: &[&[f64]],
+    options: &FitOptions,
+) -> Result<(Vec<f64>, FitReport)> {
+    options.check()?;
+    let n = names.len();
+    let lambda = options.penalty;
+    let objective = |theta: &[f64], grad: &mut [f64]| -> f64 {
+        let params: Vec<f64> = theta.iter().map(|t| t.exp()).collect();
+        if params.iter().any(|p| !(p.is_finite() && *p > 0.0)) {
+            return f64::NAN;
+        }
+        let ll = log_likelihood(&params, grad);
+        let mut value = -ll / total_weight;
+        for (g, p) in grad.iter_mut().zip(&params) {
+            *g = -*g * p / total_weight + 2.0 * lambda * p * p;
+            value += lambda * p * p;
+        }
+        value
+    };
+    let mut best: Option<super::optimize::Minimum> = None;
+    for start in starts {
+        let theta: Vec<f64> = start.iter().map(|p| p.ln()).collect();
+        let m = bfgs(objective, &theta, options.max_iterations, options.tolerance);
+        if m.value.is_finite() && best.as_ref().is_none_or(|b| m.value < b.value) {
+            best = Some(m);
+        }
+    }
+    let Some(best) = best else {
+        return Err(Error::InsufficientData {
+            needed: "a finite likelihood at some starting point",
+        });
+    };
+    let params: Vec<f64> = best.x.iter().map(|t| t.exp()).collect();
+    let mut gradient = vec![0.0; n];
+    let log_likelihood_value = log_likelihood(&params, &mut gradient);
+    let at_boundary = names
+        .iter()
+        .zip(&params)
+        .filter(|(_, p)| **p < BOUNDARY.0 || **p > BOUNDARY.1)
+        .map(|(name, _)| (*name).to_string())
+        .collect();
+    let report = FitReport {
+        log_likelihood: log_likelihood_value,
+        iterations: best.iterations,
+        gradient_norm: best.gradient.iter().fold(0.0_f64, |m, g| m.max(g.abs())),
+        converged: best.converged,
+        at_boundary,
+        standard_errors: standard_errors(&params, &log_likelihood),
+    };
+    Ok((params, report))
+}
+
+/// Standard errors from the observed information, the Hessian of −LL by
+/// central differences of the analytic gradient.
+fn standard_errors(params: &[f64], log_likelihood: &impl Fn(&[f64], &mut [f64]) -> f64) -> StandardErrors {
+    let n = params.len();
+    let mut hessian = vec![0.0; n * n];
+    let (mut up, mut down) = (vec![0.0; n], vec![0.0; n]);
+    for j in 0..n {
+        let h = 1e-5 * params.get(j).copied().unwrap_or(1.0);
+        let mut shifted = params.to_vec();
+        if let Some(p) = shifted.get_mut(j) {
+            *p += h;
+        }
+        log_likelihood(&shifted, &mut up);
+        if let Some(p) = shifted.get_mut(j) {
+            *p -= 2.0 * h;
+        }
+        log_likelihood(&shifted, &mut down);
+        for i in 0..n {
+            let d = (up.get(i).copied().unwrap_or(0.0) - down.get(i).copied().unwrap_or(0.0)) / (2.0 * h);
+            if let Some(cell) = hessian.get_mut(i * n + j) {
+                *cell = -d;
+            }
+        }
+    }
+    // Symmetrise away the differencing noise.
+    for i in 0..n {
+        for j in 0..i {
+            let (ij, ji) = (i * n + j, j * n + i);
+            let mean =
+                0.5 * (hessian.get(ij).copied().unwrap_or(0.0) + hessian.get(ji).copied().unwrap_or(0.0));
+            for k in [ij, ji] {
+                if let Some(v) = hessian.get_mut(k) {
+                    *v = mean;
+                }
+            }
+        }
+    }
+    match invert(&hessian, n) {
+        Some(inverse) => {
+            let diagonal: Vec<f64> = (0..n)
+                .map(|i| inverse.get(i * n + i).copied().unwrap_or(f64::NAN))
+                .collect();
+            if diagonal.iter().all(|v| v.is_finite() && *v > 0.0) {
+                StandardErrors::Available(diagonal.iter().map(|v| v.sqrt()).collect())
+            } else {
+                StandardErrors::Unavailable {
+                    reason: "the observed information is not positive definite".into(),
+                }
+            }
+        }
+        None => StandardErrors::Unavailable {
+            reason: "the observed information is singular".into(),
+        },
+    }
+}
+
+/// Gauss–Jordan inverse with partial pivoting; `None` when singular.
+fn invert(matrix: &[f64], n: usize) -> Option<Vec<f64>> {
+    let mut a = matrix.to_vec();
+    let mut inv: Vec<f64> = (0..n * n)
+        .map(|k| if k % (n + 1) == 0 { 1.0 } else { 0.0 })
+        .collect();
+    let scale = a.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    if !(scale.is_finite() && scale > 0.0) {
+        return None;
+    }
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&x, &y| {
+            a.get(x * n + col)
+                .map(|v| v.abs())
+                .partial_cmp(&a.get(y * n + col).map(|v| v.abs()))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })?;
+        let pivot_value = *a.get(pivot * n + col)?;
+        if pivot_value.abs() <= 1e-14 * scale {
+            return None;
+        }
+        for k in 0..n {
+            a.swap(col * n + k, pivot * n + k);
+            inv.swap(col * n + k, pivot * n + k);
+        }
+        for k in 0..n {
+            let (av, iv) = (
+                a.get(col * n + k)? / pivot_value,
+                inv.get(col * n + k)? / pivot_value,
+            );
+            *a.get_mut(col * n + k)? = av;
+            *inv.get_mut(col * n + k)? = iv;
+        }
+        for row in (0..n).filter(|&r| r != col) {
+            let factor = *a.get(row * n + col)?;
+            for k in 0..n {
+                let (ac, ic) = (*a.get(col * n + k)?, *inv.get(col * n + k)?);
+                *a.get_mut(row * n + k)? -= factor * ac;
+                *inv.get_mut(row * n + k)? -= factor * ic;
+            }
+        }
+    }
+    Some(inv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverts_a_small_matrix() {
+        let m = [4.0, 7.0, 2.0, 6.0];
+        let inv = invert(&m, 2).unwrap();
+        let want = [0.6, -0.7, -0.2, 0.4];
+        for (g, w) in inv.iter().zip(want) {
+            assert!((g - w).abs() < 1e-12, "{inv:?}");
+        }
+        assert!(invert(&[1.0, 2.0, 2.0, 4.0], 2).is_none());
+    }
+}

@@ -1,0 +1,38 @@
+//! "Buy till you die" models, fitted by maximum likelihood: who is still a
+//! customer, how many purchases each will make.
+//!
+//! - [`BetaGeo`]: the BG/NBD model (Fader, Hardie & Lee 2005).
+//!
+//! Models are fitted from [`FrequencyData`], the distinct `(x, t_x, T)`
+//! rows of a customer base with their weights, so fitting cost depends on
+//! the number of distinct rows, not customers. Each fit is BFGS on the
+//! log-parameters with analytic gradients, from deterministic starts, and
+//! reports its log-likelihood, convergence, parameters at a boundary and
+//! standard errors ([`FitReport`]). A model can also be built from known
+//! parameters, so published values plug in.
+//!
+//! # Example
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use repurchase::{datasets::cdnow_sample, models::{BetaGeo, FitOptions, FrequencyData}, SummaryOptions, TimeUnit};
+//!
+//! let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
+//! let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
+//! let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries.customers), &FitOptions::default())?;
+//! let first = &summaries.customers[0];
+//! let p = fit.model.p_alive(f64::from(first.frequency), first.recency, first.t)?;
+//! let next_year = fit.model.conditional_expected_purchases(f64::from(first.frequency), first.recency, first.t, 52.0)?;
+//! println!("P(alive) {p:.2}, {next_year:.2} purchases expected in the next 52 weeks");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod bgnbd;
+mod data;
+mod fit;
+mod optimize;
+mod special;
+
+pub use bgnbd::BetaGeo;
+pub use data::{FrequencyData, FrequencyRow, SpendData};
+pub use fit::{Fit, FitOptions, FitReport, StandardErrors};

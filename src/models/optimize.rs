@@ -1,0 +1,190 @@
+//! BFGS on log-parameters: bounded iterations, a backtracking Armijo line
+//! search, no allocation inside the loop beyond the few small vectors.
+
+/// Where a minimisation stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Minimum {
+    pub(crate) x: Vec<f64>,
+    pub(crate) value: f64,
+    pub(crate) gradient: Vec<f64>,
+    pub(crate) iterations: u32,
+    /// The gradient's largest component fell below the tolerance.
+    pub(crate) converged: bool,
+}
+
+/// Largest change of one log-parameter in one step: e^10 ≈ 22,000-fold,
+/// enough to cross any sensible range while keeping `exp` finite.
+const MAX_STEP: f64 = 10.0;
+/// Armijo's sufficient-decrease constant.
+const ARMIJO: f64 = 1e-4;
+/// Step halvings before a line search gives up.
+const MAX_HALVINGS: u32 = 60;
+
+/// Minimises `objective` from `start`. The objective returns the value and
+/// fills the gradient; a non-finite value marks a point outside the
+/// domain, which the line search steps back from.
+pub(crate) fn bfgs(
+    mut objective: impl FnMut(&[f64], &mut [f64]) -> f64,
+    start: &[f64],
+    max_iterations: u32,
+    tolerance: f64,
+) -> Minimum {
+    let n = start.len();
+    let mut x = start.to_vec();
+    let mut g = vec![0.0; n];
+    let mut f = objective(&x, &mut g);
+    let mut h = identity(n);
+    let (mut x_new, mut g_new, mut p) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let mut iterations = 0;
+    let norm = |v: &[f64]| v.iter().fold(0.0_f64, |m, e| m.max(e.abs()));
+    while iterations < max_iterations && f.is_finite() && norm(&g) > tolerance {
+        iterations += 1;
+        // p = −H g, or steepest descent if H lost positive definiteness.
+        for (i, pi) in p.iter_mut().enumerate() {
+            *pi = -h
+                .iter()
+                .skip(i * n)
+                .take(n)
+                .zip(&g)
+                .map(|(hij, gj)| hij * gj)
+                .sum::<f64>();
+        }
+        let mut slope = dot(&p, &g);
+        if slope >= 0.0 || !slope.is_finite() {
+            h = identity(n);
+            p.iter_mut().zip(&g).for_each(|(pi, gi)| *pi = -gi);
+            slope = dot(&p, &g);
+        }
+        let longest = norm(&p);
+        let mut step = if longest > MAX_STEP {
+            MAX_STEP / longest
+        } else {
+            1.0
+        };
+        let mut accepted = None;
+        for _ in 0..MAX_HALVINGS {
+            x_new
+                .iter_mut()
+                .zip(&x)
+                .zip(&p)
+                .for_each(|((xn, xi), pi)| *xn = xi + step * pi);
+            let f_new = objective(&x_new, &mut g_new);
+            if f_new.is_finite() && f_new <= f + ARMIJO * step * slope && g_new.iter().all(|v| v.is_finite())
+            {
+                accepted = Some(f_new);
+                break;
+            }
+            step *= 0.5;
+        }
+        let Some(f_new) = accepted else { break };
+        // s = x_new − x, y = g_new − g; BFGS update of the inverse Hessian.
+        let s: Vec<f64> = x_new.iter().zip(&x).map(|(a, b)| a - b).collect();
+        let y: Vec<f64> = g_new.iter().zip(&g).map(|(a, b)| a - b).collect();
+        let sy = dot(&s, &y);
+        if sy > 1e-300 {
+            if iterations == 1 {
+                // Scale the first guess of the inverse Hessian to the curvature seen.
+                let scale = sy / dot(&y, &y);
+                h.iter_mut().for_each(|v| *v *= scale);
+            }
+            update_inverse_hessian(&mut h, &s, &y, 1.0 / sy);
+        }
+        let progress = (f - f_new).abs() > f64::EPSILON * f.abs().max(1.0);
+        x.copy_from_slice(&x_new);
+        g.copy_from_slice(&g_new);
+        f = f_new;
+        if !progress && norm(&g) > tolerance {
+            // No measurable decrease: the point is as good as f64 allows.
+            break;
+        }
+    }
+    let converged = f.is_finite() && norm(&g) <= tolerance;
+    Minimum {
+        x,
+        value: f,
+        gradient: g,
+        iterations,
+        converged,
+    }
+}
+
+fn identity(n: usize) -> Vec<f64> {
+    (0..n * n)
+        .map(|k| if k % (n + 1) == 0 { 1.0 } else { 0.0 })
+        .collect()
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ.
+fn update_inverse_hessian(h: &mut [f64], s: &[f64], y: &[f64], rho: f64) {
+    let n = s.len();
+    let hy: Vec<f64> = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| at(h, n, i, j) * y.get(j).copied().unwrap_or(0.0))
+                .sum()
+        })
+        .collect();
+    let yhy = dot(y, &hy);
+    for i in 0..n {
+        for j in 0..n {
+            let (si, sj) = (s.get(i).copied().unwrap_or(0.0), s.get(j).copied().unwrap_or(0.0));
+            let (hyi, hyj) = (
+                hy.get(i).copied().unwrap_or(0.0),
+                hy.get(j).copied().unwrap_or(0.0),
+            );
+            if let Some(v) = h.get_mut(i * n + j) {
+                *v += -rho * (si * hyj + hyi * sj) + (rho * rho * yhy + rho) * si * sj;
+            }
+        }
+    }
+}
+
+fn at(h: &[f64], n: usize, i: usize, j: usize) -> f64 {
+    h.get(i * n + j).copied().unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimises_the_rosenbrock_function() {
+        let rosenbrock = |x: &[f64], g: &mut [f64]| {
+            let (a, b) = (x[0], x[1]);
+            g[0] = -2.0 * (1.0 - a) - 400.0 * a * (b - a * a);
+            g[1] = 200.0 * (b - a * a);
+            (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
+        };
+        let m = bfgs(rosenbrock, &[-1.2, 1.0], 500, 1e-10);
+        assert!(m.converged, "{m:?}");
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-8 && (m.x[1] - 1.0).abs() < 1e-8,
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn steps_back_from_outside_the_domain() {
+        // ln-barrier: undefined (NaN) for x ≤ 0, minimum at x = 1.
+        let f = |x: &[f64], g: &mut [f64]| {
+            g[0] = 1.0 - 1.0 / x[0];
+            if x[0] <= 0.0 { f64::NAN } else { x[0] - x[0].ln() }
+        };
+        let m = bfgs(f, &[8.0], 200, 1e-12);
+        assert!(m.converged && (m.x[0] - 1.0).abs() < 1e-9, "{m:?}");
+    }
+
+    #[test]
+    fn stops_at_the_iteration_bound() {
+        let f = |x: &[f64], g: &mut [f64]| {
+            g[0] = 2.0 * x[0];
+            x[0] * x[0]
+        };
+        let m = bfgs(f, &[5.0], 0, 1e-12);
+        assert_eq!((m.iterations, m.converged), (0, false));
+    }
+}
