@@ -1,7 +1,8 @@
 //! "Buy till you die" models, fitted by maximum likelihood: who is still a
 //! customer, how many purchases each will make.
 //!
-//! - [`BetaGeo`]: the BG/NBD model (Fader, Hardie & Lee 2005).
+//! - [`BetaGeo`]: the BG/NBD model of purchase counts (Fader, Hardie & Lee 2005).
+//! - [`GammaGamma`]: the Gamma-Gamma model of spend per transaction.
 //!
 //! Models are fitted from [`FrequencyData`], the distinct `(x, t_x, T)`
 //! rows of a customer base with their weights, so fitting cost depends on
@@ -30,9 +31,11 @@
 mod bgnbd;
 mod data;
 mod fit;
+mod gamma_gamma;
 mod optimize;
 mod special;
 
 pub use bgnbd::BetaGeo;
 pub use data::{FrequencyData, FrequencyRow, SpendData};
 pub use fit::{Fit, FitOptions, FitReport, StandardErrors};
+pub use gamma_gamma::GammaGamma;

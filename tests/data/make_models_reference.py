@@ -1,0 +1,38 @@
+"""BG/NBD and Gamma-Gamma fits and predictions from Python lifetimes 0.11.3
+on the CDNOW sample summarised weekly to 1998-06-30 (the same summary as
+lifetimes_summary_W.csv, which tests/lifetimes_parity.rs shows this crate
+reproduces exactly).
+
+Run from this folder in the venv of make_lifetimes_reference.py:
+    venv/bin/python make_models_reference.py
+Writes lifetimes_models_W.json and lifetimes_predictions_W.csv, read by
+tests/models_published.rs.
+"""
+import json
+
+import lifetimes
+import pandas as pd
+from lifetimes import BetaGeoFitter, GammaGammaFitter
+
+assert lifetimes.__version__ == "0.11.3", lifetimes.__version__
+
+summary = pd.read_csv("lifetimes_summary_W.csv", index_col="id")
+bgf = BetaGeoFitter(penalizer_coef=0.0)
+bgf.fit(summary["frequency"], summary["recency"], summary["T"])
+repeat = summary[summary["frequency"] > 0]
+ggf = GammaGammaFitter(penalizer_coef=0.0)
+ggf.fit(repeat["frequency"], repeat["monetary_value"])
+
+out = {
+    "bgnbd": {k: float(v) for k, v in bgf.params_.items()},
+    "gamma_gamma": {k: float(v) for k, v in ggf.params_.items()},
+}
+with open("lifetimes_models_W.json", "w") as f:
+    json.dump(out, f, indent=1, sort_keys=True)
+
+pred = pd.DataFrame(index=summary.index)
+pred["p_alive"] = bgf.conditional_probability_alive(summary["frequency"], summary["recency"], summary["T"])
+pred["expected_52"] = bgf.conditional_expected_number_of_purchases_up_to_time(
+    52, summary["frequency"], summary["recency"], summary["T"])
+pred["expected_spend"] = ggf.conditional_expected_average_profit(summary["frequency"], summary["monetary_value"])
+pred.to_csv("lifetimes_predictions_W.csv", float_format="%.17g")

@@ -1,0 +1,335 @@
+//! The models against published estimates (Fader, Hardie & Lee 2005 and
+//! Hardie's Gamma-Gamma note, on the data in tests/data), against Python
+//! lifetimes 0.11.3 (tests/data/make_models_reference.py), and their laws.
+
+// Test code may unwrap, index and panic: a failure is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use chrono::NaiveDate;
+use repurchase::datasets::cdnow_sample;
+use repurchase::models::{BetaGeo, FitOptions, FrequencyData, GammaGamma, SpendData};
+use repurchase::{Error, Granularity, SummaryOptions};
+use serde_json::Value;
+
+/// Published figures are rounded: half a unit in the last digit shown.
+fn to_digits(ours: f64, published: f64, decimals: i32) -> bool {
+    (ours - published).abs() <= 0.5 * 10_f64.powi(-decimals) + 1e-12
+}
+
+fn csv(name: &str) -> Vec<Vec<f64>> {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect()
+}
+
+fn paper_data() -> FrequencyData {
+    FrequencyData::from_rows(
+        csv("cdnow_customers_summary.csv")
+            .iter()
+            .map(|r| (r[1], r[2], r[3], 1.0)),
+    )
+    .unwrap()
+}
+
+fn paper_fit() -> BetaGeo {
+    BetaGeo::fit(&paper_data(), &FitOptions::default()).unwrap().model
+}
+
+#[test]
+fn bgnbd_reproduces_the_published_estimates() {
+    let fit = BetaGeo::fit(&paper_data(), &FitOptions::default()).unwrap();
+    let m = fit.model;
+    let rows = [
+        ("r", m.r(), 0.243),
+        ("alpha", m.alpha(), 4.414),
+        ("a", m.a(), 0.793),
+        ("b", m.b(), 2.426),
+    ];
+    for (name, ours, published) in rows {
+        assert!(to_digits(ours, published, 3), "{name}: {ours} vs {published}");
+    }
+    assert!(
+        to_digits(fit.report.log_likelihood, -9582.4, 1),
+        "LL {}",
+        fit.report.log_likelihood
+    );
+    assert!(fit.report.converged && fit.report.at_boundary.is_empty());
+}
+
+#[test]
+fn bgnbd_reproduces_the_published_spot_values() {
+    let m = paper_fit();
+    let e = m.conditional_expected_purchases(2.0, 30.43, 38.86, 39.0).unwrap();
+    assert!(to_digits(e, 1.226, 3), "conditional expectation {e}");
+    for (t, published) in [(1.0, 0.0532), (3.0, 0.1506), (32.0, 1.0437)] {
+        let ours = m.expected_purchases(t).unwrap();
+        assert!(to_digits(ours, published, 4), "E[X({t})] = {ours} vs {published}");
+    }
+    // E[X(78)]: mpmath's hyp2f1 at the same estimates gives 1.857971780067235
+    // (lifetimes agrees); the paper prints 1.8576, 2e-4 away, for reasons the
+    // paper does not let us reproduce. Our evaluation is checked to 1e-9
+    // against mpmath, and to 5e-4 against the paper.
+    let ours = m.expected_purchases(78.0).unwrap();
+    let mpmath = BetaGeo::new(
+        0.2425929069008486,
+        4.413531566442907,
+        0.7928861141241089,
+        2.4257532725788673,
+    )
+    .unwrap()
+    .expected_purchases(78.0)
+    .unwrap();
+    assert!((mpmath - 1.857_971_780_067_235).abs() < 1e-9, "{mpmath}");
+    assert!((ours - 1.8576).abs() < 5e-4, "{ours}");
+}
+
+#[test]
+fn gamma_gamma_reproduces_the_published_estimates() {
+    let rows = csv("cdnow_customers_summary_with_transactions.csv");
+    let data = SpendData::from_rows(rows.iter().filter(|r| r[1] > 0.0).map(|r| (r[1], r[4], 1.0))).unwrap();
+    assert_eq!(data.customers(), 946.0);
+    let fit = GammaGamma::fit(&data, &FitOptions::default()).unwrap();
+    let m = fit.model;
+    for (name, ours, published) in [("p", m.p(), 6.25), ("q", m.q(), 3.74)] {
+        assert!(to_digits(ours, published, 2), "{name}: {ours} vs {published}");
+    }
+    // γ: the note prints 15.44; the maximum on this file is 15.4477, which
+    // lifetimes 0.11.3 finds too (15.447748): the note's figure reads as
+    // truncated, not rounded. Checked to 0.01 against the note and to 1e-5
+    // against lifetimes on the same data.
+    assert!((m.gamma() - 15.44).abs() < 0.01, "gamma {}", m.gamma());
+    assert!(
+        (m.gamma() - 15.447_748).abs() < 1e-5 * 15.45,
+        "gamma {}",
+        m.gamma()
+    );
+    assert!(
+        to_digits(fit.report.log_likelihood, -4055.9, 1),
+        "LL {}",
+        fit.report.log_likelihood
+    );
+}
+
+/// lifetimes' optimiser stops at its own tolerance; estimates agree to 1e-3.
+const PARAMETER_TOLERANCE: f64 = 1e-3;
+/// Predictions at those estimates agree to 1e-3 (they inherit the
+/// parameters' difference; at identical parameters the formulas agree to
+/// rounding).
+const PREDICTION_TOLERANCE: f64 = 1e-3;
+
+#[test]
+fn fits_and_predictions_agree_with_lifetimes() {
+    let path = format!(
+        "{}/tests/data/lifetimes_models_W.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let theirs: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let end = NaiveDate::from_ymd_opt(1998, 6, 30).unwrap();
+    let summaries = cdnow_sample()
+        .unwrap()
+        .summarize(&SummaryOptions::new(end).granularity(Granularity::Week));
+    let bg = BetaGeo::fit(
+        &FrequencyData::from_summaries(&summaries.customers),
+        &FitOptions::default(),
+    )
+    .unwrap()
+    .model;
+    let gg = GammaGamma::fit(
+        &SpendData::from_summaries(&summaries.customers).unwrap(),
+        &FitOptions::default(),
+    )
+    .unwrap()
+    .model;
+    let close = |ours: f64, theirs: &Value, tolerance: f64, what: &str| {
+        let theirs = theirs.as_f64().unwrap();
+        assert!(
+            (ours - theirs).abs() <= tolerance * theirs.abs(),
+            "{what}: ours {ours} vs lifetimes {theirs}"
+        );
+    };
+    let t = &theirs["bgnbd"];
+    close(bg.r(), &t["r"], PARAMETER_TOLERANCE, "r");
+    close(bg.alpha(), &t["alpha"], PARAMETER_TOLERANCE, "alpha");
+    close(bg.a(), &t["a"], PARAMETER_TOLERANCE, "a");
+    close(bg.b(), &t["b"], PARAMETER_TOLERANCE, "b");
+    let t = &theirs["gamma_gamma"];
+    close(gg.p(), &t["p"], PARAMETER_TOLERANCE, "p");
+    close(gg.q(), &t["q"], PARAMETER_TOLERANCE, "q");
+    close(gg.gamma(), &t["v"], PARAMETER_TOLERANCE, "gamma");
+
+    let predictions = csv("lifetimes_predictions_W.csv");
+    assert_eq!(predictions.len(), summaries.len());
+    for (s, row) in summaries.iter().zip(&predictions) {
+        let x = f64::from(s.frequency);
+        let what = |q: &str| format!("customer {} {q}", s.customer);
+        close(
+            bg.p_alive(x, s.recency, s.t).unwrap(),
+            &Value::from(row[1]),
+            PREDICTION_TOLERANCE,
+            &what("P(alive)"),
+        );
+        let e = bg
+            .conditional_expected_purchases(x, s.recency, s.t, 52.0)
+            .unwrap();
+        close(e, &Value::from(row[2]), PREDICTION_TOLERANCE, &what("E[Y(52)]"));
+        let m = s
+            .monetary_value
+            .map_or(0.0, |m| rust_decimal::prelude::ToPrimitive::to_f64(&m).unwrap());
+        let spend = gg.conditional_expected_spend(x, m).unwrap();
+        close(
+            spend,
+            &Value::from(row[3]),
+            PREDICTION_TOLERANCE,
+            &what("expected spend"),
+        );
+    }
+}
+
+#[test]
+fn rescaling_time_scales_alpha_and_nothing_else() {
+    let base = BetaGeo::fit(&paper_data(), &FitOptions::default()).unwrap().model;
+    let days = FrequencyData::from_rows(
+        csv("cdnow_customers_summary.csv")
+            .iter()
+            .map(|r| (r[1], 7.0 * r[2], 7.0 * r[3], 1.0)),
+    )
+    .unwrap();
+    let scaled = BetaGeo::fit(&days, &FitOptions::default()).unwrap().model;
+    let rel = |a: f64, b: f64| (a - b).abs() / b.abs();
+    assert!(
+        rel(scaled.alpha(), 7.0 * base.alpha()) < 1e-6,
+        "{scaled:?} vs {base:?}"
+    );
+    assert!(
+        rel(scaled.r(), base.r()) < 1e-6
+            && rel(scaled.a(), base.a()) < 1e-6
+            && rel(scaled.b(), base.b()) < 1e-6
+    );
+}
+
+#[test]
+fn weights_act_as_repeated_customers() {
+    let rows = csv("cdnow_customers_summary.csv");
+    let once = BetaGeo::fit(&paper_data(), &FitOptions::default()).unwrap();
+    let thrice = FrequencyData::from_rows(rows.iter().map(|r| (r[1], r[2], r[3], 3.0))).unwrap();
+    let fit = BetaGeo::fit(&thrice, &FitOptions::default()).unwrap();
+    assert!((fit.model.r() - once.model.r()).abs() < 1e-7 && (fit.model.b() - once.model.b()).abs() < 1e-6);
+    assert!(
+        (fit.report.log_likelihood - 3.0 * once.report.log_likelihood).abs()
+            < 1e-6 * once.report.log_likelihood.abs()
+    );
+}
+
+#[test]
+fn the_money_unit_does_not_change_the_spend_fit() {
+    let rows = csv("cdnow_customers_summary_with_transactions.csv");
+    let dollars =
+        SpendData::from_rows(rows.iter().filter(|r| r[1] > 0.0).map(|r| (r[1], r[4], 1.0))).unwrap();
+    let cents = SpendData::from_rows(
+        rows.iter()
+            .filter(|r| r[1] > 0.0)
+            .map(|r| (r[1], 100.0 * r[4], 1.0)),
+    )
+    .unwrap();
+    let (d, c) = (
+        GammaGamma::fit(&dollars, &FitOptions::default()).unwrap(),
+        GammaGamma::fit(&cents, &FitOptions::default()).unwrap(),
+    );
+    assert!((c.model.p() - d.model.p()).abs() < 1e-6 * d.model.p());
+    assert!((c.model.gamma() - 100.0 * d.model.gamma()).abs() < 1e-6 * c.model.gamma());
+    let shift = 946.0 * 100_f64.ln();
+    assert!((c.report.log_likelihood - (d.report.log_likelihood - shift)).abs() < 1e-6 * shift);
+}
+
+#[test]
+fn predictions_obey_their_laws() {
+    let m = paper_fit();
+    let mut previous = 0.0;
+    for t in [0.0, 0.5, 1.0, 5.0, 20.0, 52.0, 78.0, 104.0] {
+        let e = m.expected_purchases(t).unwrap();
+        assert!(e >= previous && e.is_finite(), "E[X({t})] = {e} after {previous}");
+        previous = e;
+    }
+    assert_eq!(m.expected_purchases(0.0).unwrap(), 0.0);
+    for (x, t_x) in [
+        (0.0, 0.0),
+        (1.0, 0.0),
+        (3.0, 10.0),
+        (20.0, 38.86),
+        (100_000.0, 38.0),
+    ] {
+        let p = m.p_alive(x, t_x, 38.86).unwrap();
+        assert!((0.0..=1.0).contains(&p), "P(alive | {x}, {t_x}) = {p}");
+    }
+}
+
+#[test]
+fn bad_input_is_a_typed_error() {
+    let m = paper_fit();
+    assert!(matches!(
+        FrequencyData::from_rows(Vec::new()).map(|d| BetaGeo::fit(&d, &FitOptions::default())),
+        Ok(Err(Error::InsufficientData { .. }))
+    ));
+    let no_repeat = FrequencyData::from_rows([(0.0, 0.0, 10.0, 5.0)]).unwrap();
+    assert!(matches!(
+        BetaGeo::fit(&no_repeat, &FitOptions::default()),
+        Err(Error::InsufficientData { .. })
+    ));
+    assert!(matches!(
+        FrequencyData::from_rows([(1.0, 11.0, 10.0, 1.0)]),
+        Err(Error::InvalidInput { field: "recency", .. })
+    ));
+    assert!(matches!(
+        FrequencyData::from_rows([(f64::NAN, 0.0, 10.0, 1.0)]),
+        Err(Error::InvalidInput {
+            field: "frequency",
+            ..
+        })
+    ));
+    assert!(matches!(
+        FrequencyData::from_rows([(1.0, 1.0, 10.0, -1.0)]),
+        Err(Error::InvalidInput { field: "weight", .. })
+    ));
+    assert!(matches!(
+        m.p_alive(2.0, 50.0, 38.0),
+        Err(Error::InvalidInput { field: "recency", .. })
+    ));
+    assert!(matches!(
+        m.expected_purchases(-1.0),
+        Err(Error::InvalidParameter { name: "t", .. })
+    ));
+    assert!(matches!(
+        m.conditional_expected_purchases(1.0, 1.0, 2.0, f64::INFINITY),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        GammaGamma::new(1.0, 1.0, 1.0).unwrap().mean_spend(),
+        Err(Error::Undefined { .. })
+    ));
+    assert!(matches!(
+        SpendData::from_rows([(1.0, -5.0, 1.0)]),
+        Err(Error::InvalidInput {
+            field: "monetary_value",
+            ..
+        })
+    ));
+    assert!(matches!(
+        GammaGamma::fit(&SpendData::from_rows(Vec::new()).unwrap(), &FitOptions::default()),
+        Err(Error::InsufficientData { .. })
+    ));
+    assert!(matches!(
+        BetaGeo::fit(&paper_data(), &FitOptions::default().tolerance(0.0)),
+        Err(Error::InvalidParameter {
+            name: "tolerance",
+            ..
+        })
+    ));
+}
