@@ -12,7 +12,7 @@
 
 use chrono::NaiveDate;
 use repurchase::datasets::cdnow_sample;
-use repurchase::models::{BetaGeo, FitOptions, FrequencyData, GammaGamma, SpendData};
+use repurchase::models::{BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, SpendData};
 use repurchase::{Error, Granularity, SummaryOptions};
 use serde_json::Value;
 
@@ -92,6 +92,26 @@ fn bgnbd_reproduces_the_published_spot_values() {
 }
 
 #[test]
+fn mbgnbd_reproduces_the_published_estimates() {
+    let fit = ModifiedBetaGeo::fit(&paper_data(), &FitOptions::default()).unwrap();
+    let [r, alpha, a, b] = fit.model.params();
+    for (name, ours, published) in [
+        ("r", r, 0.525),
+        ("alpha", alpha, 6.183),
+        ("a", a, 0.891),
+        ("b", b, 1.614),
+    ] {
+        assert!(to_digits(ours, published, 3), "{name}: {ours} vs {published}");
+    }
+    assert!(
+        to_digits(fit.report.log_likelihood, -9582.1, 1),
+        "LL {}",
+        fit.report.log_likelihood
+    );
+    assert!(fit.report.converged);
+}
+
+#[test]
 fn gamma_gamma_reproduces_the_published_estimates() {
     let rows = csv("cdnow_customers_summary_with_transactions.csv");
     let data = SpendData::from_rows(rows.iter().filter(|r| r[1] > 0.0).map(|r| (r[1], r[4], 1.0))).unwrap();
@@ -164,6 +184,27 @@ fn fits_and_predictions_agree_with_lifetimes() {
     close(gg.p(), &t["p"], PARAMETER_TOLERANCE, "p");
     close(gg.q(), &t["q"], PARAMETER_TOLERANCE, "q");
     close(gg.gamma(), &t["v"], PARAMETER_TOLERANCE, "gamma");
+
+    let data = FrequencyData::from_summaries(&summaries.customers);
+    let mbg = ModifiedBetaGeo::fit(&data, &FitOptions::default()).unwrap().model;
+    let t = &theirs["mbgnbd"];
+    for (i, name) in ["r", "alpha", "a", "b"].iter().enumerate() {
+        close(
+            mbg.params()[i],
+            &t[*name],
+            PARAMETER_TOLERANCE,
+            &format!("MBG/NBD {name}"),
+        );
+    }
+    for (horizon, value) in theirs["mbgnbd_expected"].as_object().unwrap() {
+        let ours = mbg.expected_purchases(horizon.parse().unwrap()).unwrap();
+        close(
+            ours,
+            value,
+            PREDICTION_TOLERANCE,
+            &format!("MBG/NBD E[X({horizon})]"),
+        );
+    }
 
     let predictions = csv("lifetimes_predictions_W.csv");
     assert_eq!(predictions.len(), summaries.len());

@@ -141,29 +141,8 @@ impl BetaGeo {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn fit(data: &FrequencyData, options: &FitOptions) -> Result<Fit<Self>> {
-        data.check_identifiable()?;
-        let mean_t = data.rows().iter().map(|r| r.t * r.weight).sum::<f64>() / data.customers();
-        let scale = mean_t.max(1e-3);
-        let starts: [&[f64]; 3] = [
-            &[1.0, scale, 1.0, 1.0],
-            &[0.1, 0.1 * scale, 0.5, 2.0],
-            &[2.0, 2.0 * scale, 2.0, 5.0],
-        ];
-        let (p, report) = maximise(
-            &["r", "alpha", "a", "b"],
-            data.customers(),
-            |params, gradient| log_likelihood(params, data.rows(), gradient),
-            &starts,
-            options,
-        )?;
-        let model = match p.as_slice() {
-            [r, alpha, a, b] => Self::new(*r, *alpha, *a, *b)?,
-            _ => {
-                return Err(Error::InsufficientData {
-                    needed: "four parameters",
-                });
-            }
-        };
+        let ([r, alpha, a, b], report) = fit_parameters(data, options, Dropout::AfterRepeats)?;
+        let model = Self::new(r, alpha, a, b)?;
         Ok(Fit { model, report })
     }
 
@@ -181,7 +160,12 @@ impl BetaGeo {
     /// ```
     pub fn log_likelihood(&self, data: &FrequencyData) -> f64 {
         let mut gradient = [0.0; 4];
-        log_likelihood(&[self.r, self.alpha, self.a, self.b], data.rows(), &mut gradient)
+        log_likelihood(
+            &[self.r, self.alpha, self.a, self.b],
+            data.rows(),
+            &mut gradient,
+            Dropout::AfterRepeats,
+        )
     }
 
     /// The probability that a customer with `x` repeat purchases, the last
@@ -214,17 +198,13 @@ impl BetaGeo {
     }
 
     fn p_alive_unchecked(&self, x: f64, t_x: f64, t: f64) -> f64 {
-        if x == 0.0 {
-            return 1.0;
-        }
-        let ln_odds = (self.a / (self.b + x - 1.0)).ln()
-            + (self.r + x) * ((self.alpha + t).ln() - (self.alpha + t_x).ln());
-        // 1 / (1 + e^z), stable for any z.
-        if ln_odds > 0.0 {
-            (-ln_odds).exp() / (1.0 + (-ln_odds).exp())
-        } else {
-            1.0 / (1.0 + ln_odds.exp())
-        }
+        p_alive(
+            [self.r, self.alpha, self.a, self.b],
+            Dropout::AfterRepeats,
+            x,
+            t_x,
+            t,
+        )
     }
 
     /// The expected number of purchases of a new customer in `(0, t]`:
@@ -254,7 +234,7 @@ impl BetaGeo {
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         let z = t / (alpha + t);
         let ratio = (alpha / (alpha + t)).powf(r);
-        let series = self.hyp2f1_at(r, b, a + b - 1.0, z, "E[X(t)]")?;
+        let series = hyp2f1_for(r, b, a + b - 1.0, z, "E[X(t)]")?;
         Ok(finite_at_a_equals_one(a, |a| {
             (a + b - 1.0) / (a - 1.0) * (1.0 - ratio * series)
         }))
@@ -290,22 +270,52 @@ impl BetaGeo {
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         let z = t / (alpha + big_t + t);
         let ratio = ((alpha + big_t) / (alpha + big_t + t)).powf(r + x);
-        let series = self.hyp2f1_at(r + x, b + x, a + b + x - 1.0, z, "E[Y(t) | x, t_x, T]")?;
+        let series = hyp2f1_for(r + x, b + x, a + b + x - 1.0, z, "E[Y(t) | x, t_x, T]")?;
         let alive = self.p_alive_unchecked(x, t_x, big_t);
         Ok(alive * finite_at_a_equals_one(a, |a| (a + b + x - 1.0) / (a - 1.0) * (1.0 - ratio * series)))
     }
+}
 
-    fn hyp2f1_at(&self, a: f64, b: f64, c: f64, z: f64, quantity: &'static str) -> Result<f64> {
-        hyp2f1(a, b, c, z).ok_or_else(|| Error::Undefined {
-            quantity,
-            condition: format!("the series ₂F₁({a}, {b}; {c}; {z}) needs c > 0 and z < 1 not too close to 1"),
-        })
+/// ₂F₁(a, b; c; z), or [`Error::Undefined`] naming the quantity.
+pub(crate) fn hyp2f1_for(a: f64, b: f64, c: f64, z: f64, quantity: &'static str) -> Result<f64> {
+    hyp2f1(a, b, c, z).ok_or_else(|| Error::Undefined {
+        quantity,
+        condition: format!("the series ₂F₁({a}, {b}; {c}; {z}) needs c > 0 and z < 1 not too close to 1"),
+    })
+}
+
+/// Maximum-likelihood (r, α, a, b) of the BG/NBD family.
+pub(crate) fn fit_parameters(
+    data: &FrequencyData,
+    options: &FitOptions,
+    dropout: Dropout,
+) -> Result<([f64; 4], super::fit::FitReport)> {
+    data.check_identifiable()?;
+    let mean_t = data.rows().iter().map(|r| r.t * r.weight).sum::<f64>() / data.customers();
+    let scale = mean_t.max(1e-3);
+    let starts: [&[f64]; 3] = [
+        &[1.0, scale, 1.0, 1.0],
+        &[0.1, 0.1 * scale, 0.5, 2.0],
+        &[2.0, 2.0 * scale, 2.0, 5.0],
+    ];
+    let (p, report) = maximise(
+        &["r", "alpha", "a", "b"],
+        data.customers(),
+        |params, gradient| log_likelihood(params, data.rows(), gradient, dropout),
+        &starts,
+        options,
+    )?;
+    match p.as_slice() {
+        [r, alpha, a, b] => Ok(([*r, *alpha, *a, *b], report)),
+        _ => Err(Error::InsufficientData {
+            needed: "four parameters",
+        }),
     }
 }
 
 /// `f(a)`, or at a = 1, where (a − 1) cancels in numerator and denominator,
 /// the mean of `f` just either side.
-fn finite_at_a_equals_one(a: f64, f: impl Fn(f64) -> f64) -> f64 {
+pub(crate) fn finite_at_a_equals_one(a: f64, f: impl Fn(f64) -> f64) -> f64 {
     const GAP: f64 = 1e-7;
     if (a - 1.0).abs() < GAP {
         0.5 * (f(1.0 - GAP) + f(1.0 + GAP))
@@ -326,13 +336,60 @@ pub(crate) fn check_horizon(t: f64) -> Result<()> {
     Ok(())
 }
 
-/// Σ wᵢ ln Lᵢ over the rows, and its gradient in (r, α, a, b).
+/// Whether customers can drop out at their first purchase too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dropout {
+    /// BG/NBD: dropout after repeat purchases only.
+    AfterRepeats,
+    /// MBG/NBD: dropout after every purchase, the first included.
+    AfterEveryPurchase,
+}
+
+impl Dropout {
+    /// `k` in B(a, b + x + k) and a / (b + x − 1 + k).
+    fn shift(self) -> f64 {
+        match self {
+            Dropout::AfterRepeats => 0.0,
+            Dropout::AfterEveryPurchase => 1.0,
+        }
+    }
+
+    /// Whether the "died after the last purchase" term applies to `x`.
+    fn applies(self, x: f64) -> bool {
+        self == Dropout::AfterEveryPurchase || x > 0.0
+    }
+}
+
+/// P(alive | x, t_x, T) = 1 / (1 + [term applies] · a / (b + x − 1 + k) · ((α + T) / (α + t_x))^(r + x)),
+/// computed in log space.
+pub(crate) fn p_alive(params: [f64; 4], dropout: Dropout, x: f64, t_x: f64, t: f64) -> f64 {
+    let [r, alpha, a, b] = params;
+    if !dropout.applies(x) {
+        return 1.0;
+    }
+    let ln_odds =
+        (a / (b + x - 1.0 + dropout.shift())).ln() + (r + x) * ((alpha + t).ln() - (alpha + t_x).ln());
+    // 1 / (1 + e^z), stable for any z.
+    if ln_odds > 0.0 {
+        (-ln_odds).exp() / (1.0 + (-ln_odds).exp())
+    } else {
+        1.0 / (1.0 + ln_odds.exp())
+    }
+}
+
+/// Σ wᵢ ln Lᵢ over the rows, and its gradient in (r, α, a, b), for BG/NBD
+/// (k = 0, second term for x > 0) and MBG/NBD (k = 1, second term always):
 ///
 /// ```text
-/// ln Lᵢ = ln Γ(r + x) − ln Γ(r) + r ln α + ln B(a, b + x) − ln B(a, b)
-///       + ln[(α + T)^−(r+x) + δ(x > 0) · a / (b + x − 1) · (α + t_x)^−(r+x)]
+/// ln Lᵢ = ln Γ(r + x) − ln Γ(r) + r ln α + ln B(a, b + x + k) − ln B(a, b)
+///       + ln[(α + T)^−(r+x) + a / (b + x − 1 + k) · (α + t_x)^−(r+x)]
 /// ```
-fn log_likelihood(params: &[f64], rows: &[FrequencyRow], gradient: &mut [f64]) -> f64 {
+pub(crate) fn log_likelihood(
+    params: &[f64],
+    rows: &[FrequencyRow],
+    gradient: &mut [f64],
+    dropout: Dropout,
+) -> f64 {
     let [r, alpha, a, b] = match params {
         [r, alpha, a, b] => [*r, *alpha, *a, *b],
         _ => return f64::NAN,
@@ -340,28 +397,29 @@ fn log_likelihood(params: &[f64], rows: &[FrequencyRow], gradient: &mut [f64]) -
     let (ln_gamma_r, psi_r, ln_beta_ab, psi_ab) = (ln_gamma(r), digamma(r), ln_beta(a, b), digamma(a + b));
     let psi_b = digamma(b);
     let (mut ll, mut g) = (0.0, [0.0_f64; 4]);
+    let k = dropout.shift();
     for row in rows {
         let (x, t_x, big_t, w) = (row.frequency, row.recency, row.t, row.weight);
         let rx = r + x;
         let (ln_at, ln_atx) = ((alpha + big_t).ln(), (alpha + t_x).ln());
         let l1 = -rx * ln_at;
-        // The second term exists for x > 0: a/(b + x − 1) (α + t_x)^−(r+x).
-        let l2 = if x > 0.0 {
-            (a / (b + x - 1.0)).ln() - rx * ln_atx
+        let applies = dropout.applies(x);
+        let l2 = if applies {
+            (a / (b + x - 1.0 + k)).ln() - rx * ln_atx
         } else {
             f64::NEG_INFINITY
         };
         let ln_sum = log_add_exp(l1, l2);
         let w2 = (l2 - ln_sum).exp(); // share of the second term
         let w1 = 1.0 - w2;
-        let psi_abx = digamma(a + b + x);
-        ll += w * (ln_gamma(rx) - ln_gamma_r + r * alpha.ln() + ln_beta(a, b + x) - ln_beta_ab + ln_sum);
+        let psi_abxk = digamma(a + b + x + k);
+        ll += w * (ln_gamma(rx) - ln_gamma_r + r * alpha.ln() + ln_beta(a, b + x + k) - ln_beta_ab + ln_sum);
         g[0] += w * (digamma(rx) - psi_r + alpha.ln() - w1 * ln_at - w2 * ln_atx);
         g[1] += w * (r / alpha - w1 * rx / (alpha + big_t) - w2 * rx / (alpha + t_x));
-        let d_ln_beta_a = psi_ab - psi_abx; // ∂/∂a [ln B(a, b + x) − ln B(a, b)]
-        g[2] += w * (d_ln_beta_a + if x > 0.0 { w2 / a } else { 0.0 });
-        let d_ln_beta_b = digamma(b + x) - psi_abx - psi_b + psi_ab;
-        g[3] += w * (d_ln_beta_b - if x > 0.0 { w2 / (b + x - 1.0) } else { 0.0 });
+        // ∂/∂a and ∂/∂b of ln B(a, b + x + k) − ln B(a, b), plus the second term's ratio.
+        g[2] += w * (psi_ab - psi_abxk + if applies { w2 / a } else { 0.0 });
+        let d_ln_beta_b = digamma(b + x + k) - psi_abxk - psi_b + psi_ab;
+        g[3] += w * (d_ln_beta_b - if applies { w2 / (b + x - 1.0 + k) } else { 0.0 });
     }
     gradient.iter_mut().zip(g).for_each(|(out, v)| *out = v);
     ll
@@ -386,20 +444,19 @@ mod tests {
             [0.01, 100.0, 1.0, 1.0],
         ] {
             let mut g = [0.0; 4];
-            log_likelihood(&params, data.rows(), &mut g);
-            for i in 0..4 {
-                let h = 1e-6 * params[i];
-                let (mut up, mut down) = (params, params);
-                up[i] += h;
-                down[i] -= h;
-                let numeric = (log_likelihood(&up, data.rows(), &mut [0.0; 4])
-                    - log_likelihood(&down, data.rows(), &mut [0.0; 4]))
-                    / (2.0 * h);
-                assert!(
-                    (g[i] - numeric).abs() <= 1e-5 * numeric.abs().max(1.0),
-                    "{params:?} ∂{i}: {} vs {numeric}",
-                    g[i]
-                );
+            for dropout in [Dropout::AfterRepeats, Dropout::AfterEveryPurchase] {
+                log_likelihood(&params, data.rows(), &mut g, dropout);
+                for i in 0..4 {
+                    let h = 1e-6 * params[i];
+                    let (mut up, mut down) = (params, params);
+                    up[i] += h;
+                    down[i] -= h;
+                    let numeric = (log_likelihood(&up, data.rows(), &mut [0.0; 4], dropout)
+                        - log_likelihood(&down, data.rows(), &mut [0.0; 4], dropout))
+                        / (2.0 * h);
+                    let what = format!("{dropout:?} {params:?} ∂{i}: {} vs {numeric}", g[i]);
+                    assert!((g[i] - numeric).abs() <= 1e-5 * numeric.abs().max(1.0), "{what}");
+                }
             }
         }
     }

@@ -2,6 +2,8 @@
 //! customer, how many purchases each will make.
 //!
 //! - [`BetaGeo`]: the BG/NBD model of purchase counts (Fader, Hardie & Lee 2005).
+//! - [`ModifiedBetaGeo`]: the MBG/NBD model (Batislam et al. 2007), where
+//!   customers may also drop out right after their first purchase.
 //! - [`GammaGamma`]: the Gamma-Gamma model of spend per transaction.
 //!
 //! Models are fitted from [`FrequencyData`], the distinct `(x, t_x, T)`
@@ -32,6 +34,7 @@ mod bgnbd;
 mod data;
 mod fit;
 mod gamma_gamma;
+mod mbgnbd;
 mod optimize;
 mod special;
 
@@ -39,3 +42,4 @@ pub use bgnbd::BetaGeo;
 pub use data::{FrequencyData, FrequencyRow, SpendData};
 pub use fit::{Fit, FitOptions, FitReport, StandardErrors};
 pub use gamma_gamma::GammaGamma;
+pub use mbgnbd::ModifiedBetaGeo;

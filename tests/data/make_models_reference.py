@@ -12,13 +12,15 @@ import json
 
 import lifetimes
 import pandas as pd
-from lifetimes import BetaGeoFitter, GammaGammaFitter
+from lifetimes import BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter
 
 assert lifetimes.__version__ == "0.11.3", lifetimes.__version__
 
 summary = pd.read_csv("lifetimes_summary_W.csv", index_col="id")
 bgf = BetaGeoFitter(penalizer_coef=0.0)
 bgf.fit(summary["frequency"], summary["recency"], summary["T"])
+mbgf = ModifiedBetaGeoFitter(penalizer_coef=0.0)
+mbgf.fit(summary["frequency"], summary["recency"], summary["T"])
 repeat = summary[summary["frequency"] > 0]
 ggf = GammaGammaFitter(penalizer_coef=0.0)
 ggf.fit(repeat["frequency"], repeat["monetary_value"])
@@ -26,6 +28,8 @@ ggf.fit(repeat["frequency"], repeat["monetary_value"])
 out = {
     "bgnbd": {k: float(v) for k, v in bgf.params_.items()},
     "gamma_gamma": {k: float(v) for k, v in ggf.params_.items()},
+    "mbgnbd": {k: float(v) for k, v in mbgf.params_.items()},
+    "mbgnbd_expected": {str(t): float(mbgf.expected_number_of_purchases_up_to_time(t)) for t in [1, 13, 52, 104]},
 }
 with open("lifetimes_models_W.json", "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
@@ -35,4 +39,7 @@ pred["p_alive"] = bgf.conditional_probability_alive(summary["frequency"], summar
 pred["expected_52"] = bgf.conditional_expected_number_of_purchases_up_to_time(
     52, summary["frequency"], summary["recency"], summary["T"])
 pred["expected_spend"] = ggf.conditional_expected_average_profit(summary["frequency"], summary["monetary_value"])
+pred["mbg_p_alive"] = mbgf.conditional_probability_alive(summary["frequency"], summary["recency"], summary["T"])
+pred["mbg_expected_52"] = mbgf.conditional_expected_number_of_purchases_up_to_time(
+    52, summary["frequency"], summary["recency"], summary["T"])
 pred.to_csv("lifetimes_predictions_W.csv", float_format="%.17g")
