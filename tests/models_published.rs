@@ -12,7 +12,9 @@
 
 use chrono::NaiveDate;
 use repurchase::datasets::cdnow_sample;
-use repurchase::models::{BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, SpendData};
+use repurchase::models::{
+    BetaGeo, BetaGeoBetaBinom, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, SpendData,
+};
 use repurchase::{Error, Granularity, SummaryOptions};
 use serde_json::Value;
 
@@ -136,6 +138,81 @@ fn gamma_gamma_reproduces_the_published_estimates() {
         "LL {}",
         fit.report.log_likelihood
     );
+}
+
+fn donations() -> FrequencyData {
+    FrequencyData::from_rows(csv("donations.csv").iter().map(|r| (r[0], r[1], r[2], r[3]))).unwrap()
+}
+
+#[test]
+fn bgbb_reproduces_the_published_estimates_and_p_alive() {
+    let fit = BetaGeoBetaBinom::fit(&donations(), &FitOptions::default()).unwrap();
+    assert_eq!(donations().customers(), 11_104.0);
+    let [alpha, beta, gamma, delta] = fit.model.params();
+    for (name, ours, published) in [
+        ("alpha", alpha, 1.204),
+        ("beta", beta, 0.750),
+        ("gamma", gamma, 0.657),
+        ("delta", delta, 2.783),
+    ] {
+        assert!(to_digits(ours, published, 3), "{name}: {ours} vs {published}");
+    }
+    assert!(
+        to_digits(fit.report.log_likelihood, -33_225.6, 1),
+        "LL {}",
+        fit.report.log_likelihood
+    );
+    assert!(fit.report.converged, "{:?}", fit.report);
+    // P(alive in 2002), the opportunity after the six observed.
+    for ((x, t_x), published) in [((0.0, 0.0), 0.11), ((2.0, 4.0), 0.59), ((6.0, 6.0), 0.93)] {
+        let p = fit.model.p_alive(x, t_x, 6.0, 1).unwrap();
+        assert!(to_digits(p, published, 2), "P(alive | {x}, {t_x}) = {p}");
+    }
+}
+
+#[test]
+fn bgbb_agrees_with_lifetimes() {
+    let fit = BetaGeoBetaBinom::fit(&donations(), &FitOptions::default()).unwrap();
+    for row in csv("lifetimes_bgbb_donations.csv") {
+        for (ours, theirs, name) in fit
+            .model
+            .params()
+            .iter()
+            .zip(&row[3..7])
+            .zip(["alpha", "beta", "gamma", "delta"])
+            .map(|((o, t), n)| (*o, *t, n))
+        {
+            assert!(
+                (ours - theirs).abs() <= PARAMETER_TOLERANCE * theirs,
+                "{name}: {ours} vs {theirs}"
+            );
+        }
+        let (x, t_x, n) = (row[0], row[1], row[2]);
+        let p = fit.model.p_alive(x, t_x, n, 1).unwrap();
+        assert!(
+            (p - row[7]).abs() <= PREDICTION_TOLERANCE * row[7],
+            "P(alive | {x}, {t_x}): {p} vs {}",
+            row[7]
+        );
+        let e = fit.model.conditional_expected_purchases(x, t_x, n, 5).unwrap();
+        assert!(
+            (e - row[8]).abs() <= PREDICTION_TOLERANCE * row[8],
+            "E[X(6, 11) | {x}, {t_x}]: {e} vs {}",
+            row[8]
+        );
+    }
+    // A customer with a transaction at every opportunity, alive at n: the
+    // expected count is finite and below the opportunities left.
+    assert!(
+        fit.model
+            .conditional_expected_purchases(6.0, 6.0, 6.0, 5)
+            .unwrap()
+            < 5.0
+    );
+    assert!(matches!(
+        fit.model.p_alive(3.0, 2.0, 6.0, 1),
+        Err(Error::InvalidInput { .. })
+    ));
 }
 
 /// lifetimes' optimiser stops at its own tolerance; estimates agree to 1e-3.

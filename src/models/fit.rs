@@ -8,7 +8,7 @@ use crate::{Error, Result};
 /// | option | default | meaning | range |
 /// |---|---|---|---|
 /// | [`max_iterations`](Self::max_iterations) | 1000 | BFGS iterations per start | ≥ 1 |
-/// | [`tolerance`](Self::tolerance) | 1e-9 | largest gradient component of the mean log-likelihood in log-parameters at convergence | > 0, finite |
+/// | [`tolerance`](Self::tolerance) | 1e-8 | largest gradient component of the mean log-likelihood in log-parameters at convergence | > 0, finite |
 /// | [`penalty`](Self::penalty) | 0 | L2 penalty λ: the objective is −LL / n + λ Σ θᵢ² over the natural parameters θ, as lifetimes' `penalizer_coef` | ≥ 0, finite |
 ///
 /// # Example
@@ -31,7 +31,7 @@ impl Default for FitOptions {
     fn default() -> Self {
         Self {
             max_iterations: 1000,
-            tolerance: 1e-9,
+            tolerance: 1e-8,
             penalty: 0.0,
         }
     }
@@ -98,7 +98,7 @@ impl FitOptions {
     ///
     /// ```
     /// # use repurchase::models::FitOptions;
-    /// assert_eq!(FitOptions::default().tolerance_of(), 1e-9);
+    /// assert_eq!(FitOptions::default().tolerance_of(), 1e-8);
     /// ```
     pub fn tolerance_of(&self) -> f64 {
         self.tolerance

@@ -4,6 +4,8 @@
 //! - [`BetaGeo`]: the BG/NBD model of purchase counts (Fader, Hardie & Lee 2005).
 //! - [`ModifiedBetaGeo`]: the MBG/NBD model (Batislam et al. 2007), where
 //!   customers may also drop out right after their first purchase.
+//! - [`BetaGeoBetaBinom`]: the BG/BB model for discrete transaction
+//!   opportunities (Fader, Hardie & Shang 2010).
 //! - [`GammaGamma`]: the Gamma-Gamma model of spend per transaction.
 //!
 //! Models are fitted from [`FrequencyData`], the distinct `(x, t_x, T)`
@@ -30,6 +32,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod bgbb;
 mod bgnbd;
 mod data;
 mod fit;
@@ -38,6 +41,7 @@ mod mbgnbd;
 mod optimize;
 mod special;
 
+pub use bgbb::BetaGeoBetaBinom;
 pub use bgnbd::BetaGeo;
 pub use data::{FrequencyData, FrequencyRow, SpendData};
 pub use fit::{Fit, FitOptions, FitReport, StandardErrors};

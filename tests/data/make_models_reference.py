@@ -5,14 +5,15 @@ reproduces exactly).
 
 Run from this folder in the venv of make_lifetimes_reference.py:
     venv/bin/python make_models_reference.py
-Writes lifetimes_models_W.json and lifetimes_predictions_W.csv, read by
+Also fits BG/BB on the donations panel. Writes lifetimes_models_W.json,
+lifetimes_predictions_W.csv and lifetimes_bgbb_donations.csv, read by
 tests/models_published.rs.
 """
 import json
 
 import lifetimes
 import pandas as pd
-from lifetimes import BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter
+from lifetimes import BetaGeoBetaBinomFitter, BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter
 
 assert lifetimes.__version__ == "0.11.3", lifetimes.__version__
 
@@ -43,3 +44,14 @@ pred["mbg_p_alive"] = mbgf.conditional_probability_alive(summary["frequency"], s
 pred["mbg_expected_52"] = mbgf.conditional_expected_number_of_purchases_up_to_time(
     52, summary["frequency"], summary["recency"], summary["T"])
 pred.to_csv("lifetimes_predictions_W.csv", float_format="%.17g")
+
+donations = pd.read_csv("donations.csv")
+bgbb = BetaGeoBetaBinomFitter()
+bgbb.fit(donations["frequency"], donations["recency"], donations["periods"], weights=donations["weights"])
+x, tx, n = donations["frequency"].values, donations["recency"].values, donations["periods"].values
+bgbb_out = donations[["frequency", "recency", "periods"]].copy()
+for name, value in bgbb.params_.items():
+    bgbb_out[name] = value
+bgbb_out["p_alive_next"] = bgbb.conditional_probability_alive(1, x, tx, n)
+bgbb_out["expected_next_5"] = bgbb.conditional_expected_number_of_purchases_up_to_time(5, x, tx, n)
+bgbb_out.to_csv("lifetimes_bgbb_donations.csv", index=False, float_format="%.17g")
