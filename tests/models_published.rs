@@ -11,6 +11,7 @@
 )]
 
 use chrono::NaiveDate;
+use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_value};
 use repurchase::datasets::cdnow_sample;
 use repurchase::models::{
     BetaGeo, BetaGeoBetaBinom, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, SpendData,

@@ -66,6 +66,19 @@ impl BetaGeo {
         Ok(Self { r, alpha, a, b })
     }
 
+    /// The parameters `[r, α, a, b]`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::models::BetaGeo;
+    /// assert_eq!(BetaGeo::new(0.243, 4.414, 0.793, 2.426)?.params(), [0.243, 4.414, 0.793, 2.426]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn params(&self) -> [f64; 4] {
+        [self.r, self.alpha, self.a, self.b]
+    }
+
     /// The shape of the purchase-rate distribution.
     ///
     /// # Example

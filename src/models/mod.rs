@@ -38,6 +38,7 @@ mod data;
 mod fit;
 mod gamma_gamma;
 mod mbgnbd;
+mod model;
 mod optimize;
 mod special;
 
@@ -47,3 +48,4 @@ pub use data::{FrequencyData, FrequencyRow, SpendData};
 pub use fit::{Fit, FitOptions, FitReport, StandardErrors};
 pub use gamma_gamma::GammaGamma;
 pub use mbgnbd::ModifiedBetaGeo;
+pub use model::PurchaseModel;

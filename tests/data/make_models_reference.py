@@ -40,6 +40,9 @@ pred["p_alive"] = bgf.conditional_probability_alive(summary["frequency"], summar
 pred["expected_52"] = bgf.conditional_expected_number_of_purchases_up_to_time(
     52, summary["frequency"], summary["recency"], summary["T"])
 pred["expected_spend"] = ggf.conditional_expected_average_profit(summary["frequency"], summary["monetary_value"])
+pred["clv_12"] = ggf.customer_lifetime_value(
+    bgf, summary["frequency"], summary["recency"], summary["T"], summary["monetary_value"],
+    time=12, discount_rate=0.01, freq="W")
 pred["mbg_p_alive"] = mbgf.conditional_probability_alive(summary["frequency"], summary["recency"], summary["T"])
 pred["mbg_expected_52"] = mbgf.conditional_expected_number_of_purchases_up_to_time(
     52, summary["frequency"], summary["recency"], summary["T"])

@@ -1,0 +1,293 @@
+//! Customer lifetime value: expected purchases × expected spend, discounted
+//! month by month.
+
+use crate::models::{GammaGamma, PurchaseModel};
+use crate::{CustomerSummary, Error, Result};
+
+/// The time unit a purchase model was fitted in: the unit of its `t_x`, `T`
+/// and horizons. CLV needs it to turn months into model time.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::clv::ModelTime;
+///
+/// assert_eq!(ModelTime::Weeks.days(), 7.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum ModelTime {
+    /// Recency and T in days (summaries with [`TimeUnit::Days`](crate::TimeUnit::Days),
+    /// or `Periods` at daily granularity).
+    Days,
+    /// Recency and T in weeks ([`TimeUnit::Weeks`](crate::TimeUnit::Weeks),
+    /// or `Periods` at weekly granularity).
+    Weeks,
+}
+
+impl ModelTime {
+    /// Days in one unit.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::clv::ModelTime;
+    ///
+    /// assert_eq!(ModelTime::Days.days(), 1.0);
+    /// ```
+    pub fn days(self) -> f64 {
+        match self {
+            ModelTime::Days => 1.0,
+            ModelTime::Weeks => 7.0,
+        }
+    }
+}
+
+/// How customer lifetime value is computed.
+///
+/// | option | default | meaning | range |
+/// |---|---|---|---|
+/// | model time | required | the unit the purchase model was fitted in | [`ModelTime`] |
+/// | [`months`](Self::months) | 12 | months of future value | ≥ 1 |
+/// | [`discount_rate`](Self::discount_rate) | 0.01 | discount rate per month | ≥ 0, finite |
+/// | [`days_per_month`](Self::days_per_month) | 30 | a month's length: 30 as lifetimes for daily models; lifetimes uses 4.345 weeks (30.415 days) for weekly ones; 30.4375 is the calendar mean | > 0, finite |
+///
+/// # Example
+///
+/// ```
+/// use repurchase::clv::{ClvOptions, ModelTime};
+///
+/// // lifetimes' customer_lifetime_value(..., time=12, discount_rate=0.01, freq='W')
+/// let options = ClvOptions::new(ModelTime::Weeks).days_per_month(4.345 * 7.0);
+/// assert_eq!(options.months_of(), 12);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ClvOptions {
+    model_time: ModelTime,
+    months: u32,
+    discount_rate: f64,
+    days_per_month: f64,
+}
+
+impl ClvOptions {
+    /// Options for a model fitted in `model_time`: 12 months, 1 % a month,
+    /// 30-day months.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::clv::{ClvOptions, ModelTime};
+    ///
+    /// assert_eq!(ClvOptions::new(ModelTime::Days).discount_rate_of(), 0.01);
+    /// ```
+    pub fn new(model_time: ModelTime) -> Self {
+        Self {
+            model_time,
+            months: 12,
+            discount_rate: 0.01,
+            days_per_month: 30.0,
+        }
+    }
+
+    /// Sets the months of future value.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::clv::{ClvOptions, ModelTime};
+    /// assert_eq!(ClvOptions::new(ModelTime::Days).months(24).months_of(), 24);
+    /// ```
+    #[must_use]
+    pub fn months(mut self, months: u32) -> Self {
+        self.months = months;
+        self
+    }
+
+    /// Sets the discount rate per month.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::clv::{ClvOptions, ModelTime};
+    /// assert_eq!(ClvOptions::new(ModelTime::Days).discount_rate(0.0).discount_rate_of(), 0.0);
+    /// ```
+    #[must_use]
+    pub fn discount_rate(mut self, rate: f64) -> Self {
+        self.discount_rate = rate;
+        self
+    }
+
+    /// Sets the length of a month in days.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::clv::{ClvOptions, ModelTime};
+    /// assert_eq!(ClvOptions::new(ModelTime::Days).days_per_month(30.4375).days_per_month_of(), 30.4375);
+    /// ```
+    #[must_use]
+    pub fn days_per_month(mut self, days: f64) -> Self {
+        self.days_per_month = days;
+        self
+    }
+
+    /// The months of future value.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::clv::{ClvOptions, ModelTime};
+    /// assert_eq!(ClvOptions::new(ModelTime::Days).months_of(), 12);
+    /// ```
+    pub fn months_of(&self) -> u32 {
+        self.months
+    }
+
+    /// The discount rate per month.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::clv::{ClvOptions, ModelTime};
+    /// assert_eq!(ClvOptions::new(ModelTime::Days).discount_rate_of(), 0.01);
+    /// ```
+    pub fn discount_rate_of(&self) -> f64 {
+        self.discount_rate
+    }
+
+    /// A month's length in days.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::clv::{ClvOptions, ModelTime};
+    /// assert_eq!(ClvOptions::new(ModelTime::Days).days_per_month_of(), 30.0);
+    /// ```
+    pub fn days_per_month_of(&self) -> f64 {
+        self.days_per_month
+    }
+
+    /// One month in model time.
+    fn month(&self) -> Result<f64> {
+        if self.months == 0 {
+            return Err(Error::InvalidParameter {
+                name: "months",
+                value: "0".into(),
+                expected: "at least 1",
+            });
+        }
+        if !(self.discount_rate.is_finite() && self.discount_rate >= 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "discount_rate",
+                value: self.discount_rate.to_string(),
+                expected: "a finite rate ≥ 0",
+            });
+        }
+        if !(self.days_per_month.is_finite() && self.days_per_month > 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "days_per_month",
+                value: self.days_per_month.to_string(),
+                expected: "a finite number of days > 0",
+            });
+        }
+        Ok(self.days_per_month / self.model_time.days())
+    }
+}
+
+/// One customer's lifetime value, as lifetimes computes it: for each month
+/// i = 1 … `months`, the expected purchases in that month times the
+/// Gamma-Gamma expected spend, discounted by (1 + d)^i:
+///
+/// ```text
+/// CLV = Σᵢ E[Z | x, m] · (E[Y(i·M) | x, t_x, T] − E[Y((i−1)·M) | x, t_x, T]) / (1 + d)^i
+/// ```
+///
+/// with `M` a month in model time. `x`, `t_x`, `T` are in the model's time
+/// unit and `m` is the customer's mean repeat spend (0 without repeats).
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] for bad options; the models' errors for an
+/// invalid pattern or undefined quantities.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::clv::{customer_lifetime_value, ClvOptions, ModelTime};
+/// use repurchase::models::{BetaGeo, GammaGamma};
+///
+/// let bg = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?;
+/// let gg = GammaGamma::new(6.25, 3.74, 15.44)?;
+/// let options = ClvOptions::new(ModelTime::Weeks);
+/// let loyal = customer_lifetime_value(&bg, &gg, 10.0, 38.0, 38.86, 40.0, &options)?;
+/// let lapsed = customer_lifetime_value(&bg, &gg, 10.0, 5.0, 38.86, 40.0, &options)?;
+/// assert!(loyal > lapsed && lapsed >= 0.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[doc(alias = "CLV")]
+#[doc(alias = "LTV")]
+pub fn customer_lifetime_value<M: PurchaseModel>(
+    model: &M,
+    spend: &GammaGamma,
+    x: f64,
+    t_x: f64,
+    big_t: f64,
+    m: f64,
+    options: &ClvOptions,
+) -> Result<f64> {
+    let month = options.month()?;
+    let value_per_purchase = spend.conditional_expected_spend(x, m)?;
+    let mut clv = 0.0;
+    let mut before = 0.0;
+    for i in 1..=options.months {
+        let cumulative = model.conditional_expected_purchases(x, t_x, big_t, f64::from(i) * month)?;
+        clv += value_per_purchase * (cumulative - before) / (1.0 + options.discount_rate).powf(f64::from(i));
+        before = cumulative;
+    }
+    Ok(clv)
+}
+
+/// Lifetime values of every customer of a set of summaries, in their order.
+///
+/// The summaries' recency and `T` must be in the model's time unit.
+///
+/// # Errors
+///
+/// As [`customer_lifetime_value`], for the first customer that fails.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::clv::{customer_lifetime_values, ClvOptions, ModelTime};
+/// use repurchase::models::{BetaGeo, FitOptions, FrequencyData, GammaGamma, SpendData};
+/// use repurchase::{datasets::cdnow_sample, Granularity, SummaryOptions};
+///
+/// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+/// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).granularity(Granularity::Week));
+/// let bg = BetaGeo::fit(&FrequencyData::from_summaries(&summaries.customers), &FitOptions::default())?.model;
+/// let gg = GammaGamma::fit(&SpendData::from_summaries(&summaries.customers)?, &FitOptions::default())?.model;
+/// let clv = customer_lifetime_values(&bg, &gg, &summaries.customers, &ClvOptions::new(ModelTime::Weeks))?;
+/// assert_eq!(clv.len(), 2357);
+/// assert!(clv.iter().all(|v| v.is_finite() && *v >= 0.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn customer_lifetime_values<M: PurchaseModel, C>(
+    model: &M,
+    spend: &GammaGamma,
+    summaries: &[CustomerSummary<C>],
+    options: &ClvOptions,
+) -> Result<Vec<f64>> {
+    summaries
+        .iter()
+        .map(|s| {
+            let m = s
+                .monetary_value
+                .and_then(|m| rust_decimal::prelude::ToPrimitive::to_f64(&m))
+                .unwrap_or(0.0);
+            customer_lifetime_value(model, spend, f64::from(s.frequency), s.recency, s.t, m, options)
+        })
+        .collect()
+}

@@ -1,0 +1,91 @@
+//! The predictions every continuous-time purchase model makes.
+
+use super::{BetaGeo, ModifiedBetaGeo};
+use crate::Result;
+
+/// Predictions shared by the continuous-time purchase-count models, so
+/// churn scores and CLV work with any of them.
+///
+/// Times are in the unit the model was fitted in.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::models::{BetaGeo, ModifiedBetaGeo, PurchaseModel};
+///
+/// fn next_year<M: PurchaseModel>(model: &M) -> repurchase::Result<f64> {
+///     model.conditional_expected_purchases(2.0, 30.43, 38.86, 52.0)
+/// }
+/// let bg = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?;
+/// let mbg = ModifiedBetaGeo::new(0.525, 6.183, 0.891, 1.614)?;
+/// assert!(next_year(&bg)? > 0.0 && next_year(&mbg)? > 0.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait PurchaseModel {
+    /// P(alive at `T`) for a customer with `x` repeat purchases, the last at
+    /// `t_x`, observed for `T`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an invalid pattern.
+    fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> Result<f64>;
+
+    /// E[X(t)]: the expected purchases of a new customer in `(0, t]`.
+    ///
+    /// # Errors
+    ///
+    /// As the model's own method.
+    fn expected_purchases(&self, t: f64) -> Result<f64>;
+
+    /// E[Y(t) | x, t_x, T]: the expected purchases in `(T, T + t]`.
+    ///
+    /// # Errors
+    ///
+    /// As the model's own method.
+    fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, t: f64) -> Result<f64>;
+
+    /// P(no purchase in `(T, T + h]` | x, t_x, T): the churn score over a
+    /// horizon `h`. A customer alive at `T` with purchase rate λ makes no
+    /// purchase in `h` with probability `e^(−λh)`, and λ given the history
+    /// is Gamma(r + x, α + T), so
+    ///
+    /// ```text
+    /// P(no purchase) = 1 − P(alive) + P(alive) · ((α + T) / (α + T + h))^(r + x)
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an invalid
+    /// pattern, [`Error::InvalidParameter`](crate::Error::InvalidParameter)
+    /// for a bad horizon.
+    fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, h: f64) -> Result<f64>;
+}
+
+macro_rules! bg_family {
+    ($model:ty) => {
+        impl PurchaseModel for $model {
+            fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> Result<f64> {
+                <$model>::p_alive(self, x, t_x, big_t)
+            }
+
+            fn expected_purchases(&self, t: f64) -> Result<f64> {
+                <$model>::expected_purchases(self, t)
+            }
+
+            fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, t: f64) -> Result<f64> {
+                <$model>::conditional_expected_purchases(self, x, t_x, big_t, t)
+            }
+
+            fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, h: f64) -> Result<f64> {
+                super::bgnbd::check_horizon(h)?;
+                let alive = <$model>::p_alive(self, x, t_x, big_t)?;
+                let [r, alpha, _, _] = self.params();
+                let silent_if_alive = ((alpha + big_t) / (alpha + big_t + h)).powf(r + x);
+                Ok((1.0 - alive + alive * silent_if_alive).clamp(0.0, 1.0))
+            }
+        }
+    };
+}
+
+bg_family!(BetaGeo);
+bg_family!(ModifiedBetaGeo);
