@@ -285,6 +285,7 @@ fn fits_and_predictions_agree_with_lifetimes() {
     }
 
     let predictions = csv("lifetimes_predictions_W.csv");
+    let mut checked = 0;
     assert_eq!(predictions.len(), summaries.len());
     for (s, row) in summaries.iter().zip(&predictions) {
         let x = f64::from(s.frequency);
@@ -309,7 +310,34 @@ fn fits_and_predictions_agree_with_lifetimes() {
             PREDICTION_TOLERANCE,
             &what("expected spend"),
         );
+        // lifetimes' weekly months are 4.345 weeks.
+        let options = ClvOptions::new(ModelTime::Weeks).days_per_month(4.345 * 7.0);
+        let clv = customer_lifetime_value(&bg, &gg, x, s.recency, s.t, m, &options).unwrap();
+        close(
+            clv,
+            &Value::from(row[4]),
+            PREDICTION_TOLERANCE,
+            &what("12-month CLV"),
+        );
+        let p = mbg.p_alive(x, s.recency, s.t).unwrap();
+        close(
+            p,
+            &Value::from(row[5]),
+            PREDICTION_TOLERANCE,
+            &what("MBG P(alive)"),
+        );
+        let e = mbg
+            .conditional_expected_purchases(x, s.recency, s.t, 52.0)
+            .unwrap();
+        close(
+            e,
+            &Value::from(row[6]),
+            PREDICTION_TOLERANCE,
+            &what("MBG E[Y(52)]"),
+        );
+        checked += 1;
     }
+    assert_eq!(checked, 2_357);
 }
 
 #[test]
