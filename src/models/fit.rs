@@ -203,7 +203,9 @@ pub struct FitReport {
     pub iterations: u32,
     /// Largest gradient component of the objective at the estimates.
     pub gradient_norm: f64,
-    /// `true` when the gradient fell below the tolerance.
+    /// `true` when the gradient fell below the tolerance, or below 1e-5
+    /// (scipy's default) where no step could lower the objective any more
+    /// within f64 precision.
     pub converged: bool,
     /// Names of parameters that ran to a boundary (below 1e-6 or above 1e6):
     /// their estimates are finite but the data do not pin them down.

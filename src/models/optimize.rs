@@ -8,7 +8,9 @@ pub(crate) struct Minimum {
     pub(crate) value: f64,
     pub(crate) gradient: Vec<f64>,
     pub(crate) iterations: u32,
-    /// The gradient's largest component fell below the tolerance.
+    /// The gradient's largest component fell below the tolerance, or below
+    /// [`STALL_GRADIENT`] where no step could lower the objective any more
+    /// within f64 precision.
     pub(crate) converged: bool,
 }
 
@@ -19,6 +21,9 @@ const MAX_STEP: f64 = 10.0;
 const ARMIJO: f64 = 1e-4;
 /// Step halvings before a line search gives up.
 const MAX_HALVINGS: u32 = 60;
+/// A stall (no step lowers the objective measurably) counts as converged
+/// when the gradient is below this: scipy's default BFGS tolerance.
+pub(crate) const STALL_GRADIENT: f64 = 1e-5;
 
 /// Minimises `objective` from `start`. The objective returns the value and
 /// fills the gradient; a non-finite value marks a point outside the
@@ -36,6 +41,7 @@ pub(crate) fn bfgs(
     let mut h = identity(n);
     let (mut x_new, mut g_new, mut p) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     let mut iterations = 0;
+    let mut stalled = false;
     let norm = |v: &[f64]| v.iter().fold(0.0_f64, |m, e| m.max(e.abs()));
     while iterations < max_iterations && f.is_finite() && norm(&g) > tolerance {
         iterations += 1;
@@ -76,7 +82,10 @@ pub(crate) fn bfgs(
             }
             step *= 0.5;
         }
-        let Some(f_new) = accepted else { break };
+        let Some(f_new) = accepted else {
+            stalled = true;
+            break;
+        };
         // s = x_new − x, y = g_new − g; BFGS update of the inverse Hessian.
         let s: Vec<f64> = x_new.iter().zip(&x).map(|(a, b)| a - b).collect();
         let y: Vec<f64> = g_new.iter().zip(&g).map(|(a, b)| a - b).collect();
@@ -95,10 +104,11 @@ pub(crate) fn bfgs(
         f = f_new;
         if !progress && norm(&g) > tolerance {
             // No measurable decrease: the point is as good as f64 allows.
+            stalled = true;
             break;
         }
     }
-    let converged = f.is_finite() && norm(&g) <= tolerance;
+    let converged = f.is_finite() && (norm(&g) <= tolerance || (stalled && norm(&g) <= STALL_GRADIENT));
     Minimum {
         x,
         value: f,
