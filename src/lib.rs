@@ -98,6 +98,7 @@
 #![forbid(unsafe_code)]
 
 mod accumulator;
+pub mod churn;
 pub mod clv;
 #[cfg(feature = "datasets")]
 pub mod datasets;
