@@ -1,6 +1,7 @@
 //! Customer lifetime value: expected purchases × expected spend, discounted
 //! month by month.
 
+use crate::hash::FastMap;
 use crate::models::{GammaGamma, PurchaseModel};
 use crate::{CustomerSummary, Error, Result};
 
@@ -238,15 +239,27 @@ pub fn customer_lifetime_value<M: PurchaseModel>(
     options: &ClvOptions,
 ) -> Result<f64> {
     let month = options.month()?;
-    let value_per_purchase = spend.conditional_expected_spend(x, m)?;
-    let mut clv = 0.0;
+    Ok(spend.conditional_expected_spend(x, m)? * discounted_purchases(model, x, t_x, big_t, month, options)?)
+}
+
+/// Σᵢ (E[Y(i·M)] − E[Y((i−1)·M)]) / (1 + d)^i: the discounted expected
+/// purchases, which depend on (x, t_x, T) only.
+fn discounted_purchases<M: PurchaseModel>(
+    model: &M,
+    x: f64,
+    t_x: f64,
+    big_t: f64,
+    month: f64,
+    options: &ClvOptions,
+) -> Result<f64> {
+    let mut total = 0.0;
     let mut before = 0.0;
     for i in 1..=options.months {
         let cumulative = model.conditional_expected_purchases(x, t_x, big_t, f64::from(i) * month)?;
-        clv += value_per_purchase * (cumulative - before) / (1.0 + options.discount_rate).powf(f64::from(i));
+        total += (cumulative - before) / (1.0 + options.discount_rate).powf(f64::from(i));
         before = cumulative;
     }
-    Ok(clv)
+    Ok(total)
 }
 
 /// Lifetime values of every customer of a set of summaries, in their order.
@@ -280,14 +293,27 @@ pub fn customer_lifetime_values<M: PurchaseModel, C>(
     summaries: &[CustomerSummary<C>],
     options: &ClvOptions,
 ) -> Result<Vec<f64>> {
+    let month = options.month()?;
+    // The model part depends on (x, t_x, T) only: once per distinct pattern.
+    let mut patterns: FastMap<(u32, u64, u64), f64> = FastMap::default();
     summaries
         .iter()
         .map(|s| {
+            let x = f64::from(s.frequency);
             let m = s
                 .monetary_value
                 .and_then(|m| rust_decimal::prelude::ToPrimitive::to_f64(&m))
                 .unwrap_or(0.0);
-            customer_lifetime_value(model, spend, f64::from(s.frequency), s.recency, s.t, m, options)
+            let key = (s.frequency, s.recency.to_bits(), s.t.to_bits());
+            let purchases = match patterns.get(&key) {
+                Some(&d) => d,
+                None => {
+                    let d = discounted_purchases(model, x, s.recency, s.t, month, options)?;
+                    patterns.insert(key, d);
+                    d
+                }
+            };
+            Ok(spend.conditional_expected_spend(x, m)? * purchases)
         })
         .collect()
 }

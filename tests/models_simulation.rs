@@ -11,68 +11,9 @@
 
 use repurchase::models::{BetaGeo, FitOptions, FrequencyData};
 
-/// SplitMix64 with the draws the simulation needs.
-struct Rng(u64);
+mod support;
 
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform on (0, 1).
-    fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    fn normal(&mut self) -> f64 {
-        (-2.0 * self.uniform().ln()).sqrt() * (2.0 * std::f64::consts::PI * self.uniform()).cos()
-    }
-
-    /// Gamma(shape, 1) by Marsaglia & Tsang (2000); shape < 1 by boosting.
-    fn gamma(&mut self, shape: f64) -> f64 {
-        if shape < 1.0 {
-            return self.gamma(shape + 1.0) * self.uniform().powf(1.0 / shape);
-        }
-        let d = shape - 1.0 / 3.0;
-        let c = 1.0 / (9.0 * d).sqrt();
-        loop {
-            let x = self.normal();
-            let v = (1.0 + c * x).powi(3);
-            if v > 0.0 && self.uniform().ln() < 0.5 * x * x + d - d * v + d * v.ln() {
-                return d * v;
-            }
-        }
-    }
-
-    fn beta(&mut self, a: f64, b: f64) -> f64 {
-        let x = self.gamma(a);
-        x / (x + self.gamma(b))
-    }
-}
-
-/// One customer's (x, t_x, T) under BG/NBD: λ ~ Gamma(r, α), p ~ Beta(a, b);
-/// purchases arrive as a Poisson process with rate λ and after each the
-/// customer dies with probability p.
-fn customer(rng: &mut Rng, [r, alpha, a, b]: [f64; 4], big_t: f64) -> (f64, f64, f64) {
-    let lambda = rng.gamma(r) / alpha;
-    let p = rng.beta(a, b);
-    let (mut t, mut x, mut t_x) = (0.0, 0.0, 0.0);
-    loop {
-        t += -rng.uniform().ln() / lambda;
-        if t > big_t {
-            return (x, t_x, big_t);
-        }
-        x += 1.0;
-        t_x = t;
-        if rng.uniform() < p {
-            return (x, t_x, big_t);
-        }
-    }
-}
+use support::{Rng, bgnbd_repeat_times};
 
 #[test]
 fn fits_recover_known_parameters_within_three_standard_errors() {
@@ -86,11 +27,19 @@ fn fits_recover_known_parameters_within_three_standard_errors() {
     for seed in 0..replicates {
         let mut rng = Rng(1_000 + seed);
         // Acquired across 12 weeks, observed for 27 to 39 weeks, in days / 7.
-        let rows = (0..customers).map(|_| {
-            let big_t = (27.0 * 7.0 + (rng.uniform() * 84.0).floor()) / 7.0;
-            let (x, t_x, big_t) = customer(&mut rng, truth, big_t);
-            (x, t_x, big_t, 1.0)
-        });
+        let mut times = Vec::new();
+        let rows = (0..customers)
+            .map(|_| {
+                let big_t = (27.0 * 7.0 + (rng.uniform() * 84.0).floor()) / 7.0;
+                bgnbd_repeat_times(&mut rng, truth, big_t, &mut times);
+                (
+                    times.len() as f64,
+                    times.last().copied().unwrap_or(0.0),
+                    big_t,
+                    1.0,
+                )
+            })
+            .collect::<Vec<_>>();
         let fit = BetaGeo::fit(&FrequencyData::from_rows(rows).unwrap(), &FitOptions::default()).unwrap();
         assert!(fit.report.converged, "seed {seed}: {:?}", fit.report);
         let se = fit.report.standard_errors.values().unwrap().to_vec();

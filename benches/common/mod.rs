@@ -47,6 +47,7 @@ pub fn synthetic(n: usize, seed: u64) -> Vec<Purchase<u64>> {
     out
 }
 
+#[allow(dead_code)] // used by some bench crates only
 pub fn sizes() -> [(usize, &'static str); 3] {
     [(100_000, "1e5"), (1_000_000, "1e6"), (10_000_000, "1e7")]
 }

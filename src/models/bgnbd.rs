@@ -411,8 +411,19 @@ pub(crate) fn log_likelihood(
     let psi_b = digamma(b);
     let (mut ll, mut g) = (0.0, [0.0_f64; 4]);
     let k = dropout.shift();
+    // Rows are sorted by frequency: the special functions of x are computed
+    // once per run of equal x, not once per row.
+    let mut cached_x = f64::NAN;
+    let (mut x_terms, mut psi_rx, mut psi_abxk, mut psi_bxk) = (0.0, 0.0, 0.0, 0.0);
     for row in rows {
         let (x, t_x, big_t, w) = (row.frequency, row.recency, row.t, row.weight);
+        if x != cached_x {
+            cached_x = x;
+            x_terms = ln_gamma(r + x) - ln_gamma_r + ln_beta(a, b + x + k) - ln_beta_ab;
+            psi_rx = digamma(r + x);
+            psi_abxk = digamma(a + b + x + k);
+            psi_bxk = digamma(b + x + k);
+        }
         let rx = r + x;
         let (ln_at, ln_atx) = ((alpha + big_t).ln(), (alpha + t_x).ln());
         let l1 = -rx * ln_at;
@@ -425,14 +436,13 @@ pub(crate) fn log_likelihood(
         let ln_sum = log_add_exp(l1, l2);
         let w2 = (l2 - ln_sum).exp(); // share of the second term
         let w1 = 1.0 - w2;
-        let psi_abxk = digamma(a + b + x + k);
-        ll += w * (ln_gamma(rx) - ln_gamma_r + r * alpha.ln() + ln_beta(a, b + x + k) - ln_beta_ab + ln_sum);
-        g[0] += w * (digamma(rx) - psi_r + alpha.ln() - w1 * ln_at - w2 * ln_atx);
+        ll += w * (x_terms + r * alpha.ln() + ln_sum);
+        g[0] += w * (psi_rx - psi_r + alpha.ln() - w1 * ln_at - w2 * ln_atx);
         g[1] += w * (r / alpha - w1 * rx / (alpha + big_t) - w2 * rx / (alpha + t_x));
         // ∂/∂a and ∂/∂b of ln B(a, b + x + k) − ln B(a, b), plus the second term's ratio.
         g[2] += w * (psi_ab - psi_abxk + if applies { w2 / a } else { 0.0 });
-        let d_ln_beta_b = digamma(b + x + k) - psi_abxk - psi_b + psi_ab;
-        g[3] += w * (d_ln_beta_b - if applies { w2 / (b + x - 1.0 + k) } else { 0.0 });
+        g[3] +=
+            w * (psi_bxk - psi_abxk - psi_b + psi_ab - if applies { w2 / (b + x - 1.0 + k) } else { 0.0 });
     }
     gradient.iter_mut().zip(g).for_each(|(out, v)| *out = v);
     ll

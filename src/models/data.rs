@@ -323,10 +323,12 @@ impl SpendData {
             }
             out.push((x, m, w));
         }
+        // Sorted by x, so likelihoods compute the functions of x once per run.
+        out.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         Ok(Self { rows: out })
     }
 
-    /// The `(x, m̄, weight)` rows.
+    /// The `(x, m̄, weight)` rows, sorted by `x`.
     ///
     /// # Example
     ///

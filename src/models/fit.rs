@@ -269,12 +269,21 @@ pub(crate) fn maximise(
         }
         value
     };
+    // Starts run in order until one converges inside the parameter range;
+    // otherwise the best end point of all of them wins.
     let mut best: Option<super::optimize::Minimum> = None;
     for start in starts {
         let theta: Vec<f64> = start.iter().map(|p| p.ln()).collect();
         let m = bfgs(objective, &theta, options.max_iterations, options.tolerance);
+        let inside =
+            m.x.iter()
+                .all(|t| (BOUNDARY.0.ln()..=BOUNDARY.1.ln()).contains(t));
+        let done = m.converged && inside;
         if m.value.is_finite() && best.as_ref().is_none_or(|b| m.value < b.value) {
             best = Some(m);
+        }
+        if done {
+            break;
         }
     }
     let Some(best) = best else {

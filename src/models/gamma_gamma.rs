@@ -270,14 +270,21 @@ fn log_likelihood(params: &[f64], rows: &[(f64, f64, f64)], gradient: &mut [f64]
     };
     let (ln_gamma_q, psi_q, ln_g) = (ln_gamma(q), digamma(q), gamma.ln());
     let (mut ll, mut g) = (0.0, [0.0_f64; 3]);
+    // Rows are sorted by x: the special functions of p x are computed once
+    // per run of equal x.
+    let mut cached_x = f64::NAN;
+    let (mut x_terms, mut psi_pxq, mut psi_px) = (0.0, 0.0, 0.0);
     for &(x, m, w) in rows {
         let px = p * x;
-        let ln_gxm = (gamma + x * m).ln();
-        let psi_pxq = digamma(px + q);
-        ll += w
-            * (ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q + q * ln_g + (px - 1.0) * m.ln() + px * x.ln()
-                - (px + q) * ln_gxm);
-        g[0] += w * x * (psi_pxq - digamma(px) + m.ln() + x.ln() - ln_gxm);
+        if x != cached_x {
+            cached_x = x;
+            x_terms = ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q + px * x.ln();
+            psi_pxq = digamma(px + q);
+            psi_px = digamma(px);
+        }
+        let (ln_m, ln_gxm) = (m.ln(), (gamma + x * m).ln());
+        ll += w * (x_terms + q * ln_g + (px - 1.0) * ln_m - (px + q) * ln_gxm);
+        g[0] += w * x * (psi_pxq - psi_px + ln_m + x.ln() - ln_gxm);
         g[1] += w * (psi_pxq - psi_q + ln_g - ln_gxm);
         g[2] += w * (q / gamma - (px + q) / (gamma + x * m));
     }

@@ -1,0 +1,85 @@
+//! Model fits, predictions and CLV for every customer, on seeded logs
+//! drawn from the BG/NBD process with Gamma-Gamma spend at the CDNOW
+//! estimates (as `../shared/bench/gen_purchases.py`), summarised by week:
+//! 10^5 and 10^6 customers.
+//!
+//! `cargo bench --bench models`; add `-- 1e6` for the largest size alone.
+// criterion's macros generate undocumented items; a bench may unwrap its
+// own generated data.
+#![allow(missing_docs, clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::hint::black_box;
+
+use chrono::NaiveDate;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_values};
+use repurchase::models::{BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, SpendData};
+use repurchase::{Granularity, PurchaseLog, SummaryOptions};
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+fn bench_models(c: &mut Criterion) {
+    let end = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    let opts = SummaryOptions::new(end).granularity(Granularity::Week);
+    let mut group = c.benchmark_group("models");
+    group.sample_size(10);
+    for (customers, label) in [(100_000, "1e5"), (1_000_000, "1e6")] {
+        let bgnbd = [0.243, 4.414, 0.793, 2.426];
+        let purchases = support::bgnbd_purchase_log(customers, 42, bgnbd, [6.25, 3.74, 15.44]);
+        let summaries = PurchaseLog::new(purchases).unwrap().summarize(&opts);
+        let customers = summaries.len();
+        let data = FrequencyData::from_summaries(&summaries.customers);
+        let spend = SpendData::from_summaries(&summaries.customers).unwrap();
+        group.throughput(Throughput::Elements(customers as u64));
+        let options = FitOptions::default();
+
+        group.bench_function(BenchmarkId::new("bgnbd_fit", label), |b| {
+            b.iter(|| {
+                let fit = BetaGeo::fit(black_box(&data), &options).unwrap();
+                assert!(fit.report.converged && fit.report.at_boundary.is_empty());
+                fit
+            })
+        });
+        group.bench_function(BenchmarkId::new("mbgnbd_fit", label), |b| {
+            b.iter(|| {
+                let fit = ModifiedBetaGeo::fit(black_box(&data), &options).unwrap();
+                assert!(fit.report.converged);
+                fit
+            })
+        });
+        group.bench_function(BenchmarkId::new("gamma_gamma_fit", label), |b| {
+            b.iter(|| {
+                let fit = GammaGamma::fit(black_box(&spend), &options).unwrap();
+                assert!(fit.report.converged && fit.report.at_boundary.is_empty());
+                fit
+            })
+        });
+
+        let bg = BetaGeo::fit(&data, &options).unwrap().model;
+        let gg = GammaGamma::fit(&spend, &options).unwrap().model;
+        group.bench_function(BenchmarkId::new("p_alive_all", label), |b| {
+            b.iter(|| {
+                let alive: Vec<f64> = summaries
+                    .iter()
+                    .map(|s| bg.p_alive(f64::from(s.frequency), s.recency, s.t).unwrap())
+                    .collect();
+                assert_eq!(alive.len(), customers);
+                alive
+            })
+        });
+        let clv_options = ClvOptions::new(ModelTime::Weeks);
+        group.bench_function(BenchmarkId::new("clv_12_months", label), |b| {
+            b.iter(|| {
+                let clv = customer_lifetime_values(&bg, &gg, black_box(&summaries.customers), &clv_options)
+                    .unwrap();
+                assert_eq!(clv.len(), customers);
+                clv
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_models);
+criterion_main!(benches);
