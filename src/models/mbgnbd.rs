@@ -42,7 +42,7 @@ impl ModifiedBetaGeo {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] when a parameter is not finite and > 0.
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) when a parameter is not finite and > 0.
     ///
     /// # Example
     ///
@@ -79,8 +79,8 @@ impl ModifiedBetaGeo {
     ///
     /// # Errors
     ///
-    /// [`Error::InsufficientData`] for no rows or no repeat purchase;
-    /// [`Error::InvalidParameter`] for bad [`FitOptions`].
+    /// [`Error::InsufficientData`](crate::Error::InsufficientData) for no rows or no repeat purchase;
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) for bad [`FitOptions`].
     ///
     /// # Example
     ///
@@ -130,7 +130,7 @@ impl ModifiedBetaGeo {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] when `(x, t_x, T)` is not a valid pattern.
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) when `(x, t_x, T)` is not a valid pattern.
     ///
     /// # Example
     ///
@@ -155,7 +155,7 @@ impl ModifiedBetaGeo {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for a bad horizon; [`Error::Undefined`]
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) for a bad horizon; [`Error::Undefined`](crate::Error::Undefined)
     /// when the ₂F₁ series does not converge.
     ///
     /// # Example
@@ -187,8 +187,8 @@ impl ModifiedBetaGeo {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] for an invalid pattern, [`Error::InvalidParameter`]
-    /// for a bad horizon, [`Error::Undefined`] when the ₂F₁ series does not
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an invalid pattern, [`Error::InvalidParameter`](crate::Error::InvalidParameter)
+    /// for a bad horizon, [`Error::Undefined`](crate::Error::Undefined) when the ₂F₁ series does not
     /// converge.
     ///
     /// # Example
