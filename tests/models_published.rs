@@ -406,6 +406,21 @@ fn predictions_obey_their_laws() {
         previous = e;
     }
     assert_eq!(m.expected_purchases(0.0).unwrap(), 0.0);
+    // The pmf sums to 1 and its mean is E[X(t)], computed independently
+    // (incomplete beta and Γ terms against ₂F₁).
+    for t in [1.0, 13.0, 39.0, 78.0] {
+        let pmf: Vec<f64> = (0..3_000)
+            .map(|x| m.purchase_count_probability(x, t).unwrap())
+            .collect();
+        let total: f64 = pmf.iter().sum();
+        let mean: f64 = pmf.iter().enumerate().map(|(x, p)| x as f64 * p).sum();
+        assert!((total - 1.0).abs() < 1e-8, "t = {t}: Σ pmf = {total}");
+        let expected = m.expected_purchases(t).unwrap();
+        assert!(
+            (mean - expected).abs() < 1e-6 * expected,
+            "t = {t}: mean {mean} vs E[X(t)] {expected}"
+        );
+    }
     for (x, t_x) in [
         (0.0, 0.0),
         (1.0, 0.0),

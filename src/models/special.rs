@@ -17,6 +17,12 @@ pub(crate) fn ln_beta(a: f64, b: f64) -> f64 {
     ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b)
 }
 
+/// The regularized incomplete beta function I_z(p, q) for 0 ≤ z ≤ 1 and
+/// p, q > 0 (AS 63).
+pub(crate) fn inc_beta(z: f64, p: f64, q: f64) -> f64 {
+    special::Beta::inc_beta(z, p, q, ln_beta(p, q))
+}
+
 /// ln(eˣ + eʸ) without overflow.
 pub(crate) fn log_add_exp(x: f64, y: f64) -> f64 {
     let (hi, lo) = if x >= y { (x, y) } else { (y, x) };
