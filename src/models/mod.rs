@@ -34,6 +34,7 @@
 
 mod bgbb;
 mod bgnbd;
+mod check;
 mod data;
 mod fit;
 mod gamma_gamma;
@@ -44,6 +45,7 @@ mod special;
 
 pub use bgbb::BetaGeoBetaBinom;
 pub use bgnbd::BetaGeo;
+pub use check::{FrequencyBucket, holdout_by_frequency};
 pub use data::{FrequencyData, FrequencyRow, SpendData};
 pub use fit::{Fit, FitOptions, FitReport, StandardErrors};
 pub use gamma_gamma::GammaGamma;

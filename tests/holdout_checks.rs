@@ -1,5 +1,6 @@
-//! Churn scores and their evaluation: AUC and Brier against naive
-//! definitions, and on the CDNOW calibration/holdout split.
+//! Predictions against what the holdout showed: churn scores and their
+//! evaluation (AUC and Brier against their definitions, and on the CDNOW
+//! calibration/holdout split) and conditional expectations by frequency.
 
 // Test code may unwrap, index and panic: a failure is the point.
 #![allow(
@@ -13,7 +14,7 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use repurchase::churn::{RiskBand, RiskBands, evaluate, score};
 use repurchase::datasets::cdnow_sample;
-use repurchase::models::{BetaGeo, FitOptions, FrequencyData};
+use repurchase::models::{BetaGeo, FitOptions, FrequencyData, PurchaseModel, holdout_by_frequency};
 use repurchase::{SummaryOptions, TimeUnit};
 
 /// AUC by its definition: over every (churner, non-churner) pair, 1 when the
@@ -107,6 +108,53 @@ fn bgnbd_churn_scores_rank_the_cdnow_holdout() {
         scores.iter().any(|s| bands.band(*s) == RiskBand::High)
             && scores.iter().any(|s| bands.band(*s) == RiskBand::Low)
     );
+}
+
+#[test]
+fn conditional_expectations_track_the_cdnow_holdout_by_frequency() {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let opts = SummaryOptions::new(d(1998, 6, 30)).unit(TimeUnit::Weeks);
+    let split = cdnow_sample()
+        .unwrap()
+        .calibration_holdout(d(1997, 9, 30), &opts)
+        .unwrap();
+    let data = FrequencyData::from_rows(
+        split
+            .customers
+            .iter()
+            .map(|c| (f64::from(c.frequency_cal), c.recency_cal, c.t_cal, 1.0)),
+    )
+    .unwrap();
+    let model = BetaGeo::fit(&data, &FitOptions::default()).unwrap().model;
+    let buckets = holdout_by_frequency(&model, &split, 7).unwrap();
+    assert_eq!(buckets.len(), 8);
+    assert_eq!(buckets.iter().map(|b| b.customers).sum::<u64>(), 2_357);
+    // Against a plain recomputation of bucket 2's means.
+    let two: Vec<_> = split.customers.iter().filter(|c| c.frequency_cal == 2).collect();
+    let actual = two.iter().map(|c| f64::from(c.frequency_holdout)).sum::<f64>() / two.len() as f64;
+    let predicted = two
+        .iter()
+        .map(|c| {
+            model
+                .conditional_expected_purchases(2.0, c.recency_cal, c.t_cal, c.duration_holdout)
+                .unwrap()
+        })
+        .sum::<f64>()
+        / two.len() as f64;
+    let b2 = buckets[2];
+    assert_eq!(
+        (b2.frequency, b2.and_above, b2.customers),
+        (2, false, two.len() as u64)
+    );
+    assert!((b2.actual - actual).abs() < 1e-12 && (b2.predicted - predicted).abs() < 1e-12);
+    assert!(buckets[7].and_above);
+    // The paper's figure 4: predictions follow the holdout closely, within
+    // 0.6 purchases a customer in every bucket, and rise with frequency.
+    for b in &buckets {
+        assert!((b.actual - b.predicted).abs() < 0.6, "{b:?}");
+    }
+    assert!(buckets.windows(2).all(|w| w[1].predicted > w[0].predicted));
+    assert!(holdout_by_frequency(&model, &split, 0).is_err());
 }
 
 #[test]
