@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use repurchase::churn::{RiskBand, RiskBands, evaluate, score};
 use repurchase::datasets::cdnow_sample;
-use repurchase::models::{BetaGeo, FitOptions, FrequencyData, PurchaseModel, holdout_by_frequency};
+use repurchase::models::{BetaGeo, FitOptions, FrequencyData, holdout_by_frequency};
 use repurchase::{SummaryOptions, TimeUnit};
 
 /// AUC by its definition: over every (churner, non-churner) pair, 1 when the
