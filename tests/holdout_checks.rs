@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use repurchase::churn::{RiskBand, RiskBands, evaluate, score};
 use repurchase::datasets::cdnow_sample;
 use repurchase::models::{BetaGeo, FitOptions, FrequencyData, holdout_by_frequency};
-use repurchase::{SummaryOptions, TimeUnit};
+use repurchase::{CalibrationHoldout, SummaryOptions, TimeUnit};
 
 /// AUC by its definition: over every (churner, non-churner) pair, 1 when the
 /// churner scores higher, ½ on a tie.
@@ -59,22 +59,28 @@ proptest! {
     }
 }
 
-#[test]
-fn bgnbd_churn_scores_rank_the_cdnow_holdout() {
+/// The CDNOW sample split at 1997-09-30 (weeks), and BG/NBD fitted on the
+/// calibration part.
+fn cdnow_split_and_model() -> (CalibrationHoldout<u32>, BetaGeo) {
     let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
     let opts = SummaryOptions::new(d(1998, 6, 30)).unit(TimeUnit::Weeks);
     let split = cdnow_sample()
         .unwrap()
         .calibration_holdout(d(1997, 9, 30), &opts)
         .unwrap();
-    let data = FrequencyData::from_rows(
-        split
-            .customers
-            .iter()
-            .map(|c| (f64::from(c.frequency_cal), c.recency_cal, c.t_cal, 1.0)),
-    )
-    .unwrap();
-    let model = BetaGeo::fit(&data, &FitOptions::default()).unwrap().model;
+    let rows = split
+        .customers
+        .iter()
+        .map(|c| (f64::from(c.frequency_cal), c.recency_cal, c.t_cal, 1.0));
+    let model = BetaGeo::fit(&FrequencyData::from_rows(rows).unwrap(), &FitOptions::default())
+        .unwrap()
+        .model;
+    (split, model)
+}
+
+#[test]
+fn bgnbd_churn_scores_rank_the_cdnow_holdout() {
+    let (split, model) = cdnow_split_and_model();
     let bands = RiskBands::default();
     let mut scores = Vec::new();
     let mut churned = Vec::new();
@@ -112,20 +118,7 @@ fn bgnbd_churn_scores_rank_the_cdnow_holdout() {
 
 #[test]
 fn conditional_expectations_track_the_cdnow_holdout_by_frequency() {
-    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-    let opts = SummaryOptions::new(d(1998, 6, 30)).unit(TimeUnit::Weeks);
-    let split = cdnow_sample()
-        .unwrap()
-        .calibration_holdout(d(1997, 9, 30), &opts)
-        .unwrap();
-    let data = FrequencyData::from_rows(
-        split
-            .customers
-            .iter()
-            .map(|c| (f64::from(c.frequency_cal), c.recency_cal, c.t_cal, 1.0)),
-    )
-    .unwrap();
-    let model = BetaGeo::fit(&data, &FitOptions::default()).unwrap().model;
+    let (split, model) = cdnow_split_and_model();
     let buckets = holdout_by_frequency(&model, &split, 7).unwrap();
     assert_eq!(buckets.len(), 8);
     assert_eq!(buckets.iter().map(|b| b.customers).sum::<u64>(), 2_357);

@@ -180,16 +180,8 @@ impl BetaGeoBetaBinom {
     /// ```
     #[doc(alias = "P(alive)")]
     pub fn p_alive(&self, x: f64, t_x: f64, n: f64, m: u32) -> Result<f64> {
-        check_pattern(0, x, t_x, n)?;
-        check_opportunities(0, x, t_x, n)?;
+        let ln_l = self.checked_ln_likelihood(x, t_x, n)?;
         let [alpha, beta, gamma, delta] = self.params();
-        let row = FrequencyRow {
-            frequency: x,
-            recency: t_x,
-            t: n,
-            weight: 1.0,
-        };
-        let ln_l = log_likelihood(&self.params(), std::slice::from_ref(&row), &mut [0.0; 4]);
         let ln_alive = ln_beta(alpha + x, beta + n - x) - ln_beta(alpha, beta)
             + ln_beta(gamma, delta + n + f64::from(m))
             - ln_beta(gamma, delta);
@@ -220,19 +212,28 @@ impl BetaGeoBetaBinom {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn conditional_expected_purchases(&self, x: f64, t_x: f64, n: f64, m: u32) -> Result<f64> {
+        let ln_l = self.checked_ln_likelihood(x, t_x, n)?;
+        let [alpha, beta, gamma, delta] = self.params();
+        let ln_front = ln_beta(alpha + x + 1.0, beta + n - x) - ln_beta(alpha, beta) - ln_l;
+        let m = f64::from(m);
+        Ok(ln_front.exp() * remaining_transactions_factor(gamma, delta, n, m))
+    }
+
+    /// ln L(α, β, γ, δ | x, t_x, n) of one valid history.
+    fn checked_ln_likelihood(&self, x: f64, t_x: f64, n: f64) -> Result<f64> {
         check_pattern(0, x, t_x, n)?;
         check_opportunities(0, x, t_x, n)?;
-        let [alpha, beta, gamma, delta] = self.params();
         let row = FrequencyRow {
             frequency: x,
             recency: t_x,
             t: n,
             weight: 1.0,
         };
-        let ln_l = log_likelihood(&self.params(), std::slice::from_ref(&row), &mut [0.0; 4]);
-        let ln_front = ln_beta(alpha + x + 1.0, beta + n - x) - ln_beta(alpha, beta) - ln_l;
-        let m = f64::from(m);
-        Ok(ln_front.exp() * remaining_transactions_factor(gamma, delta, n, m))
+        Ok(log_likelihood(
+            &self.params(),
+            std::slice::from_ref(&row),
+            &mut [0.0; 4],
+        ))
     }
 
     /// The expected number of transactions of a new customer in the first
@@ -370,6 +371,7 @@ fn log_likelihood(params: &[f64], rows: &[FrequencyRow], gradient: &mut [f64]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::fit::assert_gradient_matches_differences;
 
     #[test]
     fn the_gradient_equals_central_differences() {
@@ -381,22 +383,7 @@ mod tests {
         ])
         .unwrap();
         for params in [[1.204, 0.750, 0.657, 2.783], [0.3, 4.0, 2.0, 0.4]] {
-            let mut g = [0.0; 4];
-            log_likelihood(&params, data.rows(), &mut g);
-            for i in 0..4 {
-                let h = 1e-6 * params[i];
-                let (mut up, mut down) = (params, params);
-                up[i] += h;
-                down[i] -= h;
-                let numeric = (log_likelihood(&up, data.rows(), &mut [0.0; 4])
-                    - log_likelihood(&down, data.rows(), &mut [0.0; 4]))
-                    / (2.0 * h);
-                assert!(
-                    (g[i] - numeric).abs() <= 1e-5 * numeric.abs().max(1.0),
-                    "{params:?} ∂{i}: {} vs {numeric}",
-                    g[i]
-                );
-            }
+            assert_gradient_matches_differences(|p, g| log_likelihood(p, data.rows(), g), &params);
         }
     }
 }

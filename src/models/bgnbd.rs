@@ -497,6 +497,7 @@ pub(crate) fn log_likelihood(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::fit::assert_gradient_matches_differences;
 
     #[test]
     fn the_gradient_equals_central_differences() {
@@ -512,20 +513,11 @@ mod tests {
             [2.0, 0.5, 3.0, 0.7],
             [0.01, 100.0, 1.0, 1.0],
         ] {
-            let mut g = [0.0; 4];
             for dropout in [Dropout::AfterRepeats, Dropout::AfterEveryPurchase] {
-                log_likelihood(&params, data.rows(), &mut g, dropout);
-                for i in 0..4 {
-                    let h = 1e-6 * params[i];
-                    let (mut up, mut down) = (params, params);
-                    up[i] += h;
-                    down[i] -= h;
-                    let numeric = (log_likelihood(&up, data.rows(), &mut [0.0; 4], dropout)
-                        - log_likelihood(&down, data.rows(), &mut [0.0; 4], dropout))
-                        / (2.0 * h);
-                    let what = format!("{dropout:?} {params:?} ∂{i}: {} vs {numeric}", g[i]);
-                    assert!((g[i] - numeric).abs() <= 1e-5 * numeric.abs().max(1.0), "{what}");
-                }
+                assert_gradient_matches_differences(
+                    |p, g| log_likelihood(p, data.rows(), g, dropout),
+                    &params,
+                );
             }
         }
     }

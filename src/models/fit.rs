@@ -412,6 +412,31 @@ fn invert(matrix: &[f64], n: usize) -> Option<Vec<f64>> {
     Some(inv)
 }
 
+/// Asserts that an analytic gradient equals central differences (relative
+/// step 1e-6, agreement to 1e-5 relative) at `params`.
+#[cfg(test)]
+pub(crate) fn assert_gradient_matches_differences(
+    log_likelihood: impl Fn(&[f64], &mut [f64]) -> f64,
+    params: &[f64],
+) {
+    let n = params.len();
+    let mut analytic = vec![0.0; n];
+    log_likelihood(params, &mut analytic);
+    for i in 0..n {
+        let h = 1e-6 * params[i];
+        let (mut up, mut down) = (params.to_vec(), params.to_vec());
+        up[i] += h;
+        down[i] -= h;
+        let mut scratch = vec![0.0; n];
+        let numeric = (log_likelihood(&up, &mut scratch) - log_likelihood(&down, &mut scratch)) / (2.0 * h);
+        let (g, what) = (analytic[i], format!("{params:?} ∂{i}"));
+        assert!(
+            (g - numeric).abs() <= 1e-5 * numeric.abs().max(1.0),
+            "{what}: {g} vs {numeric}"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

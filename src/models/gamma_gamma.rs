@@ -295,27 +295,13 @@ fn log_likelihood(params: &[f64], rows: &[(f64, f64, f64)], gradient: &mut [f64]
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::fit::assert_gradient_matches_differences;
 
     #[test]
     fn the_gradient_equals_central_differences() {
         let rows = [(1.0, 11.77, 1.0), (2.0, 22.35, 2.0), (7.0, 40.0, 1.0)];
         for params in [[6.25, 3.74, 15.44], [0.5, 1.5, 3.0], [20.0, 0.8, 100.0]] {
-            let mut g = [0.0; 3];
-            log_likelihood(&params, &rows, &mut g);
-            for i in 0..3 {
-                let h = 1e-6 * params[i];
-                let (mut up, mut down) = (params, params);
-                up[i] += h;
-                down[i] -= h;
-                let numeric = (log_likelihood(&up, &rows, &mut [0.0; 3])
-                    - log_likelihood(&down, &rows, &mut [0.0; 3]))
-                    / (2.0 * h);
-                assert!(
-                    (g[i] - numeric).abs() <= 1e-5 * numeric.abs().max(1.0),
-                    "{params:?} ∂{i}: {} vs {numeric}",
-                    g[i]
-                );
-            }
+            assert_gradient_matches_differences(|p, g| log_likelihood(p, &rows, g), &params);
         }
     }
 }
