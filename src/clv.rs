@@ -2,48 +2,9 @@
 //! month by month.
 
 use crate::hash::FastMap;
+pub use crate::models::ModelTime;
 use crate::models::{GammaGamma, PurchaseModel};
 use crate::{CustomerSummary, Error, Result};
-
-/// The time unit a purchase model was fitted in: the unit of its `t_x`, `T`
-/// and horizons. CLV needs it to turn months into model time.
-///
-/// # Example
-///
-/// ```
-/// use repurchase::clv::ModelTime;
-///
-/// assert_eq!(ModelTime::Weeks.days(), 7.0);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[non_exhaustive]
-pub enum ModelTime {
-    /// Recency and T in days (summaries with [`TimeUnit::Days`](crate::TimeUnit::Days),
-    /// or `Periods` at daily granularity).
-    Days,
-    /// Recency and T in weeks ([`TimeUnit::Weeks`](crate::TimeUnit::Weeks),
-    /// or `Periods` at weekly granularity).
-    Weeks,
-}
-
-impl ModelTime {
-    /// Days in one unit.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::clv::ModelTime;
-    ///
-    /// assert_eq!(ModelTime::Days.days(), 1.0);
-    /// ```
-    pub fn days(self) -> f64 {
-        match self {
-            ModelTime::Days => 1.0,
-            ModelTime::Weeks => 7.0,
-        }
-    }
-}
 
 /// How customer lifetime value is computed.
 ///

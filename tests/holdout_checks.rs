@@ -13,8 +13,12 @@
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use repurchase::churn::{RiskBand, RiskBands, evaluate, score};
-use repurchase::datasets::cdnow_sample;
-use repurchase::models::{BetaGeo, FitOptions, FrequencyData, holdout_by_frequency};
+use std::collections::{BTreeMap, BTreeSet};
+
+use repurchase::datasets::{cdnow_sample, cdnow_sample_purchases};
+use repurchase::models::{
+    BetaGeo, FitOptions, FrequencyData, ModelTime, holdout_by_frequency, repeat_histogram, tracking,
+};
 use repurchase::{CalibrationHoldout, SummaryOptions, TimeUnit};
 
 /// AUC by its definition: over every (churner, non-churner) pair, 1 when the
@@ -148,6 +152,69 @@ fn conditional_expectations_track_the_cdnow_holdout_by_frequency() {
     }
     assert!(buckets.windows(2).all(|w| w[1].predicted > w[0].predicted));
     assert!(holdout_by_frequency(&model, &split, 0).is_err());
+}
+
+#[test]
+fn tracking_and_the_repeat_histogram_follow_the_calibration_data() {
+    let (_, model) = cdnow_split_and_model();
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let log = cdnow_sample().unwrap();
+    let cal = SummaryOptions::new(d(1997, 9, 30));
+    let points = tracking(&model, ModelTime::Weeks, &log, &cal, 7).unwrap();
+    assert_eq!(points[0].day, d(1997, 1, 1));
+    assert!(
+        points
+            .windows(2)
+            .all(|w| w[1].actual >= w[0].actual && w[1].expected >= w[0].expected)
+    );
+    // Against plain recomputation at the last point: repeat purchase days,
+    // and the model's E[X(t)] summed over every customer.
+    let last = points.last().unwrap();
+    let purchases = cdnow_sample_purchases();
+    let mut days: BTreeMap<u32, BTreeSet<NaiveDate>> = BTreeMap::new();
+    for p in &purchases {
+        let day = p.at.to_datetime().date_naive();
+        if day <= last.day {
+            days.entry(p.customer).or_default().insert(day);
+        }
+    }
+    let actual: usize = days.values().map(|d| d.len() - 1).sum();
+    assert_eq!(last.actual, actual as f64);
+    let expected: f64 = days
+        .values()
+        .map(|d| {
+            model
+                .expected_purchases((last.day - *d.first().unwrap()).num_days() as f64 / 7.0)
+                .unwrap()
+        })
+        .sum();
+    assert!((last.expected - expected).abs() < 1e-9 * expected);
+    // The paper's figure 2: inside the calibration period the model tracks
+    // the actual repeat purchases within 5 %.
+    assert!(
+        (last.expected - last.actual).abs() < 0.05 * last.actual,
+        "{last:?}"
+    );
+
+    let summaries = log.summarize(&cal.unit(TimeUnit::Weeks));
+    let buckets = repeat_histogram(&model, &summaries.customers, 7).unwrap();
+    assert_eq!(buckets.len(), 8);
+    assert_eq!(buckets.iter().map(|b| b.actual).sum::<f64>(), 2_357.0);
+    assert!((buckets.iter().map(|b| b.expected).sum::<f64>() - 2_357.0).abs() < 1e-6);
+    let zero: f64 = summaries
+        .iter()
+        .map(|s| model.purchase_count_probability(0, s.t).unwrap())
+        .sum();
+    assert!((buckets[0].expected - zero).abs() < 1e-9 * zero);
+    // The paper's figure 3: every bucket within 10 % of the customer base's size.
+    for b in &buckets {
+        assert!(
+            (b.actual - b.expected).abs() < 0.1 * 2_357.0 / 8.0 + 0.1 * b.actual,
+            "{b:?}"
+        );
+    }
+    assert!(tracking(&model, ModelTime::Weeks, &log, &cal, 0).is_err());
+    assert!(repeat_histogram(&model, &summaries.customers, 0).is_err());
 }
 
 #[test]

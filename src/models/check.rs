@@ -1,8 +1,14 @@
 //! Model checking: predictions against what the holdout showed, as data a
 //! chart can be drawn from.
 
-use super::PurchaseModel;
-use crate::{CalibrationHoldout, Error, Result};
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::{BetaGeo, ModelTime, PurchaseModel};
+use crate::period::{date_of_day, day_number};
+use crate::summary::fill_day_cells;
+use crate::{CalibrationHoldout, CustomerSummary, Error, PurchaseLog, Result, SummaryOptions};
 
 /// Customers with one calibration frequency (or more, for the last bucket),
 /// their mean holdout purchases and the model's mean conditional
@@ -97,6 +103,203 @@ pub fn holdout_by_frequency<M: PurchaseModel, C>(
             customers: *n,
             actual: a / *n as f64,
             predicted: p / *n as f64,
+        })
+        .collect())
+}
+
+/// One point of a tracking chart: cumulative repeat purchases of the whole
+/// customer base up to a day, actual and expected.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::models::TrackingPoint;
+///
+/// let p = TrackingPoint { day: NaiveDate::MIN, actual: 10.0, expected: 9.5 };
+/// assert!(p.actual >= p.expected);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TrackingPoint {
+    /// The day the counts run to (inclusive).
+    pub day: NaiveDate,
+    /// Repeat purchase days of all customers up to `day`.
+    pub actual: f64,
+    /// Σ over customers of E[X(day − first purchase day)], in the model's unit.
+    pub expected: f64,
+}
+
+/// Cumulative repeat purchases over calendar time against the model
+/// (figure 2 of Fader, Hardie & Lee 2005), every `step_days` from the first
+/// purchase day to the observation end of `options`.
+///
+/// A repeat purchase is a purchase day after a customer's first, as in the
+/// daily summaries; compare with a model fitted on daily occasions
+/// (recency and T in days or in days / 7). Customers sharing a first
+/// purchase day share one evaluation of E[X(t)].
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] when `step_days` is 0; the model's errors.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::models::{tracking, BetaGeo, ModelTime};
+/// use repurchase::{datasets::cdnow_sample, SummaryOptions};
+///
+/// let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?; // weeks
+/// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+/// let points = tracking(&model, ModelTime::Weeks, &cdnow_sample()?, &SummaryOptions::new(end), 7)?;
+/// let last = points.last().ok_or("no points")?;
+/// println!("{}: {} repeat purchases, {:.0} expected", last.day, last.actual, last.expected);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn tracking<M: PurchaseModel, C>(
+    model: &M,
+    model_time: ModelTime,
+    log: &PurchaseLog<C>,
+    options: &SummaryOptions,
+    step_days: u32,
+) -> Result<Vec<TrackingPoint>> {
+    if step_days == 0 {
+        return Err(Error::InvalidParameter {
+            name: "step_days",
+            value: "0".into(),
+            expected: "at least 1",
+        });
+    }
+    let end = day_number(options.observation_end());
+    // Customers by first purchase day, and every repeat purchase day.
+    let mut acquired: BTreeMap<i64, u64> = BTreeMap::new();
+    let mut repeats: Vec<i64> = Vec::new();
+    let mut cells = Vec::new();
+    for purchases in log.customers() {
+        fill_day_cells(&purchases, options.offset_seconds(), &mut cells);
+        let mut days = cells
+            .iter()
+            .filter(|c| c.day <= end && c.is_occasion())
+            .map(|c| c.day);
+        let Some(first) = days.next() else { continue };
+        *acquired.entry(first).or_insert(0) += 1;
+        repeats.extend(days);
+    }
+    repeats.sort_unstable();
+    let Some(&start) = acquired.keys().next() else {
+        return Ok(Vec::new());
+    };
+    let mut points = Vec::new();
+    let mut day = start;
+    while day <= end {
+        let mut expected = 0.0;
+        for (&first, &n) in acquired.range(..=day) {
+            expected += n as f64 * model.expected_purchases((day - first) as f64 / model_time.days())?;
+        }
+        let actual = repeats.partition_point(|&d| d <= day) as f64;
+        points.push(TrackingPoint {
+            day: date_of_day(day).unwrap_or_default(),
+            actual,
+            expected,
+        });
+        day += i64::from(step_days);
+    }
+    Ok(points)
+}
+
+/// Customers with a number of repeat purchases (or more, for the last),
+/// actual and expected.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::models::CountBucket;
+///
+/// let b = CountBucket { repeats: 0, and_above: false, actual: 1411.0, expected: 1432.6 };
+/// assert!(!b.and_above);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CountBucket {
+    /// Repeat purchases.
+    pub repeats: u32,
+    /// `true` for the last bucket: this many or more.
+    pub and_above: bool,
+    /// Customers observed with that many.
+    pub actual: f64,
+    /// Customers the model expects with that many: Σᵢ P(X(Tᵢ) = x).
+    pub expected: f64,
+}
+
+/// The histogram of repeat purchases against BG/NBD (figure 3 of Fader,
+/// Hardie & Lee 2005): for x = 0 … `top − 1` and `top` or more, the
+/// customers with x repeat purchases and the model's Σᵢ P(X(Tᵢ) = x).
+/// Customers sharing a `T` share one evaluation of the pmf.
+///
+/// The summaries' `T` must be in the model's unit.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] when `top` is 0; the model's errors.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::models::{repeat_histogram, BetaGeo};
+/// use repurchase::{datasets::cdnow_sample, SummaryOptions, TimeUnit};
+///
+/// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
+/// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
+/// let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?;
+/// let buckets = repeat_histogram(&model, &summaries.customers, 7)?;
+/// let expected: f64 = buckets.iter().map(|b| b.expected).sum();
+/// assert!((expected - 2357.0).abs() < 1e-6);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn repeat_histogram<C>(
+    model: &BetaGeo,
+    summaries: &[CustomerSummary<C>],
+    top: u32,
+) -> Result<Vec<CountBucket>> {
+    if top == 0 {
+        return Err(Error::InvalidParameter {
+            name: "top",
+            value: "0".into(),
+            expected: "at least 1",
+        });
+    }
+    let slots = top as usize + 1;
+    let mut actual = vec![0.0; slots];
+    let mut by_t: BTreeMap<u64, (f64, u64)> = BTreeMap::new();
+    for s in summaries {
+        if let Some(a) = actual.get_mut(s.frequency.min(top) as usize) {
+            *a += 1.0;
+        }
+        by_t.entry(s.t.to_bits()).or_insert((s.t, 0)).1 += 1;
+    }
+    let mut expected = vec![0.0; slots];
+    for &(t, n) in by_t.values() {
+        let mut below_top = 0.0;
+        for x in 0..top {
+            let p = model.purchase_count_probability(x, t)?;
+            below_top += p;
+            if let Some(e) = expected.get_mut(x as usize) {
+                *e += n as f64 * p;
+            }
+        }
+        if let Some(e) = expected.get_mut(top as usize) {
+            *e += n as f64 * (1.0 - below_top).max(0.0);
+        }
+    }
+    Ok((0..=top)
+        .zip(actual.into_iter().zip(expected))
+        .map(|(repeats, (actual, expected))| CountBucket {
+            repeats,
+            and_above: repeats == top,
+            actual,
+            expected,
         })
         .collect())
 }

@@ -45,9 +45,11 @@ mod special;
 
 pub use bgbb::BetaGeoBetaBinom;
 pub use bgnbd::BetaGeo;
-pub use check::{FrequencyBucket, holdout_by_frequency};
+pub use check::{
+    CountBucket, FrequencyBucket, TrackingPoint, holdout_by_frequency, repeat_histogram, tracking,
+};
 pub use data::{FrequencyData, FrequencyRow, SpendData};
 pub use fit::{Fit, FitOptions, FitReport, StandardErrors};
 pub use gamma_gamma::GammaGamma;
 pub use mbgnbd::ModifiedBetaGeo;
-pub use model::PurchaseModel;
+pub use model::{ModelTime, PurchaseModel};
