@@ -71,14 +71,7 @@ pub fn holdout_by_frequency<M: PurchaseModel, C>(
     split: &CalibrationHoldout<C>,
     top: u32,
 ) -> Result<Vec<FrequencyBucket>> {
-    if top == 0 {
-        return Err(Error::InvalidParameter {
-            name: "top",
-            value: "0".into(),
-            expected: "at least 1",
-        });
-    }
-    let slots = top as usize + 1;
+    let slots = bucket_slots(top)?;
     let (mut customers, mut actual, mut predicted) = (vec![0_u64; slots], vec![0.0; slots], vec![0.0; slots]);
     for c in &split.customers {
         let bucket = c.frequency_cal.min(top) as usize;
@@ -105,6 +98,18 @@ pub fn holdout_by_frequency<M: PurchaseModel, C>(
             predicted: p / *n as f64,
         })
         .collect())
+}
+
+/// Buckets 0 … `top − 1` and `top`-or-more: `top + 1` slots.
+fn bucket_slots(top: u32) -> Result<usize> {
+    if top == 0 {
+        return Err(Error::InvalidParameter {
+            name: "top",
+            value: "0".into(),
+            expected: "at least 1",
+        });
+    }
+    Ok(top as usize + 1)
 }
 
 /// One point of a tracking chart: cumulative repeat purchases of the whole
@@ -263,14 +268,7 @@ pub fn repeat_histogram<C>(
     summaries: &[CustomerSummary<C>],
     top: u32,
 ) -> Result<Vec<CountBucket>> {
-    if top == 0 {
-        return Err(Error::InvalidParameter {
-            name: "top",
-            value: "0".into(),
-            expected: "at least 1",
-        });
-    }
-    let slots = top as usize + 1;
+    let slots = bucket_slots(top)?;
     let mut actual = vec![0.0; slots];
     let mut by_t: BTreeMap<u64, (f64, u64)> = BTreeMap::new();
     for s in summaries {
