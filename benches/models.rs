@@ -13,7 +13,9 @@ use std::hint::black_box;
 use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_values};
-use repurchase::models::{BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, SpendData};
+use repurchase::models::{
+    BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData,
+};
 use repurchase::{Granularity, PurchaseLog, SummaryOptions};
 
 #[path = "../tests/support/mod.rs"]
@@ -45,6 +47,13 @@ fn bench_models(c: &mut Criterion) {
             b.iter(|| {
                 let fit = ModifiedBetaGeo::fit(black_box(&data), &options).unwrap();
                 assert!(fit.report.converged);
+                fit
+            })
+        });
+        group.bench_function(BenchmarkId::new("pareto_nbd_fit", label), |b| {
+            b.iter(|| {
+                let fit = ParetoNbd::fit(black_box(&data), &options).unwrap();
+                assert!(fit.report.converged && fit.report.at_boundary.is_empty());
                 fit
             })
         });

@@ -4,6 +4,8 @@
 //! - [`BetaGeo`]: the BG/NBD model of purchase counts (Fader, Hardie & Lee 2005).
 //! - [`ModifiedBetaGeo`]: the MBG/NBD model (Batislam et al. 2007), where
 //!   customers may also drop out right after their first purchase.
+//! - [`ParetoNbd`]: the Pareto/NBD model (Schmittlein, Morrison & Colombo
+//!   1987), where customers may drop out at any moment.
 //! - [`BetaGeoBetaBinom`]: the BG/BB model for discrete transaction
 //!   opportunities (Fader, Hardie & Shang 2010).
 //! - [`GammaGamma`]: the Gamma-Gamma model of spend per transaction.
@@ -41,6 +43,8 @@ mod gamma_gamma;
 mod mbgnbd;
 mod model;
 mod optimize;
+mod pareto_nbd;
+mod power_integral;
 mod special;
 
 pub use bgbb::BetaGeoBetaBinom;
@@ -53,3 +57,4 @@ pub use fit::{Fit, FitOptions, FitReport, StandardErrors};
 pub use gamma_gamma::GammaGamma;
 pub use mbgnbd::ModifiedBetaGeo;
 pub use model::{ModelTime, PurchaseModel};
+pub use pareto_nbd::ParetoNbd;

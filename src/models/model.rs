@@ -1,6 +1,6 @@
 //! The predictions every continuous-time purchase model makes.
 
-use super::{BetaGeo, ModifiedBetaGeo};
+use super::{BetaGeo, ModifiedBetaGeo, ParetoNbd};
 use crate::Result;
 
 /// The time unit a purchase model was fitted in: the unit of its `t_x`, `T`
@@ -85,13 +85,16 @@ pub trait PurchaseModel {
     fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, t: f64) -> Result<f64>;
 
     /// P(no purchase in `(T, T + h]` | x, t_x, T): the churn score over a
-    /// horizon `h`. A customer alive at `T` with purchase rate λ makes no
-    /// purchase in `h` with probability `e^(−λh)`, and λ given the history
-    /// is Gamma(r + x, α + T), so
+    /// horizon `h`. In the BG family a customer alive at `T` with purchase
+    /// rate λ can only drop out at a purchase, so makes none in `h` with
+    /// probability `e^(−λh)`; λ given the history is Gamma(r + x, α + T), so
     ///
     /// ```text
     /// P(no purchase) = 1 − P(alive) + P(alive) · ((α + T) / (α + T + h))^(r + x)
     /// ```
+    ///
+    /// The Pareto/NBD, where death can come between purchases, has its own
+    /// ([`ParetoNbd::p_no_purchase`]).
     ///
     /// # Errors
     ///
@@ -129,3 +132,23 @@ macro_rules! bg_family {
 
 bg_family!(BetaGeo);
 bg_family!(ModifiedBetaGeo);
+
+impl PurchaseModel for ParetoNbd {
+    fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> Result<f64> {
+        ParetoNbd::p_alive(self, x, t_x, big_t)
+    }
+
+    fn expected_purchases(&self, t: f64) -> Result<f64> {
+        ParetoNbd::expected_purchases(self, t)
+    }
+
+    fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, t: f64) -> Result<f64> {
+        ParetoNbd::conditional_expected_purchases(self, x, t_x, big_t, t)
+    }
+
+    /// Customers can die between purchases, so this is the Pareto/NBD's own
+    /// formula ([`ParetoNbd::p_no_purchase`]), not the BG family's.
+    fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, h: f64) -> Result<f64> {
+        ParetoNbd::p_no_purchase(self, x, t_x, big_t, h)
+    }
+}

@@ -72,6 +72,25 @@ pub fn bgnbd_repeat_times(rng: &mut Rng, [r, alpha, a, b]: [f64; 4], horizon: f6
     }
 }
 
+/// One Pareto/NBD customer's purchase times after the first, in weeks from
+/// it, up to `horizon`: λ ~ Gamma(r, α), μ ~ Gamma(s, β); purchases arrive
+/// as a Poisson process with rate λ until an exponential lifetime with
+/// rate μ ends.
+pub fn pareto_repeat_times(rng: &mut Rng, [r, alpha, s, beta]: [f64; 4], horizon: f64, out: &mut Vec<f64>) {
+    out.clear();
+    let lambda = rng.gamma(r) / alpha;
+    let mu = rng.gamma(s) / beta;
+    let end = horizon.min(-rng.uniform().ln() / mu);
+    let mut t = 0.0;
+    loop {
+        t += -rng.uniform().ln() / lambda;
+        if t > end {
+            return;
+        }
+        out.push(t);
+    }
+}
+
 /// A purchase log from a BG/NBD process with Gamma-Gamma spend, as
 /// `../shared/bench/gen_purchases.py` draws it: customers join uniformly in
 /// the first 52 weeks of a 104-week log from 2024-01-01; each purchase's
