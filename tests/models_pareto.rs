@@ -11,7 +11,6 @@
 )]
 
 use chrono::NaiveDate;
-use proptest::prelude::*;
 use repurchase::datasets::cdnow_sample;
 use repurchase::models::{FitOptions, FrequencyData, ParetoNbd, PurchaseModel};
 use repurchase::{Error, Granularity, SummaryOptions};
@@ -280,39 +279,4 @@ fn bad_input_is_a_typed_error() {
         ParetoNbd::fit(&no_repeat, &FitOptions::default()),
         Err(Error::InsufficientData { .. })
     ));
-}
-
-fn positive() -> impl Strategy<Value = f64> {
-    (-6.0..6.0_f64).prop_map(|e| 10_f64.powf(e))
-}
-
-proptest! {
-    /// Every prediction is finite and in range for parameters from 1e-6 to
-    /// 1e6, frequencies up to 1e5, T up to 1e6, α = β and t_x = T.
-    #[test]
-    fn predictions_are_finite_and_in_range(
-        r in positive(), alpha in positive(), s in positive(), beta in positive(),
-        same_scale in any::<bool>(),
-        x in prop_oneof![Just(0.0), 1.0..20.0_f64, Just(1e5)],
-        t_x_share in prop_oneof![Just(1.0), 0.0..1.0_f64],
-        big_t in prop_oneof![Just(1e6), 0.0..100.0_f64],
-        h in prop_oneof![Just(0.0), 0.0..1e3_f64, Just(1e6)],
-    ) {
-        let x = x.floor();
-        let beta = if same_scale { alpha } else { beta };
-        let t_x = if x == 0.0 { 0.0 } else { big_t * t_x_share };
-        let model = ParetoNbd::new(r, alpha, s, beta).unwrap();
-        let alive = model.p_alive(x, t_x, big_t).unwrap();
-        prop_assert!((0.0..=1.0).contains(&alive), "P(alive) {}", alive);
-        let quiet = model.p_no_purchase(x, t_x, big_t, h).unwrap();
-        prop_assert!((0.0..=1.0).contains(&quiet), "P(no purchase) {}", quiet);
-        let e = model.conditional_expected_purchases(x, t_x, big_t, h).unwrap();
-        prop_assert!(e.is_finite() && e >= 0.0, "E[Y] {}", e);
-        let e = model.expected_purchases(h).unwrap();
-        prop_assert!(e.is_finite() && e >= 0.0, "E[X] {}", e);
-        let dert = model.discounted_expected_residual_purchases(x, t_x, big_t, 1e-3).unwrap();
-        prop_assert!(dert.is_finite() && dert >= 0.0, "DERT {}", dert);
-        let one = FrequencyData::from_rows([(x, t_x, big_t, 1.0)]).unwrap();
-        prop_assert!(model.log_likelihood(&one).is_finite());
-    }
 }

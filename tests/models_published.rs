@@ -421,6 +421,21 @@ fn predictions_obey_their_laws() {
             "t = {t}: mean {mean} vs E[X(t)] {expected}"
         );
     }
+    // The same for MBG/NBD, whose pmf adds dropping out at the first purchase.
+    let mbg = ModifiedBetaGeo::new(0.525, 6.183, 0.891, 1.614).unwrap();
+    for t in [1.0, 13.0, 39.0, 78.0] {
+        let pmf: Vec<f64> = (0..3_000)
+            .map(|x| mbg.purchase_count_probability(x, t).unwrap())
+            .collect();
+        let total: f64 = pmf.iter().sum();
+        let mean: f64 = pmf.iter().enumerate().map(|(x, p)| x as f64 * p).sum();
+        assert!((total - 1.0).abs() < 1e-8, "MBG t = {t}: Σ pmf = {total}");
+        let expected = mbg.expected_purchases(t).unwrap();
+        assert!(
+            (mean - expected).abs() < 1e-6 * expected,
+            "MBG t = {t}: mean {mean} vs E[X(t)] {expected}"
+        );
+    }
     for (x, t_x) in [
         (0.0, 0.0),
         (1.0, 0.0),

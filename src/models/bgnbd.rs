@@ -2,7 +2,7 @@
 
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, maximise};
-use super::special::{digamma, hyp2f1, inc_beta, ln_beta, ln_gamma, log_add_exp};
+use super::special::{digamma, hyp2f1, inc_beta, integrate, ln_beta, ln_gamma, log_add_exp};
 use crate::{Error, Result};
 
 /// The beta-geometric/negative binomial distribution (BG/NBD) model of
@@ -228,9 +228,7 @@ impl BetaGeo {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for a negative or non-finite `t`;
-    /// [`Error::Undefined`] when a + b ≤ 1 or t/(α + t) is so close to 1
-    /// that the ₂F₁ series does not converge.
+    /// [`Error::InvalidParameter`] for a negative or non-finite `t`.
     ///
     /// # Example
     ///
@@ -244,13 +242,7 @@ impl BetaGeo {
     /// ```
     pub fn expected_purchases(&self, t: f64) -> Result<f64> {
         check_horizon(t)?;
-        let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
-        let z = t / (alpha + t);
-        let ratio = (alpha / (alpha + t)).powf(r);
-        let series = hyp2f1_for(r, b, a + b - 1.0, z, "E[X(t)]")?;
-        Ok(finite_at_a_equals_one(a, |a| {
-            (a + b - 1.0) / (a - 1.0) * (1.0 - ratio * series)
-        }))
+        Ok(purchases_while_alive(self.r, self.alpha, self.a, self.b, t))
     }
 
     /// The probability that a new customer makes exactly `x` repeat
@@ -292,7 +284,8 @@ impl BetaGeo {
             + x * ln_q)
             .exp();
         let died = if x > 0.0 {
-            (ln_beta(a + 1.0, b + x - 1.0) - ln_beta(a, b)).exp() * inc_beta(t / (alpha + t), x, r)
+            (ln_beta(a + 1.0, b + x - 1.0) - ln_beta(a, b)).exp()
+                * inc_beta(t / (alpha + t), alpha / (alpha + t), x, r)
         } else {
             0.0
         };
@@ -310,8 +303,7 @@ impl BetaGeo {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] for an invalid pattern, [`Error::InvalidParameter`]
-    /// for a bad horizon, [`Error::Undefined`] when the ₂F₁ series does not
-    /// converge.
+    /// for a bad horizon.
     ///
     /// # Example
     ///
@@ -327,20 +319,84 @@ impl BetaGeo {
         check_pattern(0, x, t_x, big_t)?;
         check_horizon(t)?;
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
-        let z = t / (alpha + big_t + t);
-        let ratio = ((alpha + big_t) / (alpha + big_t + t)).powf(r + x);
-        let series = hyp2f1_for(r + x, b + x, a + b + x - 1.0, z, "E[Y(t) | x, t_x, T]")?;
         let alive = self.p_alive_unchecked(x, t_x, big_t);
-        Ok(alive * finite_at_a_equals_one(a, |a| (a + b + x - 1.0) / (a - 1.0) * (1.0 - ratio * series)))
+        Ok(alive * purchases_while_alive(r + x, alpha + big_t, a, b + x, t))
     }
 }
 
-/// ₂F₁(a, b; c; z), or [`Error::Undefined`] naming the quantity.
-pub(crate) fn hyp2f1_for(a: f64, b: f64, c: f64, z: f64, quantity: &'static str) -> Result<f64> {
-    hyp2f1(a, b, c, z).ok_or_else(|| Error::Undefined {
-        quantity,
-        condition: format!("the series ₂F₁({a}, {b}; {c}; {z}) needs c > 0 and z < 1 not too close to 1"),
-    })
+/// The expected purchases in `(0, t]` of a customer alive at 0 whose
+/// purchase rate is Gamma(shape, scale) and whose dropout probability after
+/// each purchase is Beta(a, b): given p the purchases before dropping out
+/// are 1/p on average, reached at rate λp, so
+///
+/// ```text
+/// E = ∫₀¹ [1 − (scale / (scale + p t))^shape] / p · Beta(p; a, b) dp
+///   = (a + b − 1) / (a − 1) · [1 − (scale / (scale + t))^shape · ₂F₁(shape, b; a + b − 1; t / (scale + t))]
+/// ```
+///
+/// The closed form (the papers') is used where its series converges fast
+/// and nothing cancels. Near z = 1 (horizons far beyond the rate scale),
+/// near a = 1 (where (a − 1) cancels), for a + b ≤ 1 (where the series is
+/// undefined) and for tiny horizons (where 1 − ratio · ₂F₁ cancels) the
+/// integral is computed instead, so every finite input gives a finite,
+/// accurate answer.
+pub(crate) fn purchases_while_alive(shape: f64, scale: f64, a: f64, b: f64, t: f64) -> f64 {
+    if t == 0.0 {
+        return 0.0;
+    }
+    let z = t / (scale + t);
+    let closed_form = (1e-3..=0.999).contains(&z) && (a - 1.0).abs() >= 1e-4 && a + b > 1.0;
+    if closed_form {
+        if let Some(series) = hyp2f1(shape, b, a + b - 1.0, z) {
+            let ratio = (scale / (scale + t)).powf(shape);
+            return (a + b - 1.0) / (a - 1.0) * (1.0 - ratio * series);
+        }
+    }
+    purchases_while_alive_by_quadrature(shape, t / scale, a, b)
+}
+
+/// The integral of [`purchases_while_alive`] with `u = t / scale`, split at
+/// p = 1/2. Where a ≤ 1 the mass near p = 0 is spread over every scale of
+/// p, so the left half is integrated in v = pᵃ (dv = a pᵃ⁻¹ dp), which makes
+/// it smooth; likewise the right half in (1 − p)ᵇ where b ≤ 1.
+fn purchases_while_alive_by_quadrature(shape: f64, u: f64, a: f64, b: f64) -> f64 {
+    let ln_norm = -ln_beta(a, b);
+    // [1 − (1 + p u)^−shape] / p, with its limit shape · u at p = 0.
+    let per_dropout = |p: f64| {
+        let x = p * u;
+        if x < 1e-300 {
+            shape * u
+        } else {
+            -(-shape * x.ln_1p()).exp_m1() / p
+        }
+    };
+    let left = if a <= 1.0 {
+        let [v] = integrate(0.0, 0.5_f64.powf(a), |v| {
+            let p = v.powf(1.0 / a);
+            [((b - 1.0) * (-p).ln_1p() + ln_norm - a.ln()).exp() * per_dropout(p)]
+        });
+        v
+    } else {
+        let [v] = integrate(0.0, 0.5, |p| {
+            [((a - 1.0) * p.ln() + (b - 1.0) * (-p).ln_1p() + ln_norm).exp() * per_dropout(p)]
+        });
+        v
+    };
+    let right = if b <= 1.0 {
+        let [v] = integrate(0.0, 0.5_f64.powf(b), |w| {
+            let q = w.powf(1.0 / b);
+            let p = 1.0 - q;
+            [((a - 1.0) * (-q).ln_1p() + ln_norm - b.ln()).exp() * per_dropout(p)]
+        });
+        v
+    } else {
+        let [v] = integrate(0.0, 0.5, |q| {
+            let p = 1.0 - q;
+            [((a - 1.0) * (-q).ln_1p() + (b - 1.0) * q.ln() + ln_norm).exp() * per_dropout(p)]
+        });
+        v
+    };
+    left + right
 }
 
 /// Maximum-likelihood (r, α, a, b) of the BG/NBD family.
@@ -369,17 +425,6 @@ pub(crate) fn fit_parameters(
         _ => Err(Error::InsufficientData {
             needed: "four parameters",
         }),
-    }
-}
-
-/// `f(a)`, or at a = 1, where (a − 1) cancels in numerator and denominator,
-/// the mean of `f` just either side.
-pub(crate) fn finite_at_a_equals_one(a: f64, f: impl Fn(f64) -> f64) -> f64 {
-    const GAP: f64 = 1e-7;
-    if (a - 1.0).abs() < GAP {
-        0.5 * (f(1.0 - GAP) + f(1.0 + GAP))
-    } else {
-        f(a)
     }
 }
 
@@ -498,6 +543,49 @@ pub(crate) fn log_likelihood(
 mod tests {
     use super::*;
     use crate::models::fit::assert_gradient_matches_differences;
+
+    /// mpmath at 40 digits from the integral's definition
+    /// (tests/data/make_special_reference.py): far beyond the rate scale
+    /// (z = 1 − 4e-6), a = 1 exactly, a + b < 1, a tiny horizon, and Beta
+    /// shapes from 1e-6 to 1e6.
+    #[test]
+    fn purchases_while_alive_match_reference_values() {
+        for (shape, scale, a, b, t, want) in [
+            (0.243, 4.414, 0.793, 2.426, 1e6, 53.54047825301457),
+            (0.243, 4.414, 1.0, 2.426, 39.0, 1.0842790105915188),
+            (0.5, 2.0, 0.3, 0.5, 52.0, 4.809876238706956),
+            (2.0, 1e-6, 0.5, 1.5, 1e6, 2999998.0000005),
+            (0.243, 4.414, 0.793, 2.426, 1e-6, 5.505210502292042e-08),
+            (1e5, 1e6, 1e-6, 1e-6, 1e3, 50.499792967170972),
+            (0.5, 1.0, 1e6, 1e6, 100.0, 1.7199447240543787),
+            (3.0, 10.0, 2.0, 1e-6, 1e4, 1.0000009985024886),
+        ] {
+            let got = purchases_while_alive(shape, scale, a, b, t);
+            assert!(
+                (got - want).abs() <= 1e-10 * want,
+                "({shape}, {scale}, {a}, {b}, {t}): {got} vs {want}"
+            );
+        }
+    }
+
+    /// Where both apply, the quadrature equals the papers' closed form.
+    #[test]
+    fn quadrature_equals_the_closed_form() {
+        for (shape, scale, a, b) in [
+            (0.243, 4.414, 0.793, 2.426),
+            (2.0, 0.5, 3.0, 0.7),
+            (12.0, 40.0, 0.4, 9.0),
+        ] {
+            for t in [0.5, 5.0, 39.0, 520.0] {
+                let closed = purchases_while_alive(shape, scale, a, b, t);
+                let quadrature = purchases_while_alive_by_quadrature(shape, t / scale, a, b);
+                assert!(
+                    (closed - quadrature).abs() <= 1e-10 * closed,
+                    "({shape}, {scale}, {a}, {b}, {t}): {closed} vs {quadrature}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_gradient_equals_central_differences() {

@@ -1,10 +1,9 @@
 //! The modified BG/NBD model of Batislam, Denizel & Filiztekin (2007).
 
-use super::bgnbd::{
-    Dropout, check_horizon, finite_at_a_equals_one, fit_parameters, hyp2f1_for, log_likelihood, p_alive,
-};
+use super::bgnbd::{Dropout, check_horizon, fit_parameters, log_likelihood, p_alive, purchases_while_alive};
 use super::data::{FrequencyData, check_pattern};
 use super::fit::{Fit, FitOptions};
+use super::special::{inc_beta, ln_beta, ln_gamma};
 use crate::Result;
 
 /// The modified BG/NBD (MBG/NBD) model: as [`BetaGeo`](super::BetaGeo),
@@ -155,8 +154,7 @@ impl ModifiedBetaGeo {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) for a bad horizon; [`Error::Undefined`](crate::Error::Undefined)
-    /// when the ₂F₁ series does not converge.
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) for a bad horizon.
     ///
     /// # Example
     ///
@@ -170,11 +168,59 @@ impl ModifiedBetaGeo {
     pub fn expected_purchases(&self, t: f64) -> Result<f64> {
         check_horizon(t)?;
         let [r, alpha, a, b] = self.params();
-        let series = hyp2f1_for(r, b + 1.0, a + b, t / (alpha + t), "E[X(t)]")?;
-        let ratio = (alpha / (alpha + t)).powf(r);
-        Ok(finite_at_a_equals_one(a, |a| {
-            b / (a - 1.0) * (1.0 - ratio * series)
-        }))
+        // Alive after the first purchase with probability b / (a + b), and
+        // then p ~ Beta(a, b + 1).
+        Ok(b / (a + b) * purchases_while_alive(r, alpha, a, b + 1.0, t))
+    }
+
+    /// The probability that a new customer makes exactly `x` repeat
+    /// purchases in `(0, t]`. As for BG/NBD, with the first purchase a
+    /// chance to drop out too: gone at once (x = 0), alive throughout, or
+    /// dropped out after the x-th repeat purchase,
+    ///
+    /// ```text
+    /// P(X(t) = x) = δ(x = 0) · a/(a + b)
+    ///             + B(a, b + x + 1)/B(a, b) · Γ(r + x)/(Γ(r) x!) · (α/(α + t))^r · (t/(α + t))^x
+    ///             + δ(x > 0) · B(a + 1, b + x)/B(a, b) · I_{t/(α+t)}(x, r)
+    /// ```
+    ///
+    /// where I is the regularized incomplete beta function.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) for a negative or non-finite `t`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::ModifiedBetaGeo;
+    ///
+    /// let model = ModifiedBetaGeo::new(0.525, 6.183, 0.891, 1.614)?;
+    /// let total: f64 = (0..2_000).map(|x| model.purchase_count_probability(x, 39.0)).sum::<Result<f64, _>>()?;
+    /// assert!((total - 1.0).abs() < 1e-8);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn purchase_count_probability(&self, x: u32, t: f64) -> Result<f64> {
+        check_horizon(t)?;
+        let [r, alpha, a, b] = self.params();
+        let x = f64::from(x);
+        if t == 0.0 {
+            return Ok(if x == 0.0 { 1.0 } else { 0.0 });
+        }
+        let gone_at_once = if x == 0.0 { a / (a + b) } else { 0.0 };
+        let (ln_p, ln_q) = ((alpha / (alpha + t)).ln(), (t / (alpha + t)).ln());
+        let alive =
+            (ln_beta(a, b + x + 1.0) - ln_beta(a, b) + ln_gamma(r + x) - ln_gamma(r) - ln_gamma(x + 1.0)
+                + r * ln_p
+                + x * ln_q)
+                .exp();
+        let died = if x > 0.0 {
+            (ln_beta(a + 1.0, b + x) - ln_beta(a, b)).exp()
+                * inc_beta(t / (alpha + t), alpha / (alpha + t), x, r)
+        } else {
+            0.0
+        };
+        Ok((gone_at_once + alive + died).clamp(0.0, 1.0))
     }
 
     /// The expected number of purchases in `(T, T + t]` given `(x, t_x, T)`:
@@ -188,8 +234,7 @@ impl ModifiedBetaGeo {
     /// # Errors
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an invalid pattern, [`Error::InvalidParameter`](crate::Error::InvalidParameter)
-    /// for a bad horizon, [`Error::Undefined`](crate::Error::Undefined) when the ₂F₁ series does not
-    /// converge.
+    /// for a bad horizon.
     ///
     /// # Example
     ///
@@ -204,10 +249,7 @@ impl ModifiedBetaGeo {
         check_pattern(0, x, t_x, big_t)?;
         check_horizon(t)?;
         let [r, alpha, a, b] = self.params();
-        let z = t / (alpha + big_t + t);
-        let series = hyp2f1_for(r + x, b + x + 1.0, a + b + x, z, "E[Y(t) | x, t_x, T]")?;
-        let ratio = ((alpha + big_t) / (alpha + big_t + t)).powf(r + x);
         let alive = p_alive(self.params(), Dropout::AfterEveryPurchase, x, t_x, big_t);
-        Ok(alive * finite_at_a_equals_one(a, |a| (a + b + x) / (a - 1.0) * (1.0 - ratio * series)))
+        Ok(alive * purchases_while_alive(r + x, alpha + big_t, a, b + x + 1.0, t))
     }
 }

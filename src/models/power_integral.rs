@@ -197,8 +197,8 @@ fn hyp2f1_one(b: f64, c: f64, z: f64) -> Series {
 mod tests {
     use super::*;
 
-    /// ln Δ from mpmath (the hypergeometric closed form at 40 digits,
-    /// checked against its adaptive quadrature), including offsets 12
+    /// ln Δ from mpmath (tests/data/make_special_reference.py: the
+    /// hypergeometric closed form at 40 digits, checked against quadrature), including offsets 12
     /// orders of magnitude apart, a purchase count of 10⁵, exponents of
     /// 10⁻⁶ and an infinite upper end. Tolerance: 1e-10 relative in Δ, plus
     /// the rounding of ln f(t₀) itself when it is of order 10⁶.

@@ -13,14 +13,81 @@ pub(crate) fn digamma(x: f64) -> f64 {
 }
 
 /// ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b) for a, b > 0.
+///
+/// When the larger argument is ≥ 10, ln Γ(large) − ln Γ(large + small) is
+/// taken from Stirling's series as one expression rather than as the
+/// difference of two numbers of order large · ln(large): for B(10⁵, 10⁻⁶)
+/// the plain difference loses five digits.
 pub(crate) fn ln_beta(a: f64, b: f64) -> f64 {
-    ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b)
+    let (small, large) = if a <= b { (a, b) } else { (b, a) };
+    if large < 10.0 {
+        return ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b);
+    }
+    // ln Γ(x) = (x − ½) ln x − x + ½ ln 2π + ω(x), so
+    // ln Γ(L) − ln Γ(L + s) = −(L − ½) ln(1 + s/L) − s ln(L + s) + s + ω(L) − ω(L + s).
+    let stirling_remainder = |x: f64| {
+        let y = 1.0 / (x * x);
+        (1.0 / 12.0 - y * (1.0 / 360.0 - y * (1.0 / 1260.0 - y / 1680.0))) / x
+    };
+    let sum = large + small;
+    ln_gamma(small) - (large - 0.5) * (small / large).ln_1p() - small * sum.ln()
+        + small
+        + (stirling_remainder(large) - stirling_remainder(sum))
 }
 
 /// The regularized incomplete beta function I_z(p, q) for 0 ≤ z ≤ 1 and
-/// p, q > 0 (AS 63).
-pub(crate) fn inc_beta(z: f64, p: f64, q: f64) -> f64 {
-    special::Beta::inc_beta(z, p, q, ln_beta(p, q))
+/// p, q > 0, given z and 1 − z (so that z near 1 keeps its precision).
+///
+/// By the continued fraction of DLMF 8.17.22, evaluated with the modified
+/// Lentz method on whichever of I_z(p, q) and 1 − I_{1−z}(q, p) converges
+/// fast: O(√max(p, q)) terms. (The AS 63 series this replaces took minutes
+/// for p = 10⁵, q = 10⁻⁵, z = 1 − 10⁻⁹.)
+pub(crate) fn inc_beta(z: f64, one_minus_z: f64, p: f64, q: f64) -> f64 {
+    if z <= 0.0 {
+        return 0.0;
+    }
+    if one_minus_z <= 0.0 {
+        return 1.0;
+    }
+    // z^p (1 − z)^q / B(p, q), the factor in front of the fraction.
+    // Each logarithm from whichever of z and 1 − z is the precise one.
+    let ln_z = if z > 0.5 { (-one_minus_z).ln_1p() } else { z.ln() };
+    let ln_one_minus_z = if z < 0.5 { (-z).ln_1p() } else { one_minus_z.ln() };
+    let front = (p * ln_z + q * ln_one_minus_z - ln_beta(p, q)).exp();
+    let value = if z < (p + 1.0) / (p + q + 2.0) {
+        front * beta_fraction(z, p, q) / p
+    } else {
+        1.0 - front * beta_fraction(one_minus_z, q, p) / q
+    };
+    value.clamp(0.0, 1.0)
+}
+
+/// The continued fraction 1 / (1 + d₁ / (1 + d₂ / (1 + …))) of I_z(p, q),
+/// with d₂ₘ₊₁ = −(p + m)(p + q + m) z / ((p + 2m)(p + 2m + 1)) and
+/// d₂ₘ = m (q − m) z / ((p + 2m − 1)(p + 2m)).
+fn beta_fraction(z: f64, p: f64, q: f64) -> f64 {
+    const MAX_TERMS: u32 = 100_000;
+    const TINY: f64 = 1e-300;
+    let guard = |v: f64| if v.abs() < TINY { TINY } else { v };
+    let mut c = 1.0;
+    let mut d = 1.0 / guard(1.0 - (p + q) * z / (p + 1.0));
+    let mut fraction = d;
+    for m in 1..=MAX_TERMS {
+        let m = f64::from(m);
+        let even = m * (q - m) * z / ((p + 2.0 * m - 1.0) * (p + 2.0 * m));
+        d = 1.0 / guard(1.0 + even * d);
+        c = guard(1.0 + even / c);
+        fraction *= d * c;
+        let odd = -(p + m) * (p + q + m) * z / ((p + 2.0 * m) * (p + 2.0 * m + 1.0));
+        d = 1.0 / guard(1.0 + odd * d);
+        c = guard(1.0 + odd / c);
+        let step = d * c;
+        fraction *= step;
+        if (step - 1.0).abs() <= 1e-16 {
+            break;
+        }
+    }
+    fraction
 }
 
 /// ln(eˣ + eʸ) without overflow.
@@ -40,7 +107,7 @@ pub(crate) fn log_add_exp(x: f64, y: f64) -> f64 {
 /// is a few ulp per term. Near z = 1 convergence slows like zⁿ; callers
 /// keep z away from 1 or use a transformation.
 pub(crate) fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
-    const MAX_TERMS: u32 = 1_000_000;
+    const MAX_TERMS: u32 = 100_000;
     if !(0.0..1.0).contains(&z) || a <= 0.0 || b <= 0.0 || c <= 0.0 {
         return None;
     }
@@ -132,6 +199,37 @@ fn tanh_sinh<const N: usize>(a: f64, b: f64, f: &mut impl FnMut(f64) -> [f64; N]
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// mpmath's betainc at 40 digits (tests/data/make_special_reference.py),
+    /// including shapes 10⁵ against 10⁻⁶ with z within 5e-10 of 1.
+    #[test]
+    fn inc_beta_matches_reference_values() {
+        for (z, one_minus_z, p, q, want) in [
+            (3.0 / 13.0, 10.0 / 13.0, 2.0, 3.0, 0.22971884737929344),
+            (9.0 / 19.0, 10.0 / 19.0, 0.5, 0.5, 0.4832391038343556),
+            (
+                1e6 / 1000000.00046,
+                0.00046 / 1000000.00046,
+                1e5,
+                3.4e-6,
+                3.19924930229736e-05,
+            ),
+            (999.0 / 1000.0, 1.0 / 1000.0, 1e5, 0.5, 1.9865718783975618e-45),
+            (1.0 / 1000.0, 999.0 / 1000.0, 1e-6, 1e6, 1.0),
+            (0.5, 0.5, 1e6, 1e6, 0.5),
+            (19.0 / 20.0, 1.0 / 20.0, 50.0, 2.0, 0.2693074134684966),
+            (39.0 / 43.414, 4.414 / 43.414, 7.0, 0.243, 0.10330351275770716),
+        ] {
+            let got = inc_beta(z, one_minus_z, p, q);
+            // At shapes of 10⁶ the exponent of z^p (1 − z)^q / B(p, q) is a
+            // sum of terms of order 10⁶ whose rounding alone is 1e-10.
+            let tolerance = if p.max(q) >= 1e6 { 5e-10 } else { 1e-10 };
+            assert!(
+                (got - want).abs() <= tolerance * want,
+                "I({z}; {p}, {q}) = {got} vs {want}"
+            );
+        }
+    }
 
     /// Reference values from mpmath at 30 digits.
     #[test]
