@@ -30,7 +30,7 @@
 
 mod cohort;
 mod cycle;
-mod days;
+pub(crate) mod days;
 mod next_purchase;
 mod product;
 mod repurchase;

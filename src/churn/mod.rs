@@ -1,7 +1,13 @@
-//! Churn scores: the probability of no purchase within a horizon, risk
-//! bands, and how well scores rank customers who then did not buy.
+//! Churn scores: the probability of no purchase within a horizon, from a
+//! fitted model ([`score`]) or, for logs too small to fit one, from each
+//! customer's own purchase cycle ([`cycle_scores`]); risk bands; and how
+//! well scores rank customers who then did not buy ([`evaluate`]).
 
 use std::fmt;
+
+mod cycle;
+
+pub use cycle::{CycleChurnScore, cycle_scores};
 
 use crate::models::PurchaseModel;
 use crate::{Error, Result};
