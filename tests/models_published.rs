@@ -115,6 +115,53 @@ fn mbgnbd_reproduces_the_published_estimates() {
 }
 
 #[test]
+fn bgbb_pmf_and_churn_score_obey_their_laws() {
+    let m = BetaGeoBetaBinom::new(1.204, 0.750, 0.657, 2.783).unwrap();
+    // The pmf sums to 1 and its mean is E[X(n)], the paper's closed form.
+    for n in [0, 1, 6, 11, 40] {
+        let pmf: Vec<f64> = (0..=n).map(|x| m.purchase_count_probability(x, n)).collect();
+        let total: f64 = pmf.iter().sum();
+        let mean: f64 = pmf.iter().enumerate().map(|(x, p)| x as f64 * p).sum();
+        assert!((total - 1.0).abs() < 1e-12, "n = {n}: Σ pmf = {total}");
+        let expected = m.expected_purchases(n);
+        assert!(
+            (mean - expected).abs() < 1e-10,
+            "n = {n}: mean {mean} vs {expected}"
+        );
+    }
+    // P(no transaction in m): mpmath's double integral over the prior of
+    // the definition (tests/data/make_bgbb_churn_reference.py).
+    for (x, t_x, n, horizon, want) in [
+        (2.0, 4.0, 6.0, 5, 0.5195681020573305),
+        (0.0, 0.0, 6.0, 1, 0.9836494886423078),
+        (6.0, 6.0, 6.0, 5, 0.0768411437740119),
+        (1.0, 1.0, 6.0, 11, 0.9451510142934448),
+        (3.0, 5.0, 11.0, 3, 0.9303530538729412),
+    ] {
+        let ours = m.p_no_purchase(x, t_x, n, horizon).unwrap();
+        assert!(
+            (ours - want).abs() < 1e-9 * want,
+            "({x}, {t_x}, {n}, {horizon}): {ours} vs {want}"
+        );
+    }
+    // A new customer's: the pmf at 0.
+    for horizon in [1, 5, 11] {
+        let none = m.p_no_purchase(0.0, 0.0, 0.0, horizon).unwrap();
+        let pmf = m.purchase_count_probability(0, horizon);
+        assert!((none - pmf).abs() < 1e-12, "m = {horizon}: {none} vs {pmf}");
+    }
+    // Longer horizons leave less room for silence, never below P(dead).
+    let dead = 1.0 - m.p_alive(2.0, 4.0, 6.0, 0).unwrap();
+    let mut previous = 1.0;
+    for horizon in [0, 1, 5, 20, 200] {
+        let p = m.p_no_purchase(2.0, 4.0, 6.0, horizon).unwrap();
+        assert!(p <= previous && p >= dead - 1e-12, "m = {horizon}: {p}");
+        previous = p;
+    }
+    assert_eq!(m.p_no_purchase(2.0, 4.0, 6.0, 0).unwrap(), 1.0);
+}
+
+#[test]
 fn gamma_gamma_reproduces_the_published_estimates() {
     let rows = csv("cdnow_customers_summary_with_transactions.csv");
     let data = SpendData::from_rows(rows.iter().filter(|r| r[1] > 0.0).map(|r| (r[1], r[4], 1.0))).unwrap();

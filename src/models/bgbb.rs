@@ -219,6 +219,92 @@ impl BetaGeoBetaBinom {
         Ok(ln_front.exp() * remaining_transactions_factor(gamma, delta, n, m))
     }
 
+    /// The probability of no transaction in the next `m` opportunities of a
+    /// customer with history `(x, t_x, n)`: the churn score. At each
+    /// opportunity a customer alive so far first drops out with probability
+    /// θ and otherwise transacts with probability p; given the history and
+    /// alive at n, p ~ Beta(α + x, β + n − x) and θ ~ Beta(γ, δ + n), so
+    ///
+    /// ```text
+    /// P(none | alive) = Σ_{j<m} E[(1 − p)^j] E[θ (1 − θ)^j] + E[(1 − p)^m] E[(1 − θ)^m]
+    /// P(none)         = 1 − P(alive at n) + P(alive at n) · P(none | alive)
+    /// ```
+    ///
+    /// with each expectation a ratio of beta functions.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an invalid pattern.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::BetaGeoBetaBinom;
+    ///
+    /// let model = BetaGeoBetaBinom::new(1.204, 0.750, 0.657, 2.783)?;
+    /// let lapsed = model.p_no_purchase(1.0, 1.0, 6.0, 5)?;
+    /// let loyal = model.p_no_purchase(6.0, 6.0, 6.0, 5)?;
+    /// assert!(lapsed > 0.9 && loyal < 0.1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn p_no_purchase(&self, x: f64, t_x: f64, n: f64, m: u32) -> Result<f64> {
+        let alive = self.p_alive(x, t_x, n, 0)?;
+        let [alpha, beta, gamma, delta] = self.params();
+        let (p_shape, q_shape) = (alpha + x, beta + n - x);
+        let silent = |j: f64| (ln_beta(p_shape, q_shape + j) - ln_beta(p_shape, q_shape)).exp();
+        let ln_theta = ln_beta(gamma, delta + n);
+        let dropped_out: f64 = (0..m)
+            .map(|j| {
+                let j = f64::from(j);
+                silent(j) * (ln_beta(gamma + 1.0, delta + n + j) - ln_theta).exp()
+            })
+            .sum();
+        let m = f64::from(m);
+        let survived = silent(m) * (ln_beta(gamma, delta + n + m) - ln_theta).exp();
+        Ok((1.0 - alive + alive * (dropped_out + survived)).clamp(0.0, 1.0))
+    }
+
+    /// The probability that a new customer makes exactly `x` transactions
+    /// in the first `n` opportunities (equation 7 of the paper): alive
+    /// throughout, or dropped out at the start of opportunity i + 1 after x
+    /// transactions in the first i,
+    ///
+    /// ```text
+    /// P(X(n) = x) = C(n, x) B(α + x, β + n − x)/B(α, β) · B(γ, δ + n)/B(γ, δ)
+    ///             + Σ_{i=x}^{n−1} C(i, x) B(α + x, β + i − x)/B(α, β) · B(γ + 1, δ + i)/B(γ, δ)
+    /// ```
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::BetaGeoBetaBinom;
+    ///
+    /// let model = BetaGeoBetaBinom::new(1.204, 0.750, 0.657, 2.783)?;
+    /// let total: f64 = (0..=6).map(|x| model.purchase_count_probability(x, 6)).sum();
+    /// assert!((total - 1.0).abs() < 1e-12);
+    /// assert_eq!(model.purchase_count_probability(7, 6), 0.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn purchase_count_probability(&self, x: u32, n: u32) -> f64 {
+        if x > n {
+            return 0.0;
+        }
+        let [alpha, beta, gamma, delta] = self.params();
+        let (first, last) = (x, n);
+        let x = f64::from(x);
+        let ln_choose = |i: f64| ln_gamma(i + 1.0) - ln_gamma(x + 1.0) - ln_gamma(i - x + 1.0);
+        let ln_transactions = |i: f64| ln_choose(i) + ln_beta(alpha + x, beta + i - x) - ln_beta(alpha, beta);
+        let n = f64::from(n);
+        let alive = (ln_transactions(n) + ln_beta(gamma, delta + n) - ln_beta(gamma, delta)).exp();
+        let dropped_out: f64 = (first..last)
+            .map(|i| {
+                let i = f64::from(i);
+                (ln_transactions(i) + ln_beta(gamma + 1.0, delta + i) - ln_beta(gamma, delta)).exp()
+            })
+            .sum();
+        (alive + dropped_out).clamp(0.0, 1.0)
+    }
+
     /// ln L(α, β, γ, δ | x, t_x, n) of one valid history.
     fn checked_ln_likelihood(&self, x: f64, t_x: f64, n: f64) -> Result<f64> {
         check_pattern(0, x, t_x, n)?;
