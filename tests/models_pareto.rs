@@ -16,14 +16,9 @@ use repurchase::models::{FitOptions, FrequencyData, ParetoNbd, PurchaseModel};
 use repurchase::{Error, Granularity, SummaryOptions};
 use serde_json::Value;
 
-fn csv(name: &str) -> Vec<Vec<f64>> {
-    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    text.lines()
-        .skip(1)
-        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
-        .collect()
-}
+mod support;
+
+use support::reference::{csv, paper_data};
 
 fn reference() -> Value {
     let path = format!(
@@ -35,15 +30,6 @@ fn reference() -> Value {
 
 fn params_of(value: &Value) -> [f64; 4] {
     ["r", "alpha", "s", "beta"].map(|k| value[k].as_f64().unwrap())
-}
-
-fn paper_data() -> FrequencyData {
-    FrequencyData::from_rows(
-        csv("cdnow_customers_summary.csv")
-            .iter()
-            .map(|r| (r[1], r[2], r[3], 1.0)),
-    )
-    .unwrap()
 }
 
 fn published() -> ParetoNbd {

@@ -19,27 +19,13 @@ use repurchase::models::{
 use repurchase::{Error, Granularity, SummaryOptions};
 use serde_json::Value;
 
+mod support;
+
+use support::reference::{csv, paper_data};
+
 /// Published figures are rounded: half a unit in the last digit shown.
 fn to_digits(ours: f64, published: f64, decimals: i32) -> bool {
     (ours - published).abs() <= 0.5 * 10_f64.powi(-decimals) + 1e-12
-}
-
-fn csv(name: &str) -> Vec<Vec<f64>> {
-    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    text.lines()
-        .skip(1)
-        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
-        .collect()
-}
-
-fn paper_data() -> FrequencyData {
-    FrequencyData::from_rows(
-        csv("cdnow_customers_summary.csv")
-            .iter()
-            .map(|r| (r[1], r[2], r[3], 1.0)),
-    )
-    .unwrap()
 }
 
 fn paper_fit() -> BetaGeo {

@@ -3,6 +3,7 @@
 
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, maximise};
+use super::model::check_parameters;
 use super::special::{digamma, ln_beta, ln_gamma, log_add_exp};
 use crate::{Error, Result};
 
@@ -58,20 +59,12 @@ impl BetaGeoBetaBinom {
     /// assert!(BetaGeoBetaBinom::new(1.204, 0.750, 0.0, 2.783).is_err());
     /// ```
     pub fn new(alpha: f64, beta: f64, gamma: f64, delta: f64) -> Result<Self> {
-        for (name, value) in [
+        check_parameters(&[
             ("alpha", alpha),
             ("beta", beta),
             ("gamma", gamma),
             ("delta", delta),
-        ] {
-            if !(value.is_finite() && value > 0.0) {
-                return Err(Error::InvalidParameter {
-                    name,
-                    value: value.to_string(),
-                    expected: "a finite number > 0",
-                });
-            }
-        }
+        ])?;
         Ok(Self {
             alpha,
             beta,

@@ -2,6 +2,7 @@
 
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, maximise};
+use super::model::check_parameters;
 use super::special::{digamma, hyp2f1, inc_beta, integrate, ln_beta, ln_gamma, log_add_exp};
 use crate::{Error, Result};
 
@@ -54,15 +55,7 @@ impl BetaGeo {
     /// assert!(BetaGeo::new(0.0, 4.414, 0.793, 2.426).is_err());
     /// ```
     pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
-        for (name, value) in [("r", r), ("alpha", alpha), ("a", a), ("b", b)] {
-            if !(value.is_finite() && value > 0.0) {
-                return Err(Error::InvalidParameter {
-                    name,
-                    value: value.to_string(),
-                    expected: "a finite number > 0",
-                });
-            }
-        }
+        check_parameters(&[("r", r), ("alpha", alpha), ("a", a), ("b", b)])?;
         Ok(Self { r, alpha, a, b })
     }
 

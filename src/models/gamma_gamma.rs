@@ -2,6 +2,7 @@
 
 use super::data::SpendData;
 use super::fit::{Fit, FitOptions, maximise};
+use super::model::check_parameters;
 use super::special::{digamma, ln_gamma};
 use crate::{Error, Result};
 
@@ -53,15 +54,7 @@ impl GammaGamma {
     /// assert!(GammaGamma::new(6.25, f64::NAN, 15.44).is_err());
     /// ```
     pub fn new(p: f64, q: f64, gamma: f64) -> Result<Self> {
-        for (name, value) in [("p", p), ("q", q), ("gamma", gamma)] {
-            if !(value.is_finite() && value > 0.0) {
-                return Err(Error::InvalidParameter {
-                    name,
-                    value: value.to_string(),
-                    expected: "a finite number > 0",
-                });
-            }
-        }
+        check_parameters(&[("p", p), ("q", q), ("gamma", gamma)])?;
         Ok(Self { p, q, gamma })
     }
 

@@ -1,7 +1,7 @@
 //! The predictions every continuous-time purchase model makes.
 
 use super::{BetaGeo, ModifiedBetaGeo, ParetoNbd};
-use crate::Result;
+use crate::{Error, Result};
 
 /// The time unit a purchase model was fitted in: the unit of its `t_x`, `T`
 /// and horizons. CLV needs it to turn months into model time.
@@ -40,6 +40,19 @@ impl ModelTime {
             ModelTime::Days => 1.0,
             ModelTime::Weeks => 7.0,
         }
+    }
+}
+
+/// A model's parameters: each finite and > 0, or an error naming the first
+/// that is not.
+pub(crate) fn check_parameters(params: &[(&'static str, f64)]) -> Result<()> {
+    match params.iter().find(|(_, v)| !(v.is_finite() && *v > 0.0)) {
+        Some((name, value)) => Err(Error::InvalidParameter {
+            name,
+            value: value.to_string(),
+            expected: "a finite number > 0",
+        }),
+        None => Ok(()),
     }
 }
 

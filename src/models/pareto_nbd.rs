@@ -3,6 +3,7 @@
 use super::bgnbd::check_horizon;
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, FitReport, maximise};
+use super::model::check_parameters;
 use super::power_integral::PowerPair;
 use super::special::{digamma, integrate, ln_gamma};
 use crate::{Error, Result};
@@ -66,15 +67,7 @@ impl ParetoNbd {
     /// assert!(ParetoNbd::new(0.553, 10.578, f64::NAN, 11.669).is_err());
     /// ```
     pub fn new(r: f64, alpha: f64, s: f64, beta: f64) -> Result<Self> {
-        for (name, value) in [("r", r), ("alpha", alpha), ("s", s), ("beta", beta)] {
-            if !(value.is_finite() && value > 0.0) {
-                return Err(Error::InvalidParameter {
-                    name,
-                    value: value.to_string(),
-                    expected: "a finite number > 0",
-                });
-            }
-        }
+        check_parameters(&[("r", r), ("alpha", alpha), ("s", s), ("beta", beta)])?;
         Ok(Self { r, alpha, s, beta })
     }
 

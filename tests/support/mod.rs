@@ -1,8 +1,11 @@
 //! Seeded simulation of customer bases from the models' own processes,
-//! shared by the tests and (by path) the models bench.
+//! shared by the tests and (by path) the models bench, and the reference
+//! files' reader.
 
 // Not every test crate that includes this module uses every item.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+pub mod reference;
 
 use chrono::NaiveDate;
 use repurchase::{Purchase, Timestamp};
