@@ -110,6 +110,7 @@ pub mod metrics;
 pub mod models;
 mod period;
 mod purchase;
+pub mod rfm;
 mod summary;
 
 pub use accumulator::SummaryAccumulator;

@@ -1,0 +1,50 @@
+//! RFM scoring and segmenting for every customer of seeded synthetic logs:
+//! 10^6 and 10^7 purchases (10^5 and 10^6 customers), summarised by day.
+//!
+//! `cargo bench --bench rfm`; add `-- 1e6` for the largest size alone.
+// criterion's macros generate undocumented items; a bench may unwrap its
+// own generated data.
+#![allow(missing_docs, clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::hint::black_box;
+
+use chrono::NaiveDate;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use repurchase::rfm::{self, Binning, RfmConfig, SegmentTable};
+use repurchase::{PurchaseLog, SummaryOptions, TimeUnit};
+
+mod common;
+
+fn bench_rfm(c: &mut Criterion) {
+    let end = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    let mut group = c.benchmark_group("rfm");
+    group.sample_size(10);
+    for (purchases, label) in [(1_000_000, "1e5"), (10_000_000, "1e6")] {
+        let log = PurchaseLog::new(common::synthetic(purchases, 7)).unwrap();
+        let summaries = log.summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
+        drop(log);
+        let customers = summaries.len();
+        group.throughput(Throughput::Elements(customers as u64));
+        let table = SegmentTable::r_rfm();
+        group.bench_function(BenchmarkId::new("quintiles_and_segments", label), |b| {
+            b.iter(|| {
+                let scores = rfm::score(black_box(&summaries.customers), &RfmConfig::default()).unwrap();
+                let segments = table.assign(&scores);
+                assert_eq!(segments.len(), customers);
+                (scores, segments)
+            })
+        });
+        let ntile = RfmConfig::default().binning(Binning::Ntile);
+        group.bench_function(BenchmarkId::new("ntile", label), |b| {
+            b.iter(|| {
+                let scores = rfm::score(black_box(&summaries.customers), &ntile).unwrap();
+                assert_eq!(scores.breaks[0].scores_used, 5);
+                scores
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_rfm);
+criterion_main!(benches);
