@@ -105,6 +105,7 @@ pub mod datasets;
 mod error;
 mod hash;
 mod holdout;
+pub mod lifecycle;
 mod log;
 pub mod metrics;
 pub mod models;

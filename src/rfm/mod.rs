@@ -507,11 +507,17 @@ pub fn score<C: Clone + Ord>(summaries: &[CustomerSummary<C>], config: &RfmConfi
         })
         .collect();
     let [rb, fb, mb] = &config.binning;
-    let keys = |i: usize| summaries.get(i).map(|s| &s.customer);
+    // NTILE breaks ties by customer key: each summary's rank in key order,
+    // computed once (summaries usually come sorted, so it is their index).
+    let key_rank: Vec<usize> = if config.binning.contains(&Binning::Ntile) {
+        key_ranks(summaries)
+    } else {
+        Vec::new()
+    };
     // Recency: fewer days is better, so its scores run the other way.
-    let (r, r_breaks) = bin(&recency, rb, config.bins, true, &keys)?;
-    let (f, f_breaks) = bin(&frequency, fb, config.bins, false, &keys)?;
-    let (m, m_breaks) = bin(&monetary, mb, config.bins, false, &keys)?;
+    let (r, r_breaks) = bin(&recency, rb, config.bins, true, &key_rank)?;
+    let (f, f_breaks) = bin(&frequency, fb, config.bins, false, &key_rank)?;
+    let (m, m_breaks) = bin(&monetary, mb, config.bins, false, &key_rank)?;
     let customers = summaries
         .iter()
         .enumerate()
@@ -533,12 +539,12 @@ pub fn score<C: Clone + Ord>(summaries: &[CustomerSummary<C>], config: &RfmConfi
 
 /// One dimension's scores and breaks. `reverse` makes the smallest values
 /// score highest.
-fn bin<'a, C: Ord + 'a>(
+fn bin(
     values: &[f64],
     binning: &Binning,
     bins: u8,
     reverse: bool,
-    key: &impl Fn(usize) -> Option<&'a C>,
+    key_rank: &[usize],
 ) -> Result<(Vec<u8>, DimensionBreaks)> {
     let (value_bins, thresholds, bins) = match binning {
         Binning::Quantile => {
@@ -554,7 +560,7 @@ fn bin<'a, C: Ord + 'a>(
             })?;
             (by_thresholds(values, thresholds), thresholds.clone(), bins)
         }
-        Binning::Ntile => (ntile(values, bins, key), Vec::new(), bins),
+        Binning::Ntile => (ntile(values, bins, key_rank), Vec::new(), bins),
     };
     // Value bin b (1-based, ascending values) scores b, or bins + 1 − b.
     let scores: Vec<u8> = value_bins
@@ -615,21 +621,50 @@ fn by_thresholds(values: &[f64], thresholds: &[f64]) -> Vec<u8> {
         .collect()
 }
 
-/// SQL NTILE: ranks by (value, key); the first `n mod bins` groups get one
-/// extra member.
-fn ntile<'a, C: Ord + 'a>(values: &[f64], bins: u8, key: &impl Fn(usize) -> Option<&'a C>) -> Vec<u8> {
-    let n = values.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by(|&a, &b| {
-        let (va, vb) = (values.get(a).copied(), values.get(b).copied());
-        va.unwrap_or(0.0)
-            .total_cmp(&vb.unwrap_or(0.0))
-            .then_with(|| key(a).cmp(&key(b)))
+/// Each summary's position in key order.
+fn key_ranks<C: Ord>(summaries: &[CustomerSummary<C>]) -> Vec<usize> {
+    if summaries
+        .windows(2)
+        .all(|w| matches!(w, [a, b] if a.customer <= b.customer))
+    {
+        return (0..summaries.len()).collect();
+    }
+    let mut order: Vec<usize> = (0..summaries.len()).collect();
+    order.sort_by(|&a, &b| {
+        summaries
+            .get(a)
+            .map(|s| &s.customer)
+            .cmp(&summaries.get(b).map(|s| &s.customer))
     });
+    let mut rank = vec![0; summaries.len()];
+    for (position, i) in order.into_iter().enumerate() {
+        if let Some(slot) = rank.get_mut(i) {
+            *slot = position;
+        }
+    }
+    rank
+}
+
+/// SQL NTILE: ranks by (value, key rank); the first `n mod bins` groups
+/// get one extra member. Values are sorted as integers whose order is
+/// `f64::total_cmp`'s, which sorts several times faster than comparing
+/// through closures.
+fn ntile(values: &[f64], bins: u8, key_rank: &[usize]) -> Vec<u8> {
+    let n = values.len();
+    let ordered_bits = |v: f64| {
+        let bits = v.to_bits();
+        if bits >> 63 == 1 { !bits } else { bits | (1 << 63) }
+    };
+    let mut order: Vec<(u64, usize, usize)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (ordered_bits(*v), key_rank.get(i).copied().unwrap_or(i), i))
+        .collect();
+    order.sort_unstable();
     let bins_n = usize::from(bins);
     let (size, extra) = (n / bins_n, n % bins_n);
     let mut out = vec![1_u8; n];
-    for (rank, i) in order.into_iter().enumerate() {
+    for (rank, (_, _, i)) in order.into_iter().enumerate() {
         // Groups 0..extra hold size + 1 members, the rest size.
         let group = if rank < extra * (size + 1) {
             rank / (size + 1)

@@ -1,7 +1,9 @@
-//! RFM scoring and segmenting for every customer of seeded synthetic logs:
-//! 10^6 and 10^7 purchases (10^5 and 10^6 customers), summarised by day.
+//! RFM scoring and segmenting, and lifecycle stages, for every customer of
+//! seeded synthetic logs: 10^6 and 10^7 purchases (10^5 and 10^6
+//! customers).
 //!
-//! `cargo bench --bench rfm`; add `-- 1e6` for the largest size alone.
+//! `cargo bench --bench segmentation`; add `-- 1e6` for the largest size
+//! alone.
 // criterion's macros generate undocumented items; a bench may unwrap its
 // own generated data.
 #![allow(missing_docs, clippy::unwrap_used, clippy::indexing_slicing)]
@@ -10,19 +12,32 @@ use std::hint::black_box;
 
 use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use repurchase::lifecycle::{self, LifecycleConfig};
 use repurchase::rfm::{self, Binning, RfmConfig, SegmentTable};
 use repurchase::{PurchaseLog, SummaryOptions, TimeUnit};
 
 mod common;
 
-fn bench_rfm(c: &mut Criterion) {
+fn bench_segmentation(c: &mut Criterion) {
     let end = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
-    let mut group = c.benchmark_group("rfm");
-    group.sample_size(10);
     for (purchases, label) in [(1_000_000, "1e5"), (10_000_000, "1e6")] {
         let log = PurchaseLog::new(common::synthetic(purchases, 7)).unwrap();
         let summaries = log.summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
+        let mut group = c.benchmark_group("lifecycle");
+        group.sample_size(10);
+        group.throughput(Throughput::Elements(log.customer_count() as u64));
+        let config = LifecycleConfig::default();
+        group.bench_function(BenchmarkId::new("stages_from_the_log", label), |b| {
+            b.iter(|| {
+                let stages = lifecycle::stages(black_box(&log), end, &config, &[], |_| None).unwrap();
+                assert_eq!(stages.len(), summaries.len());
+                stages
+            })
+        });
+        group.finish();
         drop(log);
+        let mut group = c.benchmark_group("rfm");
+        group.sample_size(10);
         let customers = summaries.len();
         group.throughput(Throughput::Elements(customers as u64));
         let table = SegmentTable::r_rfm();
@@ -42,9 +57,9 @@ fn bench_rfm(c: &mut Criterion) {
                 scores
             })
         });
+        group.finish();
     }
-    group.finish();
 }
 
-criterion_group!(benches, bench_rfm);
+criterion_group!(benches, bench_segmentation);
 criterion_main!(benches);
