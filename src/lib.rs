@@ -110,6 +110,7 @@ mod log;
 pub mod metrics;
 pub mod models;
 mod period;
+pub mod portrait;
 mod purchase;
 pub mod rfm;
 mod summary;

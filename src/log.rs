@@ -851,6 +851,17 @@ impl<'a, C> CustomerPurchases<'a, C> {
             .map(|((code, &s), &a)| (code, s, a))
     }
 
+    /// Each line's channel code (`None` without a channel) and order head.
+    pub(crate) fn channel_lines(&self) -> impl Iterator<Item = (Option<u32>, u32)> + 'a {
+        let codes = self.log.channel_codes.get(self.range.clone()).unwrap_or(&[]);
+        codes
+            .iter()
+            .map(|&c| (c != NONE).then_some(c))
+            .chain(std::iter::repeat(None))
+            .zip(self.heads())
+            .map(|(code, &head)| (code, head))
+    }
+
     /// Each line's order head (the input position of its order's first line).
     fn heads(&self) -> &'a [u32] {
         self.log.order_head.get(self.range.clone()).unwrap_or(&[])
