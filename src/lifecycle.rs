@@ -457,8 +457,9 @@ pub fn stages<C: Clone + Ord>(
 ) -> Result<Vec<CustomerStage<C>>> {
     config.validate()?;
     let today = day_number(as_of);
-    // First pass: per customer facts and the pooled mean gap.
-    let mut facts: Vec<(C, Timeline, f64, u32)> = Vec::with_capacity(log.customer_count());
+    // One pass: each customer's timeline, its span (first to last purchase
+    // day) parked in `typical_interval` until the pooled mean gap is known.
+    let mut out: Vec<CustomerStage<C>> = Vec::with_capacity(log.customer_count());
     let (mut gap_days, mut gaps) = (0.0_f64, 0_u64);
     for_each_customer(log, &SummaryOptions::new(as_of), |key, cells| {
         let mut days = purchase_days(cells);
@@ -469,38 +470,33 @@ pub fn stages<C: Clone + Ord>(
             last = day;
             count += 1;
         }
-        let span = u32::try_from(last - first).unwrap_or(u32::MAX);
-        gap_days += f64::from(span);
+        let span = f64::from(u32::try_from(last - first).unwrap_or(u32::MAX));
+        gap_days += span;
         gaps += u64::from(count - 1);
         let since = |day: i64| u32::try_from(today - day).unwrap_or(u32::MAX);
-        let timeline = Timeline {
-            purchase_days: count,
-            days_since_first: since(first),
-            days_since_last: since(last),
-            gap_before_last: previous.map(|p| u32::try_from(last - p).unwrap_or(u32::MAX)),
-            typical_interval: None,
-        };
-        facts.push((key.clone(), timeline, f64::from(span), count - 1));
+        out.push(CustomerStage {
+            customer: key.clone(),
+            stage: Stage::Active,
+            rule: StageRule::WithinRhythm,
+            timeline: Timeline {
+                purchase_days: count,
+                days_since_first: since(first),
+                days_since_last: since(last),
+                gap_before_last: previous.map(|p| u32::try_from(last - p).unwrap_or(u32::MAX)),
+                typical_interval: Some(span),
+            },
+        });
     });
     let pooled = (gaps > 0).then(|| gap_days / gaps as f64);
     let k = config.shrinkage;
-    let mut out: Vec<CustomerStage<C>> = facts
-        .into_iter()
-        .map(|(customer, mut timeline, span, n)| {
-            timeline.typical_interval = pooled.map(|pooled| {
-                let n = f64::from(n);
-                // n · (span / n) is the span itself.
-                (span + k * pooled) / (n + k)
-            });
-            let (stage, rule) = config.classify(&timeline, p_alive(&customer));
-            CustomerStage {
-                customer,
-                stage,
-                rule,
-                timeline,
-            }
-        })
-        .collect();
+    for s in &mut out {
+        let timeline = &mut s.timeline;
+        let span = timeline.typical_interval.unwrap_or(0.0);
+        // n gaps with mean span / n, shrunk: (n · span / n + K · pooled) / (n + K).
+        let n = f64::from(timeline.purchase_days - 1);
+        timeline.typical_interval = pooled.map(|pooled| (span + k * pooled) / (n + k));
+        (s.stage, s.rule) = config.classify(timeline, p_alive(&s.customer));
+    }
     // Prospects: profiles known by then with no purchase up to as_of.
     let mut known: Vec<&Customer<C>> = profiles
         .iter()
@@ -530,7 +526,9 @@ pub fn stages<C: Clone + Ord>(
             });
         }
     }
-    out.sort_by(|a, b| a.customer.cmp(&b.customer));
+    if out.len() > buyers {
+        out.sort_by(|a, b| a.customer.cmp(&b.customer));
+    }
     Ok(out)
 }
 
