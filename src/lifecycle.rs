@@ -21,9 +21,11 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use crate::metrics::days::{for_each_customer, purchase_days};
-use crate::period::day_number;
-use crate::{Customer, Error, PurchaseLog, Result, SummaryOptions};
+use crate::log::is_negative;
+use crate::metrics::days::purchase_days;
+use crate::period::{day_number, local_day};
+use crate::summary::fill_day_cells;
+use crate::{Customer, Error, PurchaseLog, Result};
 
 /// A lifecycle stage.
 ///
@@ -428,7 +430,9 @@ pub struct CustomerStage<C> {
 /// Every customer's stage on `as_of`: each customer with a purchase up to
 /// that day, and each profile without one that had signed up by then (or
 /// has no sign-up date), as a prospect; in key order. `p_alive` gives a
-/// model's P(alive) for a key, or `None`.
+/// model's P(alive) for a key, or `None`. Purchase days are UTC days and
+/// follow the summaries' occasion rule (a day whose refunds cancel its
+/// orders is not one).
 ///
 /// # Errors
 ///
@@ -461,9 +465,30 @@ pub fn stages<C: Clone + Ord>(
     // day) parked in `typical_interval` until the pooled mean gap is known.
     let mut out: Vec<CustomerStage<C>> = Vec::with_capacity(log.customer_count());
     let (mut gap_days, mut gaps) = (0.0_f64, 0_u64);
-    for_each_customer(log, &SummaryOptions::new(as_of), |key, cells| {
-        let mut days = purchase_days(cells);
-        let Some(first) = days.next() else { return };
+    let mut cells = Vec::new();
+    let mut fast_days = Vec::new();
+    for purchases in log.customers() {
+        let key = purchases.key();
+        // Without a refund every day with an order is a purchase day (the
+        // occasion rule), so the days come straight from the timestamps;
+        // with one, the day cells net the refunds as the summaries do.
+        let days: &mut dyn Iterator<Item = i64> = if purchases.amounts().iter().any(|a| is_negative(*a)) {
+            fill_day_cells(&purchases, 0, &mut cells);
+            cells.truncate(cells.partition_point(|c| c.day <= today));
+            &mut purchase_days(&cells)
+        } else {
+            fast_days.clear();
+            fast_days.extend(
+                purchases
+                    .seconds()
+                    .iter()
+                    .map(|s| local_day(*s, 0))
+                    .take_while(|d| *d <= today),
+            );
+            fast_days.dedup();
+            &mut fast_days.iter().copied()
+        };
+        let Some(first) = days.next() else { continue };
         let (mut last, mut previous, mut count) = (first, None, 1_u32);
         for day in days {
             previous = Some(last);
@@ -486,7 +511,7 @@ pub fn stages<C: Clone + Ord>(
                 typical_interval: Some(span),
             },
         });
-    });
+    }
     let pooled = (gaps > 0).then(|| gap_days / gaps as f64);
     let k = config.shrinkage;
     for s in &mut out {

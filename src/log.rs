@@ -868,7 +868,7 @@ impl<'a, C> CustomerPurchases<'a, C> {
     }
 
     /// Each line's Unix seconds.
-    fn seconds(&self) -> &'a [i64] {
+    pub(crate) fn seconds(&self) -> &'a [i64] {
         self.log.seconds.get(self.range.clone()).unwrap_or(&[])
     }
 

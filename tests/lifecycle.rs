@@ -247,3 +247,28 @@ proptest! {
         prop_assert_eq!(counts[0].1.iter().sum::<u64>() as usize, buyers);
     }
 }
+
+proptest! {
+    /// With refunds and zero amounts, the purchase days the stages count
+    /// are the summaries' (the occasion rule), on the fast path and the
+    /// netting path alike.
+    #[test]
+    fn purchase_days_follow_the_occasion_rule(
+        lines in prop::collection::vec((0_u64..6, 0_u64..60, -300_i64..500), 1..60),
+        as_of in 0_u64..70,
+    ) {
+        let purchases: Vec<Purchase<u64>> = lines
+            .iter()
+            .map(|(c, d, cents)| Purchase::new(*c, day(*d), Decimal::new(*cents, 2)))
+            .collect();
+        let log = PurchaseLog::new(purchases).unwrap();
+        let stages = lifecycle::stages(&log, day(as_of), &LifecycleConfig::default(), &[], |_| None).unwrap();
+        let summaries = log.summarize(&repurchase::SummaryOptions::new(day(as_of)).unit(repurchase::TimeUnit::Days));
+        prop_assert_eq!(stages.len(), summaries.len());
+        for (s, summary) in stages.iter().zip(&summaries.customers) {
+            prop_assert_eq!(s.customer, summary.customer);
+            prop_assert_eq!(s.timeline.purchase_days, summary.periods);
+            prop_assert_eq!(f64::from(s.timeline.days_since_last), summary.t - summary.recency);
+        }
+    }
+}
