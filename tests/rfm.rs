@@ -95,7 +95,8 @@ fn a_dimension_with_fewer_values_than_bins_uses_fewer_scores() {
 fn ntile_matches_sql() {
     // SELECT NTILE(3) OVER (ORDER BY orders, customer) for orders 5, 3, 3,
     // 9, 1, 7, 3 (customers 0..6): seven rows make groups of 3, 2, 2; in
-    // order customers 4, 1, 2 | 6, 0 | 5, 3.
+    // order customers 4, 1, 2 | 6, 0 | 5, 3. SQLite agrees
+    // (tests/data/make_ntile_reference.py).
     let orders = [5, 3, 3, 9, 1, 7, 3];
     let summaries: Vec<_> = orders
         .iter()
