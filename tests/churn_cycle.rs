@@ -9,25 +9,14 @@
     clippy::indexing_slicing
 )]
 
-use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use repurchase::churn::{RiskBand, RiskBands, cycle_scores};
 use repurchase::metrics::{NextPurchaseOptions, next_purchase};
-use repurchase::{Error, Purchase, PurchaseLog, SummaryOptions};
-use rust_decimal::Decimal;
+use repurchase::{Error, SummaryOptions};
 
-fn day(n: u64) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + Days::new(n)
-}
+mod support;
 
-/// Customer `i` buys on each day of `days[i]`.
-fn log(days: &[Vec<u64>]) -> PurchaseLog<u64> {
-    let purchases = days.iter().enumerate().flat_map(|(i, ds)| {
-        ds.iter()
-            .map(move |d| Purchase::new(i as u64, day(*d), Decimal::ONE))
-    });
-    PurchaseLog::new(purchases.collect::<Vec<_>>()).unwrap()
-}
+use support::day_logs::{day, log};
 
 #[test]
 fn weekly_buyers_are_scored_by_their_week() {

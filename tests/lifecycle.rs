@@ -9,23 +9,14 @@
     clippy::indexing_slicing
 )]
 
-use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use repurchase::lifecycle::{self, LifecycleConfig, Stage, StageRule};
 use repurchase::{Customer, Error, Purchase, PurchaseLog};
 use rust_decimal::Decimal;
 
-fn day(n: u64) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + Days::new(n)
-}
+mod support;
 
-fn log(days: &[Vec<u64>]) -> PurchaseLog<u64> {
-    let purchases = days.iter().enumerate().flat_map(|(i, ds)| {
-        ds.iter()
-            .map(move |d| Purchase::new(i as u64, day(*d), Decimal::ONE))
-    });
-    PurchaseLog::new(purchases.collect::<Vec<_>>()).unwrap()
-}
+use support::day_logs::{day, log};
 
 fn every(step: u64, last: u64) -> Vec<u64> {
     (0..=last / step).map(|k| k * step).collect()

@@ -5,6 +5,7 @@
 // Not every test crate that includes this module uses every item.
 #![allow(dead_code, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
+pub mod day_logs;
 pub mod reference;
 
 use chrono::NaiveDate;
