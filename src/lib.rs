@@ -103,6 +103,7 @@ pub mod clv;
 #[cfg(feature = "datasets")]
 pub mod datasets;
 mod error;
+pub mod experiment;
 mod hash;
 mod holdout;
 pub mod lifecycle;
