@@ -111,6 +111,7 @@ mod log;
 pub mod metrics;
 pub mod models;
 mod period;
+pub mod points;
 pub mod portrait;
 mod purchase;
 pub mod rfm;
