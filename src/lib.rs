@@ -116,6 +116,7 @@ pub mod portrait;
 mod purchase;
 pub mod rfm;
 mod summary;
+pub mod tiers;
 
 pub use accumulator::SummaryAccumulator;
 pub use error::{Error, Field, Result};
