@@ -117,6 +117,7 @@ mod purchase;
 pub mod rfm;
 mod summary;
 pub mod tiers;
+pub mod triggers;
 
 pub use accumulator::SummaryAccumulator;
 pub use error::{Error, Field, Result};

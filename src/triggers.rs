@@ -1,0 +1,384 @@
+//! Campaign triggers: which messages a CRM should send today, to whom and
+//! why, from the purchase log, customer profiles and the caller's rules,
+//! with cool-downs and opt-outs respected. Storage of what was sent is the
+//! caller's: pass it back as history.
+//!
+//! # Example
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use repurchase::datasets::cdnow_sample;
+//! use repurchase::triggers::{fire, TriggerKind, TriggerRule};
+//!
+//! let rules = [
+//!     TriggerRule::new("care", TriggerKind::AfterFirstPurchase { days: 7 }, 0),
+//!     TriggerRule::new("wake-up", TriggerKind::Silent { days: 30 }, 60),
+//! ];
+//! let today = NaiveDate::from_ymd_opt(1997, 3, 1).ok_or("bad date")?;
+//! let sends = fire(&cdnow_sample()?, &[], &rules, today, &[])?;
+//! println!("{} messages to send on {today}", sends.len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use chrono::{Datelike, NaiveDate};
+
+use std::fmt;
+
+use crate::lifecycle::{self, CustomerStage, LifecycleConfig, Stage, StageRule};
+use crate::{Customer, Error, PurchaseLog, Result};
+
+/// What makes a rule fire for a customer on a day.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::triggers::TriggerKind;
+///
+/// let kind = TriggerKind::Silent { days: 30 };
+/// assert_ne!(kind, TriggerKind::Birthday);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum TriggerKind {
+    /// Exactly `days` after the first purchase day (a care message).
+    AfterFirstPurchase {
+        /// Days after the first purchase.
+        days: u32,
+    },
+    /// At least `days` without a purchase (a wake-up offer); repeats after
+    /// each cool-down while the silence lasts.
+    Silent {
+        /// Days since the last purchase.
+        days: u32,
+    },
+    /// The customer's next purchase is due within `days_before` days, by
+    /// their own purchase cycle (the lifecycle's typical interval: their
+    /// mean gap shrunk toward the population's), or overdue by less than
+    /// one cycle (beyond that they are lapsed: a wake-up's job); repeat
+    /// buyers only.
+    ReplenishmentDue {
+        /// How early to remind.
+        days_before: u32,
+    },
+    /// The profile's birthday (29 February is greeted on 28 February in
+    /// other years).
+    Birthday,
+    /// The day before one of the caller's holidays, for every profile.
+    BeforeHoliday {
+        /// The holidays.
+        holidays: Vec<NaiveDate>,
+    },
+    /// The customer's lifecycle stage is `stage` today and was not
+    /// yesterday.
+    EnteredStage {
+        /// The stage entered.
+        stage: Stage,
+        /// The lifecycle rules.
+        config: LifecycleConfig,
+    },
+}
+
+/// A trigger rule: a name, what fires it, and its cool-down.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::triggers::{TriggerKind, TriggerRule};
+///
+/// let rule = TriggerRule::new("birthday", TriggerKind::Birthday, 300);
+/// assert_eq!(rule.cooldown_days, 300);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TriggerRule {
+    /// The rule's name.
+    pub name: String,
+    /// What fires it.
+    pub kind: TriggerKind,
+    /// After firing for a customer the rule stays silent for them for this
+    /// many days: it cannot fire again on days `sent + 1 ..= sent + cooldown`.
+    pub cooldown_days: u32,
+}
+
+impl TriggerRule {
+    /// A rule.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::triggers::{TriggerKind, TriggerRule};
+    ///
+    /// let rule = TriggerRule::new("wake-up", TriggerKind::Silent { days: 30 }, 30);
+    /// assert_eq!(rule.name, "wake-up");
+    /// ```
+    pub fn new(name: impl Into<String>, kind: TriggerKind, cooldown_days: u32) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            cooldown_days,
+        }
+    }
+}
+
+/// A message sent earlier, as the caller stored it: rule index, customer,
+/// day.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::triggers::Sent;
+///
+/// let sent = Sent { customer: 7_u64, rule: 1, on: NaiveDate::from_ymd_opt(2024, 5, 1).ok_or("bad date")? };
+/// assert_eq!(sent.rule, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Sent<C> {
+    /// Who received it.
+    pub customer: C,
+    /// The index of the rule in the rules passed to [`fire`].
+    pub rule: usize,
+    /// When.
+    pub on: NaiveDate,
+}
+
+/// A trigger that fires today.
+///
+/// # Example
+///
+/// See [`fire`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Fired<C> {
+    /// Who to message.
+    pub customer: C,
+    /// The index of the rule.
+    pub rule: usize,
+    /// Why (displays in words).
+    pub reason: Reason,
+}
+
+/// Why a trigger fired.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::triggers::Reason;
+///
+/// assert_eq!(Reason::Silent { days: 42 }.to_string(), "no purchase for 42 days");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Reason {
+    /// The first purchase was this many days ago.
+    FirstPurchase {
+        /// Days since the first purchase.
+        days: u32,
+    },
+    /// No purchase for this many days.
+    Silent {
+        /// Days since the last purchase.
+        days: u32,
+    },
+    /// The next purchase is due in this many days (negative: overdue) on a
+    /// cycle of this many days.
+    Due {
+        /// Days until due, rounded.
+        in_days: i64,
+        /// The cycle, rounded.
+        cycle_days: i64,
+    },
+    /// Today is the customer's birthday.
+    Birthday,
+    /// Tomorrow is this holiday.
+    BeforeHoliday(NaiveDate),
+    /// The customer entered this stage by this rule.
+    Entered(Stage, StageRule),
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::FirstPurchase { days } => write!(f, "first purchase {days} days ago"),
+            Reason::Silent { days } => write!(f, "no purchase for {days} days"),
+            Reason::Due { in_days, cycle_days } => {
+                write!(f, "next purchase due in {in_days} days (cycle {cycle_days} days)")
+            }
+            Reason::Birthday => f.write_str("birthday"),
+            Reason::BeforeHoliday(day) => write!(f, "the day before {day}"),
+            Reason::Entered(stage, rule) => write!(f, "entered {stage} ({rule:?})"),
+        }
+    }
+}
+
+/// The triggers that fire on `today`, by customer key then rule order.
+///
+/// Purchase-based rules look at every customer with a purchase up to
+/// today; profile-based ones (birthday, holiday) at every profile.
+/// Customers whose profile opts out of marketing never appear; customers
+/// without a profile are treated as opted in. A rule does not fire for a
+/// customer it fired for within its cool-down (from `history`).
+///
+/// # Errors
+///
+/// [`Error::InvalidInput`] naming the history entry whose rule index does
+/// not exist; the lifecycle's errors for an invalid stage rule.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::triggers::{fire, Sent, TriggerKind, TriggerRule};
+/// use repurchase::{Purchase, PurchaseLog};
+/// use rust_decimal::Decimal;
+///
+/// let day = |d| NaiveDate::from_ymd_opt(2024, 5, d).ok_or("bad date");
+/// let log = PurchaseLog::new(vec![Purchase::new(1_u8, day(1)?, Decimal::TEN)])?;
+/// let rules = [TriggerRule::new("wake-up", TriggerKind::Silent { days: 10 }, 7)];
+/// assert_eq!(fire(&log, &[], &rules, day(11)?, &[])?.len(), 1);
+/// // Sent on the 11th: silent on the 12th by the cool-down.
+/// let history = [Sent { customer: 1_u8, rule: 0, on: day(11)? }];
+/// assert!(fire(&log, &[], &rules, day(12)?, &history)?.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn fire<C: Clone + Ord>(
+    log: &PurchaseLog<C>,
+    profiles: &[Customer<C>],
+    rules: &[TriggerRule],
+    today: NaiveDate,
+    history: &[Sent<C>],
+) -> Result<Vec<Fired<C>>> {
+    if let Some((row, sent)) = history.iter().enumerate().find(|(_, s)| s.rule >= rules.len()) {
+        return Err(Error::InvalidInput {
+            row,
+            field: "rule",
+            value: sent.rule.to_string(),
+            expected: "the index of one of the rules",
+        });
+    }
+    // Sends sorted by (customer, rule, day): a rule is cooling for a
+    // customer when one of their sends of it falls in [today − cooldown,
+    // today].
+    let mut sends: Vec<(&C, usize, NaiveDate)> =
+        history.iter().map(|s| (&s.customer, s.rule, s.on)).collect();
+    sends.sort();
+    let cooling = |customer: &C, rule: usize, cooldown: u32| {
+        let from = today
+            .checked_sub_days(chrono::Days::new(u64::from(cooldown)))
+            .unwrap_or(NaiveDate::MIN);
+        let first = sends.partition_point(|(c, r, on)| (*c, *r, *on) < (customer, rule, from));
+        sends
+            .get(first)
+            .is_some_and(|(c, r, on)| *c == customer && *r == rule && *on <= today)
+    };
+    let mut opted_out: Vec<&C> = profiles
+        .iter()
+        .filter(|p| p.marketing_opt_out)
+        .map(|p| &p.key)
+        .collect();
+    opted_out.sort();
+    let silenced = |c: &C| opted_out.binary_search(&c).is_ok();
+
+    let mut fired: Vec<Fired<C>> = Vec::new();
+    let needs_stages = rules
+        .iter()
+        .any(|r| !matches!(r.kind, TriggerKind::Birthday | TriggerKind::BeforeHoliday { .. }));
+    let timelines = if needs_stages {
+        lifecycle::stages(log, today, &LifecycleConfig::default(), &[], |_| None)?
+    } else {
+        Vec::new()
+    };
+    for (index, rule) in rules.iter().enumerate() {
+        let mut push = |customer: &C, reason: Reason| {
+            if !silenced(customer) && !cooling(customer, index, rule.cooldown_days) {
+                fired.push(Fired {
+                    customer: customer.clone(),
+                    rule: index,
+                    reason,
+                });
+            }
+        };
+        match &rule.kind {
+            TriggerKind::AfterFirstPurchase { days } => {
+                for s in timelines.iter().filter(|s| s.timeline.days_since_first == *days) {
+                    push(&s.customer, Reason::FirstPurchase { days: *days });
+                }
+            }
+            TriggerKind::Silent { days } => {
+                for s in timelines.iter().filter(|s| s.timeline.days_since_last >= *days) {
+                    push(
+                        &s.customer,
+                        Reason::Silent {
+                            days: s.timeline.days_since_last,
+                        },
+                    );
+                }
+            }
+            TriggerKind::ReplenishmentDue { days_before } => {
+                for s in &timelines {
+                    let t = &s.timeline;
+                    let Some(cycle) = t.typical_interval.filter(|_| t.purchase_days > 1) else {
+                        continue;
+                    };
+                    // Cycles are at most the log's span in days: the casts are exact.
+                    let cycle_days = cycle.round() as i64;
+                    let in_days = cycle_days - i64::from(t.days_since_last);
+                    if in_days <= i64::from(*days_before) && in_days > -cycle_days {
+                        push(&s.customer, Reason::Due { in_days, cycle_days });
+                    }
+                }
+            }
+            TriggerKind::Birthday => {
+                for p in profiles {
+                    if p.birthday.is_some_and(|b| is_birthday(b, today)) {
+                        push(&p.key, Reason::Birthday);
+                    }
+                }
+            }
+            TriggerKind::BeforeHoliday { holidays } => {
+                if let Some(holiday) = holidays.iter().find(|h| h.pred_opt() == Some(today)) {
+                    for p in profiles {
+                        push(&p.key, Reason::BeforeHoliday(*holiday));
+                    }
+                }
+            }
+            TriggerKind::EnteredStage { stage, config } => {
+                let yesterday = today.pred_opt().map_or(Ok(Vec::new()), |d| {
+                    lifecycle::stages(log, d, config, &[], |_| None)
+                })?;
+                let now = lifecycle::stages(log, today, config, &[], |_| None)?;
+                for s in now.iter().filter(|s| s.stage == *stage) {
+                    if stage_of(&yesterday, &s.customer) != Some(*stage) {
+                        push(&s.customer, Reason::Entered(*stage, s.rule));
+                    }
+                }
+            }
+        }
+    }
+    fired.sort_by(|a, b| a.customer.cmp(&b.customer).then(a.rule.cmp(&b.rule)));
+    Ok(fired)
+}
+
+/// A customer's stage in key-ordered stages.
+fn stage_of<C: Ord>(stages: &[CustomerStage<C>], customer: &C) -> Option<Stage> {
+    stages
+        .binary_search_by(|s| s.customer.cmp(customer))
+        .ok()
+        .and_then(|i| stages.get(i))
+        .map(|s| s.stage)
+}
+
+/// Whether `today` is the anniversary of `birthday`; 29 February falls on
+/// 28 February in years without one.
+fn is_birthday(birthday: NaiveDate, today: NaiveDate) -> bool {
+    let (month, day) = (birthday.month(), birthday.day());
+    if (month, day) == (today.month(), today.day()) {
+        return true;
+    }
+    let leap = NaiveDate::from_ymd_opt(today.year(), 2, 29).is_some();
+    (month, day) == (2, 29) && !leap && (today.month(), today.day()) == (2, 28)
+}

@@ -1,0 +1,187 @@
+//! Campaign triggers: a worked example for each rule type, cool-downs,
+//! opt-outs, and the laws.
+
+// Test code may unwrap, index and panic: a failure is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use repurchase::lifecycle::{LifecycleConfig, Stage};
+use repurchase::triggers::{Sent, TriggerKind, TriggerRule, fire};
+use repurchase::{Customer, Error, Purchase, PurchaseLog};
+use rust_decimal::Decimal;
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Customer 1 first bought on 1 May; 2 bought on 1 March and 1 April;
+/// 3 every ten days from 8 April to 28 April.
+fn log() -> PurchaseLog<u64> {
+    let buy = |c: u64, m, d| Purchase::new(c, date(2024, m, d), Decimal::TEN);
+    PurchaseLog::new(vec![
+        buy(1, 5, 1),
+        buy(2, 3, 1),
+        buy(2, 4, 1),
+        buy(3, 4, 8),
+        buy(3, 4, 18),
+        buy(3, 4, 28),
+    ])
+    .unwrap()
+}
+
+fn fired(
+    rules: &[TriggerRule],
+    profiles: &[Customer<u64>],
+    today: NaiveDate,
+    history: &[Sent<u64>],
+) -> Vec<(u64, usize)> {
+    fire(&log(), profiles, rules, today, history)
+        .unwrap()
+        .iter()
+        .map(|f| (f.customer, f.rule))
+        .collect()
+}
+
+#[test]
+fn each_rule_type_fires_on_its_day() {
+    let today = date(2024, 5, 8);
+    let rules = [
+        TriggerRule::new("care", TriggerKind::AfterFirstPurchase { days: 7 }, 0),
+        TriggerRule::new("wake-up", TriggerKind::Silent { days: 30 }, 30),
+        // Customer 3's cycle: own gaps sum to 20 over 2, the pooled mean is
+        // (31 + 20) / 3 = 17, so (20 + 3 · 17) / 5 = 14.2 days; 10 days since
+        // the last purchase leaves 4.
+        TriggerRule::new("refill", TriggerKind::ReplenishmentDue { days_before: 5 }, 14),
+        TriggerRule::new("too early", TriggerKind::ReplenishmentDue { days_before: 3 }, 14),
+        TriggerRule::new("birthday", TriggerKind::Birthday, 300),
+        TriggerRule::new(
+            "holiday",
+            TriggerKind::BeforeHoliday {
+                holidays: vec![date(2024, 5, 9)],
+            },
+            0,
+        ),
+    ];
+    let profiles = [
+        Customer::new(3_u64).birthday(date(1990, 5, 8)),
+        Customer::new(9_u64).birthday(date(1985, 5, 8)), // a prospect
+    ];
+    assert_eq!(
+        fired(&rules, &profiles, today, &[]),
+        // Customer 2 is overdue (37 days on a 20.5-day cycle), so both refill
+        // rules reach them too.
+        [
+            (1, 0),
+            (2, 1),
+            (2, 2),
+            (2, 3),
+            (3, 2),
+            (3, 4),
+            (3, 5),
+            (9, 4),
+            (9, 5)
+        ]
+    );
+}
+
+#[test]
+fn a_cool_down_silences_and_an_opt_out_removes() {
+    let today = date(2024, 5, 8);
+    let rules = [TriggerRule::new("wake-up", TriggerKind::Silent { days: 30 }, 30)];
+    // Customer 2 got the wake-up on 1 May: silenced until 31 May.
+    let history = [Sent {
+        customer: 2_u64,
+        rule: 0,
+        on: date(2024, 5, 1),
+    }];
+    let reaches_2 = |today| fired(&rules, &[], today, &history).contains(&(2, 0));
+    assert!(fired(&rules, &[], today, &history).is_empty());
+    assert!(!reaches_2(date(2024, 5, 31)));
+    assert!(reaches_2(date(2024, 6, 1)));
+    // Opted out: never, whatever the rule.
+    let out = [Customer::new(2_u64).opt_out(true)];
+    assert!(fired(&rules, &out, today, &[]).is_empty());
+    let bad = [Sent {
+        customer: 2_u64,
+        rule: 5,
+        on: today,
+    }];
+    assert!(matches!(
+        fire(&log(), &[], &rules, today, &bad),
+        Err(Error::InvalidInput {
+            row: 0,
+            field: "rule",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn birthdays_on_29_february_fall_on_the_28th_in_other_years() {
+    let rules = [TriggerRule::new("birthday", TriggerKind::Birthday, 300)];
+    let leapling = [Customer::new(5_u64).birthday(date(1992, 2, 29))];
+    assert_eq!(fired(&rules, &leapling, date(2023, 2, 28), &[]), [(5, 0)]);
+    assert!(fired(&rules, &leapling, date(2024, 2, 28), &[]).is_empty());
+    assert_eq!(fired(&rules, &leapling, date(2024, 2, 29), &[]), [(5, 0)]);
+}
+
+#[test]
+fn entering_a_stage_fires_once_on_the_day() {
+    // Customer 2's typical interval is (31 + 3 · 17) / 4 = 20.5 days: 1.5
+    // cycles late after 30.75 days, so at risk from 2 May (31 days).
+    let rules = [TriggerRule::new(
+        "at risk",
+        TriggerKind::EnteredStage {
+            stage: Stage::AtRisk,
+            config: LifecycleConfig::default(),
+        },
+        0,
+    )];
+    assert_eq!(fired(&rules, &[], date(2024, 5, 2), &[]), [(2, 0)]);
+    assert!(fired(&rules, &[], date(2024, 5, 3), &[]).is_empty());
+}
+
+proptest! {
+    /// Firing day after day and recording what was sent, no rule reaches a
+    /// customer twice within its cool-down; shuffling profiles and history
+    /// changes nothing.
+    #[test]
+    fn cool_downs_hold_day_after_day(
+        buys in prop::collection::vec((0_u64..6, 0_u64..90), 1..30),
+        cooldown in 0_u32..20,
+        opt_out in 0_u64..6,
+    ) {
+        let start = date(2024, 1, 1);
+        let day = |d: u64| start + chrono::Days::new(d);
+        let log = PurchaseLog::new(buys.iter().map(|(c, d)| Purchase::new(*c, day(*d), Decimal::ONE)).collect::<Vec<_>>()).unwrap();
+        let rules = [
+            TriggerRule::new("wake-up", TriggerKind::Silent { days: 5 }, cooldown),
+            TriggerRule::new("refill", TriggerKind::ReplenishmentDue { days_before: 2 }, cooldown),
+        ];
+        let profiles: Vec<Customer<u64>> = (0..6).map(|c| Customer::new(c).opt_out(c == opt_out)).collect();
+        let mut history: Vec<Sent<u64>> = Vec::new();
+        for d in 0..120 {
+            let today = day(d);
+            let sends = fire(&log, &profiles, &rules, today, &history).unwrap();
+            let mut reversed_profiles = profiles.clone();
+            reversed_profiles.reverse();
+            let mut reversed_history = history.clone();
+            reversed_history.reverse();
+            prop_assert_eq!(&sends, &fire(&log, &reversed_profiles, &rules, today, &reversed_history).unwrap());
+            for f in sends {
+                prop_assert!(f.customer != opt_out);
+                let too_soon = history.iter().any(|s| {
+                    s.customer == f.customer && s.rule == f.rule && (today - s.on).num_days() <= i64::from(cooldown)
+                });
+                prop_assert!(!too_soon, "{:?} again on {}", f, today);
+                history.push(Sent { customer: f.customer, rule: f.rule, on: today });
+            }
+        }
+    }
+}
