@@ -25,7 +25,11 @@ use chrono::{Datelike, NaiveDate};
 use std::fmt;
 
 use crate::lifecycle::{self, CustomerStage, LifecycleConfig, Stage, StageRule};
-use crate::{Customer, Error, PurchaseLog, Result};
+use rust_decimal::Decimal;
+
+use crate::metrics::product_repurchase;
+use crate::period::{day_number, local_day};
+use crate::{Customer, Error, PurchaseLog, Result, SummaryOptions};
 
 /// What makes a rule fire for a customer on a day.
 ///
@@ -58,6 +62,15 @@ pub enum TriggerKind {
     /// one cycle (beyond that they are lapsed: a wake-up's job); repeat
     /// buyers only.
     ReplenishmentDue {
+        /// How early to remind.
+        days_before: u32,
+    },
+    /// A product the customer bought is due again within `days_before`
+    /// days, by the product's replenishment cycle (its median re-buy
+    /// interval across customers, [`product_repurchase`]),
+    /// or overdue by less than one cycle; the most urgent product is
+    /// named. Logs without product keys never fire it.
+    ProductDue {
         /// How early to remind.
         days_before: u32,
     },
@@ -192,6 +205,16 @@ pub enum Reason {
         /// The cycle, rounded.
         cycle_days: i64,
     },
+    /// This product is due in this many days (negative: overdue) on its
+    /// cycle of this many days.
+    ProductDue {
+        /// The product key.
+        product: String,
+        /// Days until due, rounded.
+        in_days: i64,
+        /// The product's cycle, rounded.
+        cycle_days: i64,
+    },
     /// Today is the customer's birthday.
     Birthday,
     /// Tomorrow is this holiday.
@@ -208,6 +231,11 @@ impl fmt::Display for Reason {
             Reason::Due { in_days, cycle_days } => {
                 write!(f, "next purchase due in {in_days} days (cycle {cycle_days} days)")
             }
+            Reason::ProductDue {
+                product,
+                in_days,
+                cycle_days,
+            } => write!(f, "{product} due in {in_days} days (cycle {cycle_days} days)"),
             Reason::Birthday => f.write_str("birthday"),
             Reason::BeforeHoliday(day) => write!(f, "the day before {day}"),
             Reason::Entered(stage, rule) => write!(f, "entered {stage} ({rule:?})"),
@@ -284,9 +312,14 @@ pub fn fire<C: Clone + Ord>(
     let silenced = |c: &C| opted_out.binary_search(&c).is_ok();
 
     let mut fired: Vec<Fired<C>> = Vec::new();
-    let needs_stages = rules
-        .iter()
-        .any(|r| !matches!(r.kind, TriggerKind::Birthday | TriggerKind::BeforeHoliday { .. }));
+    let needs_stages = rules.iter().any(|r| {
+        matches!(
+            r.kind,
+            TriggerKind::AfterFirstPurchase { .. }
+                | TriggerKind::Silent { .. }
+                | TriggerKind::ReplenishmentDue { .. }
+        )
+    });
     let timelines = if needs_stages {
         lifecycle::stages(log, today, &LifecycleConfig::default(), &[], |_| None)?
     } else {
@@ -332,6 +365,11 @@ pub fn fire<C: Clone + Ord>(
                     }
                 }
             }
+            TriggerKind::ProductDue { days_before } => {
+                for (customer, reason) in products_due(log, today, *days_before) {
+                    push(customer, reason);
+                }
+            }
             TriggerKind::Birthday => {
                 for p in profiles {
                     if p.birthday.is_some_and(|b| is_birthday(b, today)) {
@@ -361,6 +399,56 @@ pub fn fire<C: Clone + Ord>(
     }
     fired.sort_by(|a, b| a.customer.cmp(&b.customer).then(a.rule.cmp(&b.rule)));
     Ok(fired)
+}
+
+/// Each customer's most urgent product due within `days_before` days (or
+/// overdue by less than its cycle), by the products' median re-buy
+/// intervals up to today.
+fn products_due<C>(log: &PurchaseLog<C>, today: NaiveDate, days_before: u32) -> Vec<(&C, Reason)> {
+    let names = log.products();
+    let stats = product_repurchase(log, &SummaryOptions::new(today));
+    // Each product code's cycle in whole days.
+    let cycles: Vec<Option<i64>> = names
+        .iter()
+        .map(|name| {
+            let i = stats.binary_search_by(|p| p.product.as_str().cmp(name)).ok()?;
+            // Medians of day counts: small, so the cast is exact.
+            stats.get(i)?.median_rebuy_days.map(|d| d.round() as i64)
+        })
+        .collect();
+    let end = day_number(today);
+    let mut last: Vec<(u32, i64)> = Vec::new();
+    let mut out = Vec::new();
+    for purchases in log.customers() {
+        last.clear();
+        last.extend(purchases.product_lines().filter_map(|(code, seconds, amount)| {
+            let day = local_day(seconds, 0);
+            (amount >= Decimal::ZERO && day <= end).then_some((code?, day))
+        }));
+        // The last day of each product.
+        last.sort_by_key(|&(code, day)| (code, std::cmp::Reverse(day)));
+        last.dedup_by_key(|(code, _)| *code);
+        let urgent = last
+            .iter()
+            .filter_map(|&(code, day)| {
+                let cycle = cycles.get(code as usize).copied().flatten()?;
+                let in_days = cycle - (end - day);
+                (in_days <= i64::from(days_before) && in_days > -cycle).then_some((in_days, code, cycle))
+            })
+            .min();
+        if let Some((in_days, code, cycle_days)) = urgent {
+            let product = names.get(code as usize).cloned().unwrap_or_default();
+            out.push((
+                purchases.key(),
+                Reason::ProductDue {
+                    product,
+                    in_days,
+                    cycle_days,
+                },
+            ));
+        }
+    }
+    out
 }
 
 /// A customer's stage in key-ordered stages.

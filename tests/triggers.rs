@@ -185,3 +185,47 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn products_fall_due_on_their_own_cycle() {
+    // Coffee is re-bought every 30 days (customers 1 and 2), so its cycle
+    // is 30; tea was never re-bought and has none. On day 78: customer 1's
+    // coffee (day 60) is due in 12 days, customer 2's (day 30) 18 days
+    // overdue, customer 3's (day 50) due in 2.
+    let start = date(2024, 1, 1);
+    let buy =
+        |c: u64, d: u64, p: &str| Purchase::new(c, start + chrono::Days::new(d), Decimal::ONE).product(p);
+    let log = PurchaseLog::new(vec![
+        buy(1, 0, "coffee"),
+        buy(1, 30, "coffee"),
+        buy(1, 60, "coffee"),
+        buy(2, 0, "coffee"),
+        buy(2, 30, "coffee"),
+        buy(3, 50, "coffee"),
+        buy(3, 77, "tea"),
+    ])
+    .unwrap();
+    let today = start + chrono::Days::new(78);
+    let due = |days_before| {
+        let rules = [TriggerRule::new(
+            "refill",
+            TriggerKind::ProductDue { days_before },
+            7,
+        )];
+        fire(&log, &[], &rules, today, &[]).unwrap()
+    };
+    let soon: Vec<(u64, String)> = due(14)
+        .iter()
+        .map(|f| (f.customer, f.reason.to_string()))
+        .collect();
+    assert_eq!(
+        soon,
+        [
+            (1, "coffee due in 12 days (cycle 30 days)".to_string()),
+            (2, "coffee due in -18 days (cycle 30 days)".to_string()),
+            (3, "coffee due in 2 days (cycle 30 days)".to_string()),
+        ]
+    );
+    let customers: Vec<u64> = due(5).iter().map(|f| f.customer).collect();
+    assert_eq!(customers, [2, 3]);
+}
