@@ -23,7 +23,7 @@ use chrono::NaiveDate;
 
 use crate::log::is_negative;
 use crate::metrics::days::purchase_days;
-use crate::period::{day_number, local_day};
+use crate::period::{check_before, day_number, local_day};
 use crate::summary::fill_day_cells;
 use crate::{Customer, Error, PurchaseLog, Result};
 
@@ -630,14 +630,7 @@ pub fn transitions<C: Clone + Ord>(
     config: &LifecycleConfig,
     profiles: &[Customer<C>],
 ) -> Result<Transitions> {
-    if from >= to {
-        return Err(Error::EmptyRange {
-            start_field: "from",
-            start: from.to_string(),
-            end_field: "to",
-            end: to.to_string(),
-        });
-    }
+    check_before(from, to)?;
     let before = stages(log, from, config, profiles, |_| None)?;
     let after = stages(log, to, config, profiles, |_| None)?;
     // Both are in key order and `after` holds everyone in `before`.

@@ -134,6 +134,19 @@ pub(crate) fn local_day(unix_seconds: i64, offset_seconds: i32) -> i64 {
     (unix_seconds + i64::from(offset_seconds)).div_euclid(DAY_SECONDS)
 }
 
+/// `Ok` when `from` is strictly before `to`, else the error naming both.
+pub(crate) fn check_before(from: NaiveDate, to: NaiveDate) -> crate::Result<()> {
+    if from < to {
+        return Ok(());
+    }
+    Err(crate::Error::EmptyRange {
+        start_field: "from",
+        start: from.to_string(),
+        end_field: "to",
+        end: to.to_string(),
+    })
+}
+
 /// The day number of a date.
 pub(crate) fn day_number(date: NaiveDate) -> i64 {
     i64::from(date.num_days_from_ce()) - UNIX_EPOCH_DAYS_FROM_CE

@@ -24,7 +24,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::period::day_number;
+use crate::period::{check_before, day_number};
 use crate::points::EarnRule;
 use crate::summary::fill_day_cells;
 use crate::{Error, PurchaseLog, Result};
@@ -277,14 +277,7 @@ pub fn changes<C: Clone>(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<TierChange<C>>> {
-    if from >= to {
-        return Err(Error::EmptyRange {
-            start_field: "from",
-            start: from.to_string(),
-            end_field: "to",
-            end: to.to_string(),
-        });
-    }
+    check_before(from, to)?;
     let before = evaluate(log, table, from);
     let after = evaluate(log, table, to);
     let name = |t: Option<usize>| t.map_or("no tier", |t| table.name(t));
