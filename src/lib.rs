@@ -48,6 +48,16 @@
 //! - [`SummaryAccumulator`]: the same summaries, updated one order at a time
 //!   and merged across customer-partitioned shards.
 //!
+//! On top of the log and its summaries:
+//!
+//! | module | what it answers |
+//! |---|---|
+//! | [`metrics`] | repurchase rates, purchase cycles, next purchase, spend, churn between windows, cohorts, products |
+//! | [`models`] | BG/NBD, MBG/NBD, Pareto/NBD, BG/BB and Gamma-Gamma: P(alive), expected purchases, pmfs, DERT |
+//! | [`clv`], [`churn`] | customer lifetime value; churn scores from a model or from the customer's own cycle |
+//! | [`rfm`], [`lifecycle`], [`portrait`] | RFM scores and segments; lifecycle stages and transitions; customer portraits and tags |
+//! | [`triggers`], [`tiers`], [`points`], [`experiment`] | campaign triggers, membership tiers, loyalty points, A/B comparison of repurchase |
+//!
 //! The library never reads a clock: every "as of" day is an argument.
 //!
 //! # Cookbook
