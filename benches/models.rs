@@ -1,6 +1,7 @@
 //! Model fits, predictions and CLV for every customer, on seeded logs
 //! drawn from the BG/NBD process with Gamma-Gamma spend at the CDNOW
-//! estimates (as `../shared/bench/gen_purchases.py`), summarised by week:
+//! estimates (`repurchase::synthetic`, the process of
+//! `../shared/bench/gen_purchases.py`), summarised by week:
 //! 10^5 and 10^6 customers.
 //!
 //! `cargo bench --bench models`; add `-- 1e6` for the largest size alone.
@@ -16,10 +17,8 @@ use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_values};
 use repurchase::models::{
     BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData,
 };
+use repurchase::synthetic::SyntheticLog;
 use repurchase::{Granularity, PurchaseLog, SummaryOptions};
-
-#[path = "../tests/support/mod.rs"]
-mod support;
 
 fn bench_models(c: &mut Criterion) {
     let end = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
@@ -28,7 +27,12 @@ fn bench_models(c: &mut Criterion) {
     group.sample_size(10);
     for (customers, label) in [(100_000, "1e5"), (1_000_000, "1e6")] {
         let bgnbd = [0.243, 4.414, 0.793, 2.426];
-        let purchases = support::bgnbd_purchase_log(customers, 42, bgnbd, [6.25, 3.74, 15.44]);
+        let purchases = SyntheticLog::default()
+            .customers(customers)
+            .bgnbd(bgnbd)
+            .spend([6.25, 3.74, 15.44])
+            .purchases()
+            .unwrap();
         let summaries = PurchaseLog::new(purchases).unwrap().summarize(&opts);
         let customers = summaries.len();
         let data = FrequencyData::from_summaries(&summaries.customers);

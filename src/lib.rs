@@ -102,6 +102,7 @@
 //! |---|---|---|
 //! | `datasets` | yes | [`datasets`]: the CDNOW sample embedded (228 KB) |
 //! | `serde` | no | `Serialize`/`Deserialize` on every data, config and result type |
+//! | `synthetic` | yes | [`synthetic`]: seeded BG/NBD + Gamma-Gamma purchase logs for benches and tests |
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 #![deny(rustdoc::broken_intra_doc_links)]
@@ -126,6 +127,8 @@ pub mod portrait;
 mod purchase;
 pub mod rfm;
 mod summary;
+#[cfg(feature = "synthetic")]
+pub mod synthetic;
 pub mod tiers;
 pub mod triggers;
 

@@ -1,16 +1,12 @@
 //! Seeded simulation of customer bases from the models' own processes,
-//! shared by the tests and (by path) the models bench, and the reference
-//! files' reader.
+//! the reference files' reader and small day-based logs, shared by the
+//! tests.
 
 // Not every test crate that includes this module uses every item.
 #![allow(dead_code, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 pub mod day_logs;
 pub mod reference;
-
-use chrono::NaiveDate;
-use repurchase::{Purchase, Timestamp};
-use rust_decimal::Decimal;
 
 /// SplitMix64 with the draws the simulations need.
 pub struct Rng(pub u64);
@@ -93,36 +89,4 @@ pub fn pareto_repeat_times(rng: &mut Rng, [r, alpha, s, beta]: [f64; 4], horizon
         }
         out.push(t);
     }
-}
-
-/// A purchase log from a BG/NBD process with Gamma-Gamma spend, as
-/// `../shared/bench/gen_purchases.py` draws it: customers join uniformly in
-/// the first 52 weeks of a 104-week log from 2024-01-01; each purchase's
-/// value is Gamma(p, ν) with ν ~ Gamma(q, γ) per customer.
-pub fn bgnbd_purchase_log(
-    customers: u64,
-    seed: u64,
-    bgnbd: [f64; 4],
-    [p, q, gamma]: [f64; 3],
-) -> Vec<Purchase<u64>> {
-    let mut rng = Rng(seed);
-    let start = Timestamp::from(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()).unix_seconds();
-    let week = 7 * 86_400;
-    let mut times = Vec::new();
-    let mut out = Vec::new();
-    for customer in 0..customers {
-        let first = rng.uniform() * 52.0;
-        let nu = rng.gamma(q) / gamma;
-        bgnbd_repeat_times(&mut rng, bgnbd, 104.0 - first, &mut times);
-        for t in std::iter::once(0.0).chain(times.iter().copied()) {
-            let at = start + ((first + t) * week as f64) as i64;
-            let cents = ((rng.gamma(p) / nu) * 100.0).round().max(1.0) as i64;
-            out.push(Purchase::new(
-                customer,
-                Timestamp::from_unix_seconds(at).unwrap(),
-                Decimal::new(cents, 2),
-            ));
-        }
-    }
-    out
 }

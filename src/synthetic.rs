@@ -1,0 +1,296 @@
+//! Seeded synthetic purchase logs from the BG/NBD process with Gamma-Gamma
+//! spend (feature `synthetic`), the process of `../shared/bench/gen_purchases.py`:
+//! data anyone can regenerate for benchmarks, examples and tests, returned
+//! as purchases directly (no file).
+//!
+//! # Example
+//!
+//! ```
+//! use repurchase::synthetic::SyntheticLog;
+//! use repurchase::PurchaseLog;
+//!
+//! let purchases = SyntheticLog::default().customers(1_000).seed(7).purchases()?;
+//! let log = PurchaseLog::new(purchases)?;
+//! assert_eq!(log.customer_count(), 1_000);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+
+use crate::models::check_parameters;
+
+use crate::{Error, Purchase, Result};
+
+/// How a synthetic log is drawn. Each customer joins on a uniform moment of
+/// the acquisition window with a first purchase, buys at a Poisson rate
+/// λ ~ Gamma(r, α) per week while alive, and after each repeat purchase
+/// drops out with probability p ~ Beta(a, b); each purchase's value is
+/// Gamma(p_s, ν) with ν ~ Gamma(q, γ) per customer, in cents (at least one).
+/// Purchases fall on the day of their moment; customer keys are 0, 1, 2, ….
+///
+/// | setting | default (gen_purchases.py's) |
+/// |---|---|
+/// | customers | 100,000 |
+/// | seed | 42 |
+/// | start | 2024-01-01 |
+/// | weeks (log length) | 104 |
+/// | acquisition weeks | 52 |
+/// | rate scale (multiplies λ) | 1 |
+/// | BG/NBD r, α, a, b | 0.243, 4.414, 0.793, 2.426 (CDNOW) |
+/// | Gamma-Gamma p, q, γ | 6.25, 3.74, 15.44 (CDNOW) |
+///
+/// # Example
+///
+/// ```
+/// use repurchase::synthetic::SyntheticLog;
+///
+/// let config = SyntheticLog::default().bgnbd([0.5, 5.0, 1.0, 3.0]).spend([4.0, 4.0, 20.0]);
+/// assert_eq!(config.purchases()?.first().map(|p| p.customer), Some(0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SyntheticLog {
+    customers: u64,
+    seed: u64,
+    start: NaiveDate,
+    weeks: f64,
+    acquisition_weeks: f64,
+    rate_scale: f64,
+    bgnbd: [f64; 4],
+    spend: [f64; 3],
+}
+
+impl Default for SyntheticLog {
+    fn default() -> Self {
+        Self {
+            customers: 100_000,
+            seed: 42,
+            start: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
+            weeks: 104.0,
+            acquisition_weeks: 52.0,
+            rate_scale: 1.0,
+            bgnbd: [0.243, 4.414, 0.793, 2.426],
+            spend: [6.25, 3.74, 15.44],
+        }
+    }
+}
+
+impl SyntheticLog {
+    /// Sets the number of customers.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::synthetic::SyntheticLog;
+    /// assert!(SyntheticLog::default().customers(10).purchases()?.len() >= 10);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn customers(mut self, customers: u64) -> Self {
+        self.customers = customers;
+        self
+    }
+
+    /// Sets the seed: the same seed gives the same log.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::synthetic::SyntheticLog;
+    /// let a = SyntheticLog::default().customers(50).seed(1).purchases()?;
+    /// let b = SyntheticLog::default().customers(50).seed(1).purchases()?;
+    /// assert_eq!(a, b);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets the first day of the log.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::synthetic::SyntheticLog;
+    /// let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).ok_or("bad date")?;
+    /// assert!(SyntheticLog::default().customers(5).start(start).purchases()?.iter().all(|p| p.at >= start.into()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn start(mut self, start: NaiveDate) -> Self {
+        self.start = start;
+        self
+    }
+
+    /// Sets the log's length and the acquisition window, in weeks.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::synthetic::SyntheticLog;
+    /// assert!(SyntheticLog::default().weeks(52.0, 13.0).purchases().is_ok());
+    /// assert!(SyntheticLog::default().weeks(10.0, 13.0).purchases().is_err());
+    /// ```
+    pub fn weeks(mut self, weeks: f64, acquisition_weeks: f64) -> Self {
+        self.weeks = weeks;
+        self.acquisition_weeks = acquisition_weeks;
+        self
+    }
+
+    /// Multiplies every purchase rate (more purchases per customer).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::synthetic::SyntheticLog;
+    /// let few = SyntheticLog::default().customers(2_000).purchases()?.len();
+    /// let many = SyntheticLog::default().customers(2_000).rate_scale(4.0).purchases()?.len();
+    /// assert!(many > few);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rate_scale(mut self, scale: f64) -> Self {
+        self.rate_scale = scale;
+        self
+    }
+
+    /// Sets the BG/NBD parameters `[r, α, a, b]` (α per week).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::synthetic::SyntheticLog;
+    /// assert!(SyntheticLog::default().bgnbd([0.0, 1.0, 1.0, 1.0]).purchases().is_err());
+    /// ```
+    pub fn bgnbd(mut self, params: [f64; 4]) -> Self {
+        self.bgnbd = params;
+        self
+    }
+
+    /// Sets the Gamma-Gamma spend parameters `[p, q, γ]` (γ in currency
+    /// units).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::synthetic::SyntheticLog;
+    /// assert!(SyntheticLog::default().spend([6.25, 3.74, 15.44]).purchases().is_ok());
+    /// ```
+    pub fn spend(mut self, params: [f64; 3]) -> Self {
+        self.spend = params;
+        self
+    }
+
+    /// Draws the purchases, customer by customer in time order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a parameter, rate scale or length not
+    /// finite and > 0, or an acquisition window longer than the log.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::synthetic::SyntheticLog;
+    /// let purchases = SyntheticLog::default().customers(100).purchases()?;
+    /// assert!(purchases.iter().all(|p| p.amount > rust_decimal::Decimal::ZERO));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn purchases(&self) -> Result<Vec<Purchase<u64>>> {
+        let [r, alpha, a, b] = self.bgnbd;
+        let [p, q, gamma] = self.spend;
+        check_parameters(&[
+            ("r", r),
+            ("alpha", alpha),
+            ("a", a),
+            ("b", b),
+            ("p", p),
+            ("q", q),
+            ("gamma", gamma),
+            ("rate_scale", self.rate_scale),
+            ("weeks", self.weeks),
+            ("acquisition_weeks", self.acquisition_weeks),
+        ])?;
+        if self.acquisition_weeks > self.weeks {
+            return Err(Error::InvalidParameter {
+                name: "acquisition_weeks",
+                value: self.acquisition_weeks.to_string(),
+                expected: "at most the log's length in weeks",
+            });
+        }
+        let mut rng = Rng(self.seed);
+        let mut out = Vec::new();
+        for customer in 0..self.customers {
+            let lambda = rng.gamma(r) / alpha * self.rate_scale;
+            let dropout = rng.beta(a, b);
+            let nu = rng.gamma(q) / gamma;
+            let mut t = rng.uniform() * self.acquisition_weeks;
+            let mut buy = |rng: &mut Rng, t: f64| {
+                // Whole days since the start: the floor of a value below
+                // 7 × weeks, exact as u64.
+                let day = self.start + Days::new((t * 7.0).floor() as u64);
+                let cents = ((rng.gamma(p) / nu) * 100.0).round().clamp(1.0, 1e15);
+                out.push(Purchase::new(customer, day, Decimal::new(cents as i64, 2)));
+            };
+            buy(&mut rng, t);
+            // Repeat purchases while alive; dropout only after a repeat.
+            loop {
+                t += -rng.uniform().ln() / lambda;
+                if t >= self.weeks {
+                    break;
+                }
+                buy(&mut rng, t);
+                if rng.uniform() < dropout {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// SplitMix64 with the draws the generator needs.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform on (0, 1): never 0, so its logarithm is finite.
+    fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1_u64 << 53) as f64
+    }
+
+    fn normal(&mut self) -> f64 {
+        (-2.0 * self.uniform().ln()).sqrt() * (std::f64::consts::TAU * self.uniform()).cos()
+    }
+
+    /// Gamma(shape, 1) by Marsaglia & Tsang (2000), boosted below shape 1.
+    /// Each try is accepted with probability above 0.95.
+    fn gamma(&mut self, shape: f64) -> f64 {
+        let (boost, shape) = if shape < 1.0 {
+            (self.uniform().powf(1.0 / shape), shape + 1.0)
+        } else {
+            (1.0, shape)
+        };
+        let d = shape - 1.0 / 3.0;
+        let c = 1.0 / (9.0 * d).sqrt();
+        loop {
+            let x = self.normal();
+            let v = (1.0 + c * x).powi(3);
+            if v > 0.0 && self.uniform().ln() < 0.5 * x * x + d - d * v + d * v.ln() {
+                return d * v * boost;
+            }
+        }
+    }
+
+    fn beta(&mut self, a: f64, b: f64) -> f64 {
+        let x = self.gamma(a);
+        x / (x + self.gamma(b))
+    }
+}
