@@ -218,7 +218,7 @@ impl SyntheticLog {
                 expected: "at most the log's length in weeks",
             });
         }
-        let mut rng = Rng(self.seed);
+        let mut rng = Rng::new(self.seed);
         let mut out = Vec::new();
         for customer in 0..self.customers {
             let lambda = rng.gamma(r) / alpha * self.rate_scale;
@@ -249,10 +249,36 @@ impl SyntheticLog {
     }
 }
 
-/// SplitMix64 with the draws the generator needs.
-struct Rng(u64);
+/// The generator's seeded random stream (SplitMix64) with the draws its
+/// processes need, public so that simulations elsewhere (tests of other
+/// models, say) draw the same way.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::synthetic::Rng;
+///
+/// let mut rng = Rng::new(42);
+/// let u = rng.uniform();
+/// assert!(u > 0.0 && u < 1.0);
+/// assert_eq!(Rng::new(42).uniform(), u); // same seed, same stream
+/// ```
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
 
 impl Rng {
+    /// A stream from `seed`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::synthetic::Rng;
+    /// assert_ne!(Rng::new(1).uniform(), Rng::new(2).uniform());
+    /// ```
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
     fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -262,7 +288,15 @@ impl Rng {
     }
 
     /// Uniform on (0, 1): never 0, so its logarithm is finite.
-    fn uniform(&mut self) -> f64 {
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::synthetic::Rng;
+    /// let waiting = -Rng::new(3).uniform().ln(); // an Exp(1) draw
+    /// assert!(waiting.is_finite());
+    /// ```
+    pub fn uniform(&mut self) -> f64 {
         ((self.next_u64() >> 11) as f64 + 0.5) / (1_u64 << 53) as f64
     }
 
@@ -270,9 +304,18 @@ impl Rng {
         (-2.0 * self.uniform().ln()).sqrt() * (std::f64::consts::TAU * self.uniform()).cos()
     }
 
-    /// Gamma(shape, 1) by Marsaglia & Tsang (2000), boosted below shape 1.
-    /// Each try is accepted with probability above 0.95.
-    fn gamma(&mut self, shape: f64) -> f64 {
+    /// Gamma(shape, 1) for shape > 0, by Marsaglia & Tsang (2000), boosted
+    /// below shape 1. Each try is accepted with probability above 0.95.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::synthetic::Rng;
+    /// let mut rng = Rng::new(5);
+    /// let mean = (0..10_000).map(|_| rng.gamma(2.0)).sum::<f64>() / 10_000.0;
+    /// assert!((mean - 2.0).abs() < 0.1);
+    /// ```
+    pub fn gamma(&mut self, shape: f64) -> f64 {
         let (boost, shape) = if shape < 1.0 {
             (self.uniform().powf(1.0 / shape), shape + 1.0)
         } else {
@@ -289,7 +332,16 @@ impl Rng {
         }
     }
 
-    fn beta(&mut self, a: f64, b: f64) -> f64 {
+    /// Beta(a, b) for a, b > 0, from two gamma draws.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::synthetic::Rng;
+    /// let p = Rng::new(9).beta(0.793, 2.426);
+    /// assert!((0.0..=1.0).contains(&p));
+    /// ```
+    pub fn beta(&mut self, a: f64, b: f64) -> f64 {
         let x = self.gamma(a);
         x / (x + self.gamma(b))
     }

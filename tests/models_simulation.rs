@@ -29,7 +29,7 @@ fn assert_recovery(
 ) {
     let mut covered = 0;
     for seed in 0..replicates {
-        let mut rng = Rng(first_seed + seed);
+        let mut rng = Rng::new(first_seed + seed);
         let mut times = Vec::new();
         let rows = (0..customers)
             .map(|_| {
@@ -84,10 +84,13 @@ fn bgnbd_fits_recover_known_parameters_within_three_standard_errors() {
 
 #[test]
 fn pareto_fits_recover_known_parameters_within_three_standard_errors() {
+    // s and β are weakly identified: at 10,000 customers their estimates
+    // are skewed and 3-SE bands covered 49 or 47 of 50 replicates depending
+    // on the random stream; at 20,000, as for BG/NBD, the asymptotics hold.
     assert_recovery(
         [0.553, 10.578, 0.606, 11.669],
         50,
-        10_000,
+        20_000,
         5_000,
         pareto_repeat_times,
         |data| {
