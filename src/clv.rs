@@ -213,10 +213,22 @@ fn discounted_purchases<M: PurchaseModel>(
     month: f64,
     options: &ClvOptions,
 ) -> Result<f64> {
+    Ok(model.p_alive(x, t_x, big_t)? * discounted_purchases_if_alive(model, x, big_t, month, options)?)
+}
+
+/// The discounted expected purchases of a customer alive at `T`: they
+/// depend on (x, T) only, not on t_x.
+fn discounted_purchases_if_alive<M: PurchaseModel>(
+    model: &M,
+    x: f64,
+    big_t: f64,
+    month: f64,
+    options: &ClvOptions,
+) -> Result<f64> {
     let mut total = 0.0;
     let mut before = 0.0;
     for i in 1..=options.months {
-        let cumulative = model.conditional_expected_purchases(x, t_x, big_t, f64::from(i) * month)?;
+        let cumulative = model.expected_purchases_if_alive(x, big_t, f64::from(i) * month)?;
         total += (cumulative - before) / (1.0 + options.discount_rate).powf(f64::from(i));
         before = cumulative;
     }
@@ -225,7 +237,10 @@ fn discounted_purchases<M: PurchaseModel>(
 
 /// Lifetime values of every customer of a set of summaries, in their order.
 ///
-/// The summaries' recency and `T` must be in the model's time unit.
+/// The summaries' recency and `T` must be in the model's time unit. The
+/// month-by-month series, the costly part, is computed once per distinct
+/// `(x, T)` (see [`PurchaseModel::expected_purchases_if_alive`]); each
+/// customer then costs one P(alive) and one expected spend.
 ///
 /// # Errors
 ///
@@ -255,8 +270,7 @@ pub fn customer_lifetime_values<M: PurchaseModel, C>(
     options: &ClvOptions,
 ) -> Result<Vec<f64>> {
     let month = options.month()?;
-    // The model part depends on (x, t_x, T) only: once per distinct pattern.
-    let mut patterns: FastMap<(u32, u64, u64), f64> = FastMap::default();
+    let mut if_alive: FastMap<(u32, u64), f64> = FastMap::default();
     summaries
         .iter()
         .map(|s| {
@@ -265,16 +279,17 @@ pub fn customer_lifetime_values<M: PurchaseModel, C>(
                 .monetary_value
                 .and_then(|m| rust_decimal::prelude::ToPrimitive::to_f64(&m))
                 .unwrap_or(0.0);
-            let key = (s.frequency, s.recency.to_bits(), s.t.to_bits());
-            let purchases = match patterns.get(&key) {
+            let key = (s.frequency, s.t.to_bits());
+            let purchases = match if_alive.get(&key) {
                 Some(&d) => d,
                 None => {
-                    let d = discounted_purchases(model, x, s.recency, s.t, month, options)?;
-                    patterns.insert(key, d);
+                    let d = discounted_purchases_if_alive(model, x, s.t, month, options)?;
+                    if_alive.insert(key, d);
                     d
                 }
             };
-            Ok(spend.conditional_expected_spend(x, m)? * purchases)
+            let alive = model.p_alive(x, s.recency, s.t)?;
+            Ok(spend.conditional_expected_spend(x, m)? * alive * purchases)
         })
         .collect()
 }

@@ -11,7 +11,7 @@
 )]
 
 use chrono::NaiveDate;
-use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_value};
+use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_value, customer_lifetime_values};
 use repurchase::datasets::cdnow_sample;
 use repurchase::models::{
     BetaGeo, BetaGeoBetaBinom, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, SpendData,
@@ -318,9 +318,14 @@ fn fits_and_predictions_agree_with_lifetimes() {
     }
 
     let predictions = csv("lifetimes_predictions_W.csv");
+    // lifetimes' weekly months are 4.345 weeks.
+    let options = ClvOptions::new(ModelTime::Weeks).days_per_month(4.345 * 7.0);
+    // The batch shares the month-by-month series across customers with the
+    // same (x, T); each value must still be lifetimes'.
+    let batch = customer_lifetime_values(&bg, &gg, &summaries.customers, &options).unwrap();
     let mut checked = 0;
     assert_eq!(predictions.len(), summaries.len());
-    for (s, row) in summaries.iter().zip(&predictions) {
+    for ((s, row), batch_clv) in summaries.iter().zip(&predictions).zip(batch) {
         let x = f64::from(s.frequency);
         let what = |q: &str| format!("customer {} {q}", s.customer);
         close(
@@ -343,15 +348,10 @@ fn fits_and_predictions_agree_with_lifetimes() {
             PREDICTION_TOLERANCE,
             &what("expected spend"),
         );
-        // lifetimes' weekly months are 4.345 weeks.
-        let options = ClvOptions::new(ModelTime::Weeks).days_per_month(4.345 * 7.0);
         let clv = customer_lifetime_value(&bg, &gg, x, s.recency, s.t, m, &options).unwrap();
-        close(
-            clv,
-            &Value::from(row[4]),
-            PREDICTION_TOLERANCE,
-            &what("12-month CLV"),
-        );
+        for (value, name) in [(clv, "12-month CLV"), (batch_clv, "batch 12-month CLV")] {
+            close(value, &Value::from(row[4]), PREDICTION_TOLERANCE, &what(name));
+        }
         let p = mbg.p_alive(x, s.recency, s.t).unwrap();
         close(
             p,

@@ -315,6 +315,35 @@ impl BetaGeo {
         let alive = self.p_alive_unchecked(x, t_x, big_t);
         Ok(alive * purchases_while_alive(r + x, alpha + big_t, a, b + x, t))
     }
+
+    /// The expected purchases in `(T, T + t]` of a customer with `x` repeat
+    /// purchases observed for `T`, given that they are alive at `T`:
+    /// [`conditional_expected_purchases`](Self::conditional_expected_purchases)
+    /// is [`p_alive`](Self::p_alive) times this, and this does not depend on
+    /// `t_x`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an invalid `x` or `T`,
+    /// [`Error::InvalidParameter`] for a bad horizon.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::BetaGeo;
+    ///
+    /// let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?;
+    /// let if_alive = model.expected_purchases_if_alive(2.0, 38.86, 39.0)?;
+    /// let expected = model.conditional_expected_purchases(2.0, 30.43, 38.86, 39.0)?;
+    /// assert!((expected - model.p_alive(2.0, 30.43, 38.86)? * if_alive).abs() < 1e-12);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn expected_purchases_if_alive(&self, x: f64, big_t: f64, t: f64) -> Result<f64> {
+        check_pattern(0, x, 0.0, big_t)?;
+        check_horizon(t)?;
+        let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
+        Ok(purchases_while_alive(r + x, alpha + big_t, a, b + x, t))
+    }
 }
 
 /// The expected purchases in `(0, t]` of a customer alive at 0 whose

@@ -97,6 +97,26 @@ pub trait PurchaseModel {
     /// As the model's own method.
     fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, t: f64) -> Result<f64>;
 
+    /// The expected purchases in `(T, T + t]` of a customer with `x` repeat
+    /// purchases observed for `T`, given that they are alive at `T`. In
+    /// these models the history says nothing more about the future once the
+    /// customer is known to be alive, so
+    ///
+    /// ```text
+    /// E[Y(t) | x, t_x, T] = P(alive | x, t_x, T) · E[Y(t) | alive, x, T]
+    /// ```
+    ///
+    /// and this factor does not depend on `t_x`: customers sharing `(x, T)`
+    /// share it, which is how [`customer_lifetime_values`](crate::clv::customer_lifetime_values)
+    /// scores a million customers without a million series.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an invalid
+    /// `x` or `T`, [`Error::InvalidParameter`](crate::Error::InvalidParameter)
+    /// for a bad horizon.
+    fn expected_purchases_if_alive(&self, x: f64, big_t: f64, t: f64) -> Result<f64>;
+
     /// P(no purchase in `(T, T + h]` | x, t_x, T): the churn score over a
     /// horizon `h`. In the BG family a customer alive at `T` with purchase
     /// rate λ can only drop out at a purchase, so makes none in `h` with
@@ -132,6 +152,10 @@ macro_rules! bg_family {
                 <$model>::conditional_expected_purchases(self, x, t_x, big_t, t)
             }
 
+            fn expected_purchases_if_alive(&self, x: f64, big_t: f64, t: f64) -> Result<f64> {
+                <$model>::expected_purchases_if_alive(self, x, big_t, t)
+            }
+
             fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, h: f64) -> Result<f64> {
                 super::bgnbd::check_horizon(h)?;
                 let alive = <$model>::p_alive(self, x, t_x, big_t)?;
@@ -157,6 +181,10 @@ impl PurchaseModel for ParetoNbd {
 
     fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, t: f64) -> Result<f64> {
         ParetoNbd::conditional_expected_purchases(self, x, t_x, big_t, t)
+    }
+
+    fn expected_purchases_if_alive(&self, x: f64, big_t: f64, t: f64) -> Result<f64> {
+        ParetoNbd::expected_purchases_if_alive(self, x, big_t, t)
     }
 
     /// Customers can die between purchases, so this is the Pareto/NBD's own

@@ -234,6 +234,35 @@ impl ParetoNbd {
         Ok(alive * (self.r + x) / (self.alpha + big_t) * beta_t * surviving_time(self.s, beta_t, t))
     }
 
+    /// The expected purchases in `(T, T + t]` of a customer with `x` repeat
+    /// purchases observed for `T`, given that they are alive at `T`:
+    /// [`conditional_expected_purchases`](Self::conditional_expected_purchases)
+    /// is [`p_alive`](Self::p_alive) times this, and this does not depend on
+    /// `t_x`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an invalid `x` or `T`,
+    /// [`Error::InvalidParameter`] for a bad horizon.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::ParetoNbd;
+    ///
+    /// let model = ParetoNbd::new(0.553, 10.578, 0.606, 11.669)?;
+    /// let if_alive = model.expected_purchases_if_alive(2.0, 38.86, 39.0)?;
+    /// let expected = model.conditional_expected_purchases(2.0, 30.43, 38.86, 39.0)?;
+    /// assert!((expected - model.p_alive(2.0, 30.43, 38.86)? * if_alive).abs() < 1e-12);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn expected_purchases_if_alive(&self, x: f64, big_t: f64, t: f64) -> Result<f64> {
+        check_pattern(0, x, 0.0, big_t)?;
+        check_horizon(t)?;
+        let beta_t = self.beta + big_t;
+        Ok((self.r + x) / (self.alpha + big_t) * beta_t * surviving_time(self.s, beta_t, t))
+    }
+
     /// The probability of no purchase in `(T, T + h]`. A customer alive at
     /// `T` with rates λ and μ stays silent if they die first or if the next
     /// purchase comes after `T + h`; given the history, λ and μ are
