@@ -3,7 +3,7 @@
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, maximise};
 use super::model::check_parameters;
-use super::special::{digamma, hyp2f1, inc_beta, integrate, ln_beta, ln_gamma, log_add_exp};
+use super::special::{digamma, hyp2f1, inc_beta, integrate, ln_beta, ln_gamma};
 use crate::{Error, Result};
 
 /// The beta-geometric/negative binomial distribution (BG/NBD) model of
@@ -521,41 +521,63 @@ pub(crate) fn log_likelihood(
         _ => return f64::NAN,
     };
     let (ln_gamma_r, psi_r, ln_beta_ab, psi_ab) = (ln_gamma(r), digamma(r), ln_beta(a, b), digamma(a + b));
-    let psi_b = digamma(b);
+    let (psi_b, ln_alpha) = (digamma(b), alpha.ln());
     let (mut ll, mut g) = (0.0, [0.0_f64; 4]);
     let k = dropout.shift();
-    // Rows are sorted by frequency: the special functions of x are computed
-    // once per run of equal x, not once per row.
+    // Rows are sorted by frequency: everything that depends on x alone is
+    // computed once per run of equal x, not once per row.
     let mut cached_x = f64::NAN;
     let (mut x_terms, mut psi_rx, mut psi_abxk, mut psi_bxk) = (0.0, 0.0, 0.0, 0.0);
+    let (mut applies, mut ln_odds, mut b_x) = (false, 0.0, 0.0);
+    // Rows of one x are sorted by T: likewise per run of equal T.
+    let (mut cached_t, mut ln_at, mut inv_at) = (f64::NAN, 0.0, 0.0);
     for row in rows {
         let (x, t_x, big_t, w) = (row.frequency, row.recency, row.t, row.weight);
         if x != cached_x {
             cached_x = x;
-            x_terms = ln_gamma(r + x) - ln_gamma_r + ln_beta(a, b + x + k) - ln_beta_ab;
+            x_terms = ln_gamma(r + x) - ln_gamma_r + ln_beta(a, b + x + k) - ln_beta_ab + r * ln_alpha;
             psi_rx = digamma(r + x);
             psi_abxk = digamma(a + b + x + k);
             psi_bxk = digamma(b + x + k);
+            applies = dropout.applies(x);
+            b_x = b + x - 1.0 + k;
+            ln_odds = (a / b_x).ln();
+            cached_t = f64::NAN;
+        }
+        if big_t != cached_t {
+            cached_t = big_t;
+            ln_at = (alpha + big_t).ln();
+            inv_at = 1.0 / (alpha + big_t);
         }
         let rx = r + x;
-        let (ln_at, ln_atx) = ((alpha + big_t).ln(), (alpha + t_x).ln());
-        let l1 = -rx * ln_at;
-        let applies = dropout.applies(x);
-        let l2 = if applies {
-            (a / (b + x - 1.0 + k)).ln() - rx * ln_atx
+        // L = (α + T)^−(r+x) · [1 + δ · a / (b + x − 1 + k) · ((α + T) / (α + t_x))^(r+x)]:
+        // the bracket is 1 + e^d, so ln L and the second term's share w₂ of
+        // it come from one exp of d.
+        // Plain ln rather than ln_1p below: these feed sums of logs, where
+        // an absolute error of an ulp is all that matters, and ln is the
+        // cheaper of the two.
+        let (ln_bracket, w2, ln_ratio) = if applies {
+            let ln_ratio = ln_at - (alpha + t_x).ln();
+            let d = ln_odds + rx * ln_ratio;
+            let (ln_bracket, w2) = if d > 0.0 {
+                let e = (-d).exp();
+                (d + (1.0 + e).ln(), 1.0 / (1.0 + e))
+            } else {
+                let e = d.exp();
+                ((1.0 + e).ln(), e / (1.0 + e))
+            };
+            (ln_bracket, w2, ln_ratio)
         } else {
-            f64::NEG_INFINITY
+            (0.0, 0.0, 0.0)
         };
-        let ln_sum = log_add_exp(l1, l2);
-        let w2 = (l2 - ln_sum).exp(); // share of the second term
-        let w1 = 1.0 - w2;
-        ll += w * (x_terms + r * alpha.ln() + ln_sum);
-        g[0] += w * (psi_rx - psi_r + alpha.ln() - w1 * ln_at - w2 * ln_atx);
-        g[1] += w * (r / alpha - w1 * rx / (alpha + big_t) - w2 * rx / (alpha + t_x));
+        ll += w * (x_terms - rx * ln_at + ln_bracket);
+        g[0] += w * (psi_rx - psi_r + ln_alpha - ln_at + w2 * ln_ratio);
+        g[1] += w * (r / alpha - (1.0 - w2) * rx * inv_at - w2 * rx / (alpha + t_x));
         // ∂/∂a and ∂/∂b of ln B(a, b + x + k) − ln B(a, b), plus the second term's ratio.
-        g[2] += w * (psi_ab - psi_abxk + if applies { w2 / a } else { 0.0 });
-        g[3] +=
-            w * (psi_bxk - psi_abxk - psi_b + psi_ab - if applies { w2 / (b + x - 1.0 + k) } else { 0.0 });
+        // Where the second term does not apply b + x − 1 + k may be 0.
+        let (share_a, share_b) = if applies { (w2 / a, w2 / b_x) } else { (0.0, 0.0) };
+        g[2] += w * (psi_ab - psi_abxk + share_a);
+        g[3] += w * (psi_bxk - psi_abxk - psi_b + psi_ab - share_b);
     }
     gradient.iter_mut().zip(g).for_each(|(out, v)| *out = v);
     ll

@@ -124,14 +124,15 @@ impl FrequencyData {
         Ok(Self::compress(checked))
     }
 
-    /// Sorts rows and merges equal patterns, adding their weights.
+    /// Sorts rows by (x, T, t_x), so that likelihoods can reuse what depends
+    /// on x or (x, T) alone, and merges equal patterns, adding their weights.
     fn compress(mut rows: Vec<FrequencyRow>) -> Self {
         let key = |r: &FrequencyRow| (r.frequency.to_bits(), r.recency.to_bits(), r.t.to_bits());
         rows.sort_unstable_by(|a, b| {
             a.frequency
                 .total_cmp(&b.frequency)
-                .then(a.recency.total_cmp(&b.recency))
                 .then(a.t.total_cmp(&b.t))
+                .then(a.recency.total_cmp(&b.recency))
         });
         let mut out: Vec<FrequencyRow> = Vec::with_capacity(rows.len());
         for row in rows {
@@ -161,7 +162,7 @@ impl FrequencyData {
         *self = Self::compress(rows);
     }
 
-    /// The distinct rows, sorted.
+    /// The distinct rows, sorted by frequency, then `T`, then recency.
     ///
     /// # Example
     ///

@@ -129,7 +129,7 @@ impl GammaGamma {
         }
         let total = data.customers();
         let scale = data.rows().iter().map(|(_, m, w)| m * w).sum::<f64>() / total;
-        let scaled: Vec<(f64, f64, f64)> = data.rows().iter().map(|&(x, m, w)| (x, m / scale, w)).collect();
+        let scaled = spend_rows(data.rows().iter().map(|&(x, m, w)| (x, m / scale, w)));
         let starts: [&[f64]; 3] = [&[1.0, 1.0, 1.0], &[5.0, 3.0, 5.0], &[0.5, 2.0, 0.5]];
         let (params, mut report) = maximise(
             &["p", "q", "gamma"],
@@ -171,7 +171,8 @@ impl GammaGamma {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn log_likelihood(&self, data: &SpendData) -> f64 {
-        log_likelihood(&[self.p, self.q, self.gamma], data.rows(), &mut [0.0; 3])
+        let rows = spend_rows(data.rows().iter().copied());
+        log_likelihood(&[self.p, self.q, self.gamma], &rows, &mut [0.0; 3])
     }
 
     /// The population mean spend per transaction, `p γ / (q − 1)`.
@@ -256,7 +257,28 @@ impl GammaGamma {
 /// ```text
 /// ln f = ln Γ(p x + q) − ln Γ(p x) − ln Γ(q) + q ln γ + (p x − 1) ln m + p x ln x − (p x + q) ln(γ + x m)
 /// ```
-fn log_likelihood(params: &[f64], rows: &[(f64, f64, f64)], gradient: &mut [f64]) -> f64 {
+/// One row of the likelihood: x, m̄, weight and ln m̄, which does not
+/// change with the parameters and so is taken once, not once per
+/// evaluation.
+#[derive(Debug, Clone, Copy)]
+struct SpendRow {
+    x: f64,
+    m: f64,
+    weight: f64,
+    ln_m: f64,
+}
+
+fn spend_rows(rows: impl Iterator<Item = (f64, f64, f64)>) -> Vec<SpendRow> {
+    rows.map(|(x, m, weight)| SpendRow {
+        x,
+        m,
+        weight,
+        ln_m: m.ln(),
+    })
+    .collect()
+}
+
+fn log_likelihood(params: &[f64], rows: &[SpendRow], gradient: &mut [f64]) -> f64 {
     let [p, q, gamma] = match params {
         [p, q, g] => [*p, *q, *g],
         _ => return f64::NAN,
@@ -266,18 +288,20 @@ fn log_likelihood(params: &[f64], rows: &[(f64, f64, f64)], gradient: &mut [f64]
     // Rows are sorted by x: the special functions of p x are computed once
     // per run of equal x.
     let mut cached_x = f64::NAN;
-    let (mut x_terms, mut psi_pxq, mut psi_px) = (0.0, 0.0, 0.0);
-    for &(x, m, w) in rows {
+    let (mut x_terms, mut psi_pxq, mut psi_px, mut ln_x) = (0.0, 0.0, 0.0, 0.0);
+    for row in rows {
+        let (x, m, w, ln_m) = (row.x, row.m, row.weight, row.ln_m);
         let px = p * x;
         if x != cached_x {
             cached_x = x;
-            x_terms = ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q + px * x.ln();
+            ln_x = x.ln();
+            x_terms = ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q + px * ln_x + q * ln_g;
             psi_pxq = digamma(px + q);
             psi_px = digamma(px);
         }
-        let (ln_m, ln_gxm) = (m.ln(), (gamma + x * m).ln());
-        ll += w * (x_terms + q * ln_g + (px - 1.0) * ln_m - (px + q) * ln_gxm);
-        g[0] += w * x * (psi_pxq - psi_px + ln_m + x.ln() - ln_gxm);
+        let ln_gxm = (gamma + x * m).ln();
+        ll += w * (x_terms + (px - 1.0) * ln_m - (px + q) * ln_gxm);
+        g[0] += w * x * (psi_pxq - psi_px + ln_m + ln_x - ln_gxm);
         g[1] += w * (psi_pxq - psi_q + ln_g - ln_gxm);
         g[2] += w * (q / gamma - (px + q) / (gamma + x * m));
     }
@@ -294,6 +318,7 @@ mod tests {
     fn the_gradient_equals_central_differences() {
         let rows = [(1.0, 11.77, 1.0), (2.0, 22.35, 2.0), (7.0, 40.0, 1.0)];
         for params in [[6.25, 3.74, 15.44], [0.5, 1.5, 3.0], [20.0, 0.8, 100.0]] {
+            let rows = spend_rows(rows.into_iter());
             assert_gradient_matches_differences(|p, g| log_likelihood(p, &rows, g), &params);
         }
     }
