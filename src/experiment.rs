@@ -363,7 +363,7 @@ fn arm<C: Ord>(
             fill_day_cells(&purchases, 0, &mut cells);
             for cell in cells.iter().filter(|c| (start..=end).contains(&c.day)) {
                 bought |= cell.is_occasion();
-                spent += cell.net;
+                spent += cell.net.value();
             }
         }
         repurchasers += u64::from(bought);

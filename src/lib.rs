@@ -121,6 +121,7 @@ pub mod lifecycle;
 mod log;
 pub mod metrics;
 pub mod models;
+mod money;
 mod period;
 pub mod points;
 pub mod portrait;

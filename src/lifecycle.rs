@@ -472,7 +472,7 @@ pub fn stages<C: Clone + Ord>(
         // Without a refund every day with an order is a purchase day (the
         // occasion rule), so the days come straight from the timestamps;
         // with one, the day cells net the refunds as the summaries do.
-        let days: &mut dyn Iterator<Item = i64> = if purchases.amounts().iter().any(|a| is_negative(*a)) {
+        let days: &mut dyn Iterator<Item = i64> = if purchases.amounts().any(is_negative) {
             fill_day_cells(&purchases, 0, &mut cells);
             cells.truncate(cells.partition_point(|c| c.day <= today));
             &mut purchase_days(&cells)
@@ -481,8 +481,7 @@ pub fn stages<C: Clone + Ord>(
             fast_days.extend(
                 purchases
                     .seconds()
-                    .iter()
-                    .map(|s| local_day(*s, 0))
+                    .map(|s| local_day(s, 0))
                     .take_while(|d| *d <= today),
             );
             fast_days.dedup();

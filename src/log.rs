@@ -4,9 +4,7 @@ use std::hash::Hash;
 
 use rust_decimal::Decimal;
 
-use std::hash::{BuildHasher, BuildHasherDefault};
-
-use crate::hash::{FastHasher, FastMap};
+use crate::hash::FastMap;
 use crate::{Error, Field, Purchase, Result, Timestamp};
 
 /// The largest amount, in magnitude, that one record may carry: 10^15.
@@ -328,6 +326,17 @@ pub struct Rejection<C> {
     pub reason: Error,
 }
 
+impl<C> Rejection<C> {
+    fn new(index: usize, customer: C, reason: Error) -> Self {
+        Self {
+            index,
+            field: reason.field().unwrap_or(Field::Customer),
+            customer,
+            reason,
+        }
+    }
+}
+
 #[cfg(feature = "serde")]
 pub(crate) fn serialize_display<S: serde::Serializer>(
     error: &Error,
@@ -425,15 +434,8 @@ pub struct PurchaseLog<C> {
     keys: Vec<C>,
     /// `starts[c]..starts[c + 1]` are customer `c`'s lines.
     starts: Vec<usize>,
-    /// Unix seconds of each line (an order's lines share its earliest time).
-    seconds: Vec<i64>,
-    /// Amount of each line.
-    amounts: Vec<Decimal>,
-    /// Input position of each line.
-    input_index: Vec<u32>,
-    /// Input position of the first line of each line's order; equal to
-    /// `input_index` for a line that heads its order.
-    order_head: Vec<u32>,
+    /// The lines: each customer's together, in time order.
+    rows: Vec<Row>,
     /// Product of each line, as a code into `products` (or `NONE`); empty
     /// when no record names a product.
     product_codes: Vec<u32>,
@@ -498,10 +500,7 @@ impl<C> PurchaseLog<C> {
         Self {
             keys: Vec::new(),
             starts: vec![0],
-            seconds: Vec::new(),
-            amounts: Vec::new(),
-            input_index: Vec::new(),
-            order_head: Vec::new(),
+            rows: Vec::new(),
             product_codes: Vec::new(),
             products: Vec::new(),
             channel_codes: Vec::new(),
@@ -522,7 +521,7 @@ impl<C> PurchaseLog<C> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn len(&self) -> usize {
-        self.seconds.len()
+        self.rows.len()
     }
 
     /// `true` when the log holds no purchase.
@@ -536,7 +535,7 @@ impl<C> PurchaseLog<C> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.seconds.is_empty()
+        self.rows.is_empty()
     }
 
     /// The number of distinct customers.
@@ -632,7 +631,7 @@ impl<C> PurchaseLog<C> {
     /// let log = cdnow_sample()?;
     /// let first = log.purchases_of(&1).ok_or("customer 1 is in the sample")?;
     /// assert_eq!(first.len(), 4);
-    /// assert_eq!(first.amounts()[0].to_string(), "29.33");
+    /// assert_eq!(first.amounts().next().map(|a| a.to_string()).as_deref(), Some("29.33"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn purchases_of(&self, customer: &C) -> Option<CustomerPurchases<'_, C>>
@@ -674,7 +673,7 @@ impl<C> PurchaseLog<C> {
 }
 
 /// One customer's lines in a [`PurchaseLog`], in time order (lines of one
-/// order adjacent), as columns.
+/// order adjacent).
 ///
 /// # Example
 ///
@@ -752,7 +751,7 @@ impl<'a, C> CustomerPurchases<'a, C> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn timestamps(&self) -> impl ExactSizeIterator<Item = Timestamp> + 'a {
-        self.seconds().iter().map(|&s| Timestamp::from_valid_seconds(s))
+        self.seconds().map(Timestamp::from_valid_seconds)
     }
 
     /// Each line's amount.
@@ -763,12 +762,12 @@ impl<'a, C> CustomerPurchases<'a, C> {
     /// use repurchase::datasets::cdnow_sample;
     ///
     /// let log = cdnow_sample()?;
-    /// let total: rust_decimal::Decimal = log.purchases_of(&1).ok_or("missing")?.amounts().iter().sum();
+    /// let total: rust_decimal::Decimal = log.purchases_of(&1).ok_or("missing")?.amounts().sum();
     /// assert_eq!(total.to_string(), "100.50");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn amounts(&self) -> &'a [Decimal] {
-        self.log.amounts.get(self.range.clone()).unwrap_or(&[])
+    pub fn amounts(&self) -> impl ExactSizeIterator<Item = Decimal> + Clone + 'a {
+        self.rows().iter().map(|row| row.amount)
     }
 
     /// Each line's position in the input, to join results back to records.
@@ -783,12 +782,7 @@ impl<'a, C> CustomerPurchases<'a, C> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn input_indexes(&self) -> impl ExactSizeIterator<Item = usize> + 'a {
-        self.log
-            .input_index
-            .get(self.range.clone())
-            .unwrap_or(&[])
-            .iter()
-            .map(|&i| i as usize)
+        self.rows().iter().map(|row| row.index as usize)
     }
 
     /// Each line's product, when the records name one.
@@ -834,7 +828,7 @@ impl<'a, C> CustomerPurchases<'a, C> {
 
     /// Unix seconds of the customer's first line (lines are time-sorted).
     pub(crate) fn first_seconds(&self) -> Option<i64> {
-        self.seconds().first().copied()
+        self.rows().first().map(|row| row.seconds)
     }
 
     /// Each line's product code (`None` without a product), its time and
@@ -846,9 +840,8 @@ impl<'a, C> CustomerPurchases<'a, C> {
             .map(|&c| (c != NONE).then_some(c))
             .chain(std::iter::repeat(None));
         codes
-            .zip(self.seconds())
-            .zip(self.amounts())
-            .map(|((code, &s), &a)| (code, s, a))
+            .zip(self.rows())
+            .map(|(code, row)| (code, row.seconds, row.amount))
     }
 
     /// Each line's channel code (`None` without a channel) and order head.
@@ -858,40 +851,34 @@ impl<'a, C> CustomerPurchases<'a, C> {
             .iter()
             .map(|&c| (c != NONE).then_some(c))
             .chain(std::iter::repeat(None))
-            .zip(self.heads())
-            .map(|(code, &head)| (code, head))
+            .zip(self.rows())
+            .map(|(code, row)| (code, row.head))
     }
 
-    /// Each line's order head (the input position of its order's first line).
-    fn heads(&self) -> &'a [u32] {
-        self.log.order_head.get(self.range.clone()).unwrap_or(&[])
+    fn rows(&self) -> &'a [Row] {
+        self.log.rows.get(self.range.clone()).unwrap_or(&[])
     }
 
     /// Each line's Unix seconds.
-    pub(crate) fn seconds(&self) -> &'a [i64] {
-        self.log.seconds.get(self.range.clone()).unwrap_or(&[])
+    pub(crate) fn seconds(&self) -> impl ExactSizeIterator<Item = i64> + Clone + 'a {
+        self.rows().iter().map(|row| row.seconds)
     }
 
     /// The customer's orders in time order, the lines of each order summed.
     pub(crate) fn orders(&self) -> impl Iterator<Item = Order> + 'a {
-        let mut lines = self
-            .heads()
-            .iter()
-            .zip(self.seconds())
-            .zip(self.amounts())
-            .peekable();
+        let mut rows = self.rows().iter().peekable();
         std::iter::from_fn(move || {
-            let ((&head, &seconds), &amount) = lines.next()?;
+            let first = rows.next()?;
             let mut order = Order {
-                seconds,
-                amount,
-                head,
-                refund_line: is_negative(amount),
+                seconds: first.seconds,
+                amount: first.amount,
+                head: first.head,
+                refund_line: is_negative(first.amount),
             };
-            while let Some(((_, _), &more)) = lines.next_if(|((h, _), _)| **h == head) {
+            while let Some(more) = rows.next_if(|row| row.head == first.head) {
                 // Bounded by MAX_AMOUNT × record count: cannot saturate.
-                order.amount = order.amount.saturating_add(more);
-                order.refund_line |= is_negative(more);
+                order.amount = order.amount.saturating_add(more.amount);
+                order.refund_line |= is_negative(more.amount);
             }
             Some(order)
         })
@@ -953,32 +940,20 @@ impl Dictionary {
     }
 }
 
-/// Where an order id was first seen.
-#[derive(Debug, Clone, Copy)]
-struct OrderEntry {
-    /// Where its first line is stored: bucket and position, to compare
-    /// customers.
-    bucket: u32,
-    position: u32,
-    /// Input position of its first line.
-    head: u32,
-    /// Its earliest line's time.
-    earliest: i64,
-}
-
-/// One accepted line while building.
-#[derive(Debug, Clone, Copy, Default)]
-struct Line {
+/// One stored line: where a customer's purchases live in a [`PurchaseLog`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Row {
+    /// Unix seconds (an order's lines share its earliest time).
     seconds: i64,
     amount: Decimal,
-    /// Input position of the order's first line (its own, without an order id).
-    head: u32,
+    /// Input position.
     index: u32,
-    product: u32,
-    channel: u32,
+    /// Input position of the first line of its order; `index` for a line
+    /// that heads its order.
+    head: u32,
 }
 
-impl Line {
+impl Row {
     /// Time order; the lines of one order share a time and sort together,
     /// in input order.
     fn sort_key(&self) -> (i64, u32, u32) {
@@ -986,287 +961,408 @@ impl Line {
     }
 }
 
-/// Records are spread over this many buckets by key hash as they arrive,
-/// and each bucket is interned on its own: a bucket's table stays small
-/// enough for the cache, where one table for millions of customers would
-/// miss it on nearly every record.
-const BUCKET_BITS: u32 = 8;
-
-/// One customer found in a bucket: its lines are `start..start + len` of
-/// that bucket once it is grouped.
-#[derive(Debug)]
-struct Run<C> {
-    key: C,
+/// One accepted line while building.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    row: Row,
+    /// Slot of its order id (`NONE` without one) until orders are resolved;
+    /// `REJECTED` once an order rule rejects it.
+    order: u32,
+    product: u32,
+    channel: u32,
+    /// Its key range, while grouping.
     bucket: u32,
-    start: u32,
-    len: u32,
 }
 
-/// Builds a [`PurchaseLog`]: one pass over the records into hash buckets,
-/// then per bucket interning and a counting sort by customer, then one
-/// pass writing the columns in key order.
-struct Builder<C> {
+/// Marks a line that an order rule rejected after it was staged.
+const REJECTED: u32 = u32::MAX - 1;
+
+/// An order id's first line.
+#[derive(Debug, Clone, Copy)]
+struct OrderSlot {
+    /// Position of its first line among the staged lines.
+    first: u32,
+    /// Input position of its first line.
+    head: u32,
+    /// Its earliest accepted line's time.
+    earliest: i64,
+}
+
+/// Lines are grouped by key range into buckets of about this many, so that
+/// each bucket's interning table and reordering stay in cache.
+const LINES_PER_BUCKET: usize = 16_384;
+
+/// At most this many buckets (binary search over their boundaries stays
+/// short).
+const MAX_BUCKETS: usize = 4_096;
+
+/// Keys sampled per bucket to choose the boundaries.
+const SAMPLES_PER_BUCKET: usize = 16;
+
+/// Builds a [`PurchaseLog`] in four passes, with no memory beyond the
+/// records' own when they come as a `Vec`:
+///
+/// 1. records → staged lines, validated, in input order; collected in place,
+///    into the records' own allocation;
+/// 2. order ids resolved: an order's lines checked against its first line's
+///    customer, then given its earliest time;
+/// 3. lines partitioned in place into key-range buckets (boundaries from a
+///    sample of keys), so that bucket order is key order; each bucket then
+///    interned, ordered by key and by time, in cache;
+/// 4. lines → rows, in place again.
+struct Builder {
     options: LogOptions,
     limit: usize,
-    /// Accepted records by key-hash bucket, in input order within a bucket.
-    buckets: Vec<Vec<(C, Line)>>,
+    input: usize,
+    staged: usize,
     order_ids: FastMap<String, u32>,
-    orders: Vec<OrderEntry>,
-    /// `(bucket, position, order slot)` of every line with an order id.
-    order_lines: Vec<(u32, u32, u32)>,
+    orders: Vec<OrderSlot>,
     products: Dictionary,
     channels: Dictionary,
-    merged: usize,
 }
 
-impl<C: Clone + Eq + Hash + Ord> Builder<C> {
+impl Builder {
     fn new(options: LogOptions, limit: usize) -> Self {
         Self {
             options,
             limit,
-            buckets: (0..1 << BUCKET_BITS).map(|_| Vec::new()).collect(),
+            input: 0,
+            staged: 0,
             order_ids: FastMap::default(),
             orders: Vec::new(),
-            order_lines: Vec::new(),
             products: Dictionary::default(),
             channels: Dictionary::default(),
-            merged: 0,
         }
     }
 
     /// Reads every record; `strict` stops at the first bad one.
-    fn run<I>(mut self, records: I, strict: bool) -> Result<(PurchaseLog<C>, Vec<Rejection<C>>)>
+    fn run<C, I>(mut self, records: I, strict: bool) -> Result<(PurchaseLog<C>, Vec<Rejection<C>>)>
     where
+        C: Clone + Eq + Hash + Ord,
         I: IntoIterator<Item = Purchase<C>>,
     {
-        let records = records.into_iter();
-        let expected = records.size_hint().0.min(self.limit) >> BUCKET_BITS;
-        for bucket in &mut self.buckets {
-            // A little over the mean, so few buckets reallocate.
-            bucket.reserve(expected + expected / 8);
-        }
+        let records = records.into_iter().enumerate();
         let mut rejections = Vec::new();
-        let mut input = 0_usize;
-        for (index, record) in records.enumerate() {
-            input += 1;
-            if let Err((customer, reason)) = self.push(index, record) {
-                if strict {
-                    return Err(reason);
-                }
-                rejections.push(Rejection {
-                    index,
-                    field: reason.field().unwrap_or(Field::Customer),
-                    customer,
-                    reason,
-                });
-            }
+        let mut first_error = None;
+        // `map_while` and `filter_map` over a `Vec`'s records collect in
+        // place: the lines reuse the records' memory.
+        let mut lines: Vec<(C, Line)> = if strict {
+            records
+                .map_while(|(index, record)| match self.stage(index, record) {
+                    Ok(line) => Some(line),
+                    Err((_, error)) => {
+                        first_error = Some(error);
+                        None
+                    }
+                })
+                .collect()
+        } else {
+            records
+                .filter_map(|(index, record)| match self.stage(index, record) {
+                    Ok(line) => Some(line),
+                    Err((customer, reason)) => {
+                        rejections.push(Rejection::new(index, customer, reason));
+                        None
+                    }
+                })
+                .collect()
+        };
+        // Order errors are all at positions before the first staging error.
+        let (merged, order_rejections) = self.resolve_orders(&mut lines, strict)?;
+        if let Some(error) = first_error {
+            return Err(error);
+        }
+        if !order_rejections.is_empty() {
+            rejections.extend(order_rejections);
+            rejections.sort_unstable_by_key(|r| r.index);
         }
         let stats = LogStats {
-            input,
-            accepted: input - rejections.len() - self.merged,
-            merged: self.merged,
+            input: self.input,
+            accepted: self.input - rejections.len() - merged,
+            merged,
             rejected: rejections.len(),
         };
-        Ok((self.finish(stats), rejections))
+        let mut log = group(lines, self.products.names, self.channels.names);
+        log.stats = stats;
+        Ok((log, rejections))
     }
 
-    /// Validates and stores one record; on failure hands back its customer
+    /// Validates one record into a line; on failure hands back its customer
     /// with the reason.
-    fn push(&mut self, index: usize, record: Purchase<C>) -> std::result::Result<(), (C, Error)> {
+    fn stage<C>(&mut self, index: usize, record: Purchase<C>) -> std::result::Result<(C, Line), (C, Error)> {
+        self.input = index + 1;
         if index >= self.limit {
             return Err((record.customer, Error::TooManyRecords { limit: self.limit }));
         }
-        // `index < limit < u32::MAX`.
-        let index32 = index as u32;
         if let Err(error) = self.options.check(index, &record) {
             return Err((record.customer, error));
         }
-
-        let hash = BuildHasherDefault::<FastHasher>::default().hash_one(&record.customer);
-        let bucket = (hash >> (64 - BUCKET_BITS)) as usize;
-        let position = self.buckets.get(bucket).map_or(0, Vec::len) as u32;
+        // `index < limit < u32::MAX`, and no more lines than records.
+        let (index, position) = (index as u32, self.staged as u32);
         let seconds = record.at.unix_seconds();
-        let mut head = index32;
-        if let Some(order_id) = record.order_id {
-            match self.order_ids.get(&order_id) {
+        let order = match record.order_id {
+            None => NONE,
+            Some(order_id) => match self.order_ids.get(&order_id) {
+                Some(&slot) => slot,
                 None => {
-                    let order = u32::try_from(self.orders.len()).unwrap_or(NONE);
-                    self.order_lines.push((bucket as u32, position, order));
-                    let entry = OrderEntry {
-                        bucket: bucket as u32,
-                        position,
-                        head: index32,
+                    let slot = u32::try_from(self.orders.len()).unwrap_or(NONE);
+                    self.orders.push(OrderSlot {
+                        first: position,
+                        head: index,
                         earliest: seconds,
-                    };
-                    self.orders.push(entry);
-                    self.order_ids.insert(order_id, order);
+                    });
+                    self.order_ids.insert(order_id, slot);
+                    slot
                 }
-                Some(&existing) => {
-                    let Some(entry) = self.orders.get_mut(existing as usize) else {
-                        return Ok(());
-                    };
-                    let first_index = entry.head as usize;
-                    let same_customer = self
-                        .buckets
-                        .get(entry.bucket as usize)
-                        .and_then(|b| b.get(entry.position as usize))
-                        .is_some_and(|(first, _)| *first == record.customer);
-                    if !same_customer {
-                        let error = Error::OrderCustomerMismatch {
-                            index,
-                            order_id,
-                            first_index,
-                        };
-                        return Err((record.customer, error));
-                    }
-                    if self.options.order_lines == OrderLines::Reject {
-                        let error = Error::DuplicateOrder {
-                            index,
-                            order_id,
-                            first_index,
-                        };
-                        return Err((record.customer, error));
-                    }
-                    entry.earliest = entry.earliest.min(seconds);
-                    head = entry.head;
-                    self.order_lines.push((bucket as u32, position, existing));
-                    self.merged += 1;
-                }
-            }
-        }
+            },
+        };
+        self.staged += 1;
         let line = Line {
-            seconds,
-            amount: record.amount,
-            head,
-            index: index32,
+            row: Row {
+                seconds,
+                amount: record.amount,
+                index,
+                head: index,
+            },
+            order,
             product: self.products.code(record.product),
             channel: self.channels.code(record.channel),
+            bucket: 0,
         };
-        if let Some(b) = self.buckets.get_mut(bucket) {
-            b.push((record.customer, line));
-        }
-        Ok(())
+        Ok((record.customer, line))
     }
 
-    /// Groups each bucket's lines by customer and time, then writes the
-    /// columns with customers in key order.
-    fn finish(self, stats: LogStats) -> PurchaseLog<C> {
-        let Builder {
-            mut buckets,
-            orders,
-            order_lines,
-            products,
-            channels,
-            ..
-        } = self;
-        let total: usize = buckets.iter().map(Vec::len).sum();
-
-        // An order's lines take its earliest time, so they sort together.
-        for (bucket, position, slot) in order_lines {
-            let line = buckets
-                .get_mut(bucket as usize)
-                .and_then(|b| b.get_mut(position as usize));
-            if let (Some((_, line)), Some(entry)) = (line, orders.get(slot as usize)) {
-                line.seconds = entry.earliest;
-            }
+    /// Checks every line after an order's first against it (same customer;
+    /// not a duplicate under [`OrderLines::Reject`]), then gives each order's
+    /// lines its earliest time and head. Returns the merged lines and the
+    /// rejections (in lenient mode; strict mode fails on the first).
+    fn resolve_orders<C: Clone + Eq>(
+        &mut self,
+        lines: &mut Vec<(C, Line)>,
+        strict: bool,
+    ) -> Result<(usize, Vec<Rejection<C>>)> {
+        if self.orders.is_empty() {
+            return Ok((0, Vec::new()));
         }
-
-        let mut runs: Vec<Run<C>> = Vec::new();
-        let mut destination: Vec<u32> = Vec::new();
-        let mut cursor: Vec<u32> = Vec::new();
-        for (b, bucket) in buckets.iter_mut().enumerate() {
-            // Intern the bucket's customers in first-seen order; `destination`
-            // holds each line's customer until it becomes its target slot.
-            destination.clear();
-            let first_run = runs.len();
-            let mut local: FastMap<&C, u32> = FastMap::default();
-            for (key, _) in bucket.iter() {
-                let next = local.len() as u32;
-                let id = *local.entry(key).or_insert_with(|| {
-                    runs.push(Run {
-                        key: key.clone(),
-                        bucket: b as u32,
-                        start: 0,
-                        len: 0,
-                    });
-                    next
-                });
-                destination.push(id);
-                if let Some(run) = runs.get_mut(first_run + id as usize) {
-                    run.len += 1;
-                }
+        let (mut merged, mut rejected) = (0, Vec::new());
+        let mut names: Vec<&str> = Vec::new();
+        let slots = self.orders.len();
+        for position in 0..lines.len() {
+            let Some((customer, line)) = lines.get(position) else {
+                break;
+            };
+            let Some(order) = self.orders.get_mut(line.order as usize) else {
+                continue;
+            };
+            if order.first as usize == position {
+                continue;
             }
-            drop(local);
-            // Counting sort by customer, applied in place by following the
-            // permutation's cycles: no second copy of the lines.
-            cursor.clear();
-            let mut at = 0_u32;
-            for run in runs.get_mut(first_run..).unwrap_or(&mut []) {
-                run.start = at;
-                cursor.push(at);
-                at += run.len;
+            let same_customer = lines
+                .get(order.first as usize)
+                .is_some_and(|(first, _)| first == customer);
+            if same_customer && self.options.order_lines == OrderLines::Merge {
+                order.earliest = order.earliest.min(line.row.seconds);
+                merged += 1;
+                continue;
             }
-            for d in destination.iter_mut() {
-                if let Some(c) = cursor.get_mut(*d as usize) {
-                    *d = *c;
-                    *c += 1;
-                }
-            }
-            for i in 0..bucket.len() {
-                loop {
-                    let target = destination.get(i).map_or(i, |&d| d as usize);
-                    if target == i {
-                        break;
+            if names.is_empty() {
+                names = vec![""; slots];
+                for (name, &slot) in &self.order_ids {
+                    if let Some(n) = names.get_mut(slot as usize) {
+                        *n = name;
                     }
-                    bucket.swap(i, target);
-                    destination.swap(i, target);
                 }
             }
-            for run in runs.get(first_run..).unwrap_or(&[]) {
-                let range = run.start as usize..(run.start + run.len) as usize;
-                if let Some(segment) = bucket.get_mut(range) {
-                    // The key ends with the input position: a total order.
-                    segment.sort_unstable_by_key(|(_, line)| line.sort_key());
+            let (index, first_index) = (line.row.index as usize, order.head as usize);
+            let order_id = names
+                .get(line.order as usize)
+                .copied()
+                .unwrap_or_default()
+                .to_string();
+            let error = if same_customer {
+                Error::DuplicateOrder {
+                    index,
+                    order_id,
+                    first_index,
                 }
+            } else {
+                Error::OrderCustomerMismatch {
+                    index,
+                    order_id,
+                    first_index,
+                }
+            };
+            if strict {
+                return Err(error);
+            }
+            rejected.push(Rejection::new(index, customer.clone(), error));
+            if let Some((_, line)) = lines.get_mut(position) {
+                line.order = REJECTED;
             }
         }
-
-        runs.sort_unstable_by(|a, b| a.key.cmp(&b.key));
-        let mut log = PurchaseLog::empty();
-        log.stats = stats;
-        log.starts.reserve(runs.len());
-        log.seconds.reserve(total);
-        log.amounts.reserve(total);
-        log.input_index.reserve(total);
-        log.order_head.reserve(total);
-        let with_products = !products.names.is_empty();
-        let with_channels = !channels.names.is_empty();
-        for run in &runs {
-            let range = run.start as usize..(run.start + run.len) as usize;
-            let segment = buckets
-                .get(run.bucket as usize)
-                .and_then(|g| g.get(range))
-                .unwrap_or(&[]);
-            for (_, line) in segment {
-                log.seconds.push(line.seconds);
-                log.amounts.push(line.amount);
-                log.input_index.push(line.index);
-                log.order_head.push(line.head);
-                if with_products {
-                    log.product_codes.push(line.product);
-                }
-                if with_channels {
-                    log.channel_codes.push(line.channel);
-                }
+        for (_, line) in lines.iter_mut() {
+            if let Some(order) = self.orders.get(line.order as usize) {
+                line.row.seconds = order.earliest;
+                line.row.head = order.head;
             }
-            log.starts.push(log.seconds.len());
         }
-        log.keys = runs.into_iter().map(|run| run.key).collect();
-
-        log.products = products.names;
-        log.channels = channels.names;
-        log
+        if !rejected.is_empty() {
+            lines.retain(|(_, line)| line.order != REJECTED);
+        }
+        Ok((merged, rejected))
     }
+}
+
+/// Groups the lines by customer in key order and by time (passes 3 and 4
+/// of [`Builder`]).
+fn group<C: Clone + Eq + Hash + Ord>(
+    mut lines: Vec<(C, Line)>,
+    products: Vec<String>,
+    channels: Vec<String>,
+) -> PurchaseLog<C> {
+    let mut log = PurchaseLog::empty();
+    let bounds = partition_by_key_range(&mut lines);
+    let mut destination: Vec<u32> = Vec::new();
+    let mut cursor: Vec<u32> = Vec::new();
+    let mut sizes: Vec<u32> = Vec::new();
+    for range in bounds.windows(2) {
+        let (start, end) = match range {
+            [start, end] => (*start, *end),
+            _ => continue,
+        };
+        let Some(bucket) = lines.get_mut(start..end) else {
+            continue;
+        };
+        // Intern the bucket's customers; `destination` holds each line's
+        // customer until it becomes its target slot.
+        destination.clear();
+        sizes.clear();
+        let mut local: FastMap<&C, u32> = FastMap::default();
+        let mut keys: Vec<&C> = Vec::new();
+        for (key, _) in bucket.iter() {
+            let id = *local.entry(key).or_insert_with(|| {
+                keys.push(key);
+                sizes.push(0);
+                (keys.len() - 1) as u32
+            });
+            destination.push(id);
+            if let Some(size) = sizes.get_mut(id as usize) {
+                *size += 1;
+            }
+        }
+        drop(local);
+        // Customers in key order: their slots, keys and starts.
+        let mut by_key: Vec<u32> = (0..keys.len() as u32).collect();
+        by_key.sort_unstable_by(|&a, &b| keys.get(a as usize).cmp(&keys.get(b as usize)));
+        cursor.clear();
+        cursor.resize(keys.len(), 0);
+        let mut at = 0_u32;
+        for &id in &by_key {
+            if let (Some(c), Some(key)) = (cursor.get_mut(id as usize), keys.get(id as usize)) {
+                *c = at;
+                log.keys.push((*key).clone());
+            }
+            at += sizes.get(id as usize).copied().unwrap_or(0);
+            log.starts.push(start + at as usize);
+        }
+        drop(keys);
+        for d in destination.iter_mut() {
+            if let Some(c) = cursor.get_mut(*d as usize) {
+                *d = *c;
+                *c += 1;
+            }
+        }
+        // Counting sort applied in place by following the permutation's
+        // cycles: no second copy of the lines.
+        for i in 0..bucket.len() {
+            loop {
+                let target = destination.get(i).map_or(i, |&d| d as usize);
+                if target == i {
+                    break;
+                }
+                bucket.swap(i, target);
+                destination.swap(i, target);
+            }
+        }
+        let mut from = 0_usize;
+        for &id in &by_key {
+            let len = sizes.get(id as usize).copied().unwrap_or(0) as usize;
+            if let Some(run) = bucket.get_mut(from..from + len) {
+                // The key ends with the input position: a total order.
+                run.sort_unstable_by_key(|(_, line)| line.row.sort_key());
+            }
+            from += len;
+        }
+    }
+
+    if !products.is_empty() {
+        log.product_codes = lines.iter().map(|(_, line)| line.product).collect();
+    }
+    if !channels.is_empty() {
+        log.channel_codes = lines.iter().map(|(_, line)| line.channel).collect();
+    }
+    log.products = products;
+    log.channels = channels;
+    // In place again; then the records' spare memory goes back.
+    log.rows = lines.into_iter().map(|(_, line)| line.row).collect();
+    log.rows.shrink_to_fit();
+    log
+}
+
+/// Reorders `lines` in place into buckets of key ranges, in key order, and
+/// returns the buckets' bounds. The boundaries are keys sampled evenly from
+/// the lines, so buckets hold about [`LINES_PER_BUCKET`] lines each, and all
+/// lines of one key share a bucket.
+fn partition_by_key_range<C: Clone + Ord>(lines: &mut [(C, Line)]) -> Vec<usize> {
+    let n = lines.len();
+    let wanted = (n / LINES_PER_BUCKET).clamp(1, MAX_BUCKETS);
+    if wanted == 1 {
+        return vec![0, n];
+    }
+    let step = (n / (wanted * SAMPLES_PER_BUCKET)).max(1);
+    let mut sample: Vec<&C> = lines.iter().step_by(step).map(|(key, _)| key).collect();
+    sample.sort_unstable();
+    sample.dedup();
+    let mut boundaries: Vec<C> = (1..wanted)
+        .filter_map(|i| sample.get(i * sample.len() / wanted).map(|key| (*key).clone()))
+        .collect();
+    boundaries.dedup();
+    let buckets = boundaries.len() + 1;
+
+    let mut next = vec![0_usize; buckets + 1];
+    for (key, line) in lines.iter_mut() {
+        let bucket = boundaries.partition_point(|b| b <= key);
+        line.bucket = bucket as u32;
+        if let Some(count) = next.get_mut(bucket + 1) {
+            *count += 1;
+        }
+    }
+    for b in 1..next.len() {
+        let before = next.get(b - 1).copied().unwrap_or(0);
+        if let Some(count) = next.get_mut(b) {
+            *count += before;
+        }
+    }
+    let bounds = next.clone();
+    // American flag sort: each swap puts one line into its bucket for good.
+    for b in 0..buckets {
+        let end = bounds.get(b + 1).copied().unwrap_or(n);
+        loop {
+            let i = next.get(b).copied().unwrap_or(end);
+            if i >= end {
+                break;
+            }
+            let target = lines.get(i).map_or(b, |(_, line)| line.bucket as usize);
+            let j = next.get(target).copied().unwrap_or(i);
+            if target != b {
+                lines.swap(i, j);
+            }
+            if let Some(slot) = next.get_mut(target) {
+                *slot += 1;
+            }
+        }
+    }
+    bounds
 }
 
 #[cfg(test)]

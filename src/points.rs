@@ -359,7 +359,7 @@ pub fn balances<C: Clone + Ord>(
                 (Some(e), _) if earn_first => {
                     expire_until(&mut lots, e, &mut expired);
                     if let Some(cell) = days.next() {
-                        let points = rule.earned(cell.net);
+                        let points = rule.earned(cell.net.value());
                         if points > Decimal::ZERO {
                             earned += points;
                             lots.push_back((e, points));

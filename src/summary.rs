@@ -4,6 +4,8 @@
 use chrono::{FixedOffset, NaiveDate, Offset, Utc};
 use rust_decimal::Decimal;
 
+use crate::money::Money;
+
 use crate::log::{CustomerPurchases, Order, is_negative};
 use crate::period::{day_number, local_day};
 use crate::{Granularity, PurchaseLog, TimeUnit, Timestamp};
@@ -405,7 +407,7 @@ pub(crate) struct DayCell {
     /// Local day number.
     pub(crate) day: i64,
     /// Net amount of the day's orders and refunds.
-    pub(crate) net: Decimal,
+    pub(crate) net: Money,
     /// Orders (net amount ≥ 0).
     pub(crate) orders: u32,
     /// Refunds (net amount < 0).
@@ -424,7 +426,7 @@ impl DayCell {
         let refund = is_negative(amount);
         Self {
             day,
-            net: amount,
+            net: Money::from(amount),
             orders: u32::from(!refund),
             refunds: u32::from(refund),
             refunded: refund || refund_line,
@@ -435,8 +437,7 @@ impl DayCell {
 
     /// Folds another cell of the same day into this one.
     pub(crate) fn absorb(&mut self, other: &DayCell) {
-        // Amounts are bounded by MAX_AMOUNT: the sum cannot saturate.
-        self.net = self.net.saturating_add(other.net);
+        self.net.add(other.net);
         self.orders = self.orders.saturating_add(other.orders);
         self.refunds = self.refunds.saturating_add(other.refunds);
         self.refunded |= other.refunded;
@@ -449,7 +450,7 @@ impl DayCell {
     /// (net > 0, or net = 0 without any refund, which keeps zero-amount
     /// orders as occasions).
     pub(crate) fn is_occasion(&self) -> bool {
-        self.orders > 0 && (self.net > Decimal::ZERO || (self.net.is_zero() && !self.refunded))
+        self.orders > 0 && (self.net.is_positive() || (self.net.is_zero() && !self.refunded))
     }
 
     pub(crate) fn orders_and_refunds(&self) -> usize {
@@ -523,11 +524,11 @@ pub(crate) struct Occasions {
     last_seconds: i64,
     count: u32,
     /// Net total of the first occasion.
-    first_total: Decimal,
+    first_total: Money,
     /// Sum of the net totals of every occasion after the first.
-    repeat_total: Decimal,
+    repeat_total: Money,
     orders: u32,
-    total_spend: Decimal,
+    total_spend: Money,
     /// Filled in by `finish`.
     recency: f64,
     t: f64,
@@ -541,13 +542,13 @@ impl Occasions {
             frequency,
             recency: self.recency,
             t: self.t,
-            monetary_value: mean(self.repeat_total, frequency),
+            monetary_value: mean(self.repeat_total.value(), frequency),
             first_purchase: Timestamp::from_valid_seconds(self.first_seconds),
             last_purchase: Timestamp::from_valid_seconds(self.last_seconds),
             orders: self.orders,
             periods: self.count,
-            total_spend: self.total_spend,
-            mean_order_value: mean(self.total_spend, self.orders),
+            total_spend: self.total_spend.value(),
+            mean_order_value: mean(self.total_spend.value(), self.orders),
         }
     }
 
@@ -558,7 +559,7 @@ impl Occasions {
 
     /// Mean net total of the repeat occasions.
     pub(crate) fn monetary_value(&self) -> Option<Decimal> {
-        mean(self.repeat_total, self.frequency())
+        mean(self.repeat_total.value(), self.frequency())
     }
 
     pub(crate) fn recency(&self) -> f64 {
@@ -599,7 +600,7 @@ pub(crate) struct PeriodFold {
     occasions: Option<Occasions>,
     saw_any: bool,
     orders: u32,
-    total_spend: Decimal,
+    total_spend: Money,
 }
 
 impl PeriodFold {
@@ -610,7 +611,7 @@ impl PeriodFold {
             occasions: None,
             saw_any: false,
             orders: 0,
-            total_spend: Decimal::ZERO,
+            total_spend: Money::ZERO,
         }
     }
 
@@ -618,7 +619,7 @@ impl PeriodFold {
     pub(crate) fn push(&mut self, cell: &DayCell) {
         self.saw_any = true;
         self.orders = self.orders.saturating_add(cell.orders);
-        self.total_spend = self.total_spend.saturating_add(cell.net);
+        self.total_spend.add(cell.net);
         let period = self.granularity.period_of_day(cell.day);
         match &mut self.open {
             Some(open) if open.period == period => open.cell.absorb(cell),
@@ -644,9 +645,9 @@ impl PeriodFold {
                     last_seconds: open.cell.last,
                     count: 1,
                     first_total: open.cell.net,
-                    repeat_total: Decimal::ZERO,
+                    repeat_total: Money::ZERO,
                     orders: 0,
-                    total_spend: Decimal::ZERO,
+                    total_spend: Money::ZERO,
                     recency: 0.0,
                     t: 0.0,
                 })
@@ -655,7 +656,7 @@ impl PeriodFold {
                 o.last_period = open.period;
                 o.last_seconds = open.cell.last;
                 o.count = o.count.saturating_add(1);
-                o.repeat_total = o.repeat_total.saturating_add(open.cell.net);
+                o.repeat_total.add(open.cell.net);
             }
         }
     }
@@ -686,7 +687,11 @@ impl PeriodFold {
     pub(crate) fn finish_holdout(mut self) -> (u32, Decimal) {
         self.close();
         match self.occasions {
-            Some(o) => (o.count, o.first_total.saturating_add(o.repeat_total)),
+            Some(o) => {
+                let mut total = o.first_total;
+                total.add(o.repeat_total);
+                (o.count, total.value())
+            }
             None => (0, Decimal::ZERO),
         }
     }

@@ -192,11 +192,11 @@ pub fn evaluate<C: Clone>(log: &PurchaseLog<C>, table: &TierTable, as_of: NaiveD
             fill_day_cells(&purchases, 0, &mut cells);
             let window = cells.iter().filter(|c| c.day > start && c.day <= end);
             let measure = match &table.measure {
-                TierMeasure::Spend => window.map(|c| c.net).sum(),
+                TierMeasure::Spend => window.map(|c| c.net.value()).sum(),
                 TierMeasure::Orders => Decimal::from(window.filter(|c| c.is_occasion()).count()),
                 TierMeasure::Points(rule) => window
                     .filter(|c| c.is_occasion())
-                    .map(|c| rule.earned(c.net))
+                    .map(|c| rule.earned(c.net.value()))
                     .sum(),
             };
             Membership {

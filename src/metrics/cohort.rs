@@ -195,7 +195,7 @@ pub fn cohort_retention<C>(
                 usize::try_from(period.period_of_day(cell.day) - cohort_period).unwrap_or(usize::MAX);
             let Some(acc) = row.get_mut(offset) else { continue };
             acc.orders += u64::from(cell.orders);
-            acc.revenue = acc.revenue.saturating_add(cell.net);
+            acc.revenue = acc.revenue.saturating_add(cell.net.value());
             if cell.is_occasion() {
                 purchase_days += 1;
                 if purchase_days == 2 {

@@ -99,7 +99,7 @@ pub fn spend<C>(
         let mut orders = 0_u32;
         for cell in cells.iter().filter(|c| c.day >= from && c.day <= to) {
             orders += cell.orders;
-            total.add(cell.orders, cell.net);
+            total.add(cell.orders, cell.net.value());
         }
         total.customers += u64::from(orders > 0);
     });
@@ -168,7 +168,7 @@ pub fn customer_activity<C: Clone>(
             return;
         }
         let (orders, revenue) = window.fold((0_u32, Decimal::ZERO), |(o, r), c| {
-            (o + c.orders, r.saturating_add(c.net))
+            (o + c.orders, r.saturating_add(c.net.value()))
         });
         out.push(CustomerActivity {
             customer: key.clone(),
@@ -243,7 +243,7 @@ pub fn spend_by_period<C>(
         for cell in cells {
             let i = usize::try_from(period.period_of_day(cell.day) - first).unwrap_or(usize::MAX);
             if let (Some(spend), Some(flag)) = (periods.get_mut(i), seen.get_mut(i)) {
-                spend.add(cell.orders, cell.net);
+                spend.add(cell.orders, cell.net.value());
                 if cell.orders > 0 && !*flag {
                     *flag = true;
                     touched.push(i);

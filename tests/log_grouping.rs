@@ -1,0 +1,227 @@
+//! Logs large enough to be grouped in many key-range buckets (more than
+//! 16,384 lines), checked line by line against a naive reference built with
+//! a `BTreeMap`: keys sorted, each customer's lines in time order with their
+//! amounts, input positions, products and channels, orders merged or
+//! rejected exactly as the rules say.
+// Test code may unwrap, index and panic: a failure is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use proptest::prelude::*;
+use repurchase::{Error, LogOptions, OrderLines, Purchase, PurchaseLog, Timestamp};
+use rust_decimal::Decimal;
+use support::Rng;
+
+/// What the log should hold for one line (`head`, its order's first input
+/// position, only orders the lines).
+#[derive(Debug, Clone, PartialEq)]
+struct Expected {
+    seconds: i64,
+    head: usize,
+    index: usize,
+    amount: Decimal,
+    product: Option<String>,
+    channel: Option<String>,
+}
+
+/// The reference: rejections by index (order rules only: the records are
+/// otherwise valid), merged count, and each customer's lines in the log's
+/// order.
+fn reference<C: Clone + Ord>(
+    records: &[Purchase<C>],
+    policy: OrderLines,
+) -> (Vec<usize>, usize, BTreeMap<C, Vec<Expected>>) {
+    // order id → (first index, customer, earliest accepted time)
+    let mut orders: BTreeMap<String, (usize, C, i64)> = BTreeMap::new();
+    let mut rejected = Vec::new();
+    let mut merged = 0;
+    let mut kept = Vec::new();
+    for (index, record) in records.iter().enumerate() {
+        let seconds = record.at.unix_seconds();
+        if let Some(id) = &record.order_id {
+            if let Some((_, customer, earliest)) = orders.get_mut(id) {
+                if *customer != record.customer || policy == OrderLines::Reject {
+                    rejected.push(index);
+                    continue;
+                }
+                *earliest = (*earliest).min(seconds);
+                merged += 1;
+            } else {
+                orders.insert(id.clone(), (index, record.customer.clone(), seconds));
+            }
+        }
+        kept.push(index);
+    }
+    let mut customers: BTreeMap<C, Vec<Expected>> = BTreeMap::new();
+    for index in kept {
+        let record = &records[index];
+        let (seconds, head) = match &record.order_id {
+            Some(id) => (orders[id].2, orders[id].0),
+            None => (record.at.unix_seconds(), index),
+        };
+        customers
+            .entry(record.customer.clone())
+            .or_default()
+            .push(Expected {
+                seconds,
+                head,
+                index,
+                amount: record.amount,
+                product: record.product.clone(),
+                channel: record.channel.clone(),
+            });
+    }
+    for lines in customers.values_mut() {
+        lines.sort_by_key(|l| (l.seconds, l.head, l.index));
+    }
+    (rejected, merged, customers)
+}
+
+fn check<C: Clone + Ord + Hash + Debug>(records: Vec<Purchase<C>>, policy: OrderLines) {
+    let (rejected, merged, customers) = reference(&records, policy);
+    let input = records.len();
+    let (log, rejections) = LogOptions::default().order_lines(policy).build_lenient(records);
+    assert_eq!(rejections.iter().map(|r| r.index).collect::<Vec<_>>(), rejected);
+    for r in &rejections {
+        assert!(matches!(
+            r.reason,
+            Error::OrderCustomerMismatch { .. } | Error::DuplicateOrder { .. }
+        ));
+    }
+    let stats = log.stats();
+    assert_eq!(
+        (stats.input, stats.rejected, stats.merged),
+        (input, rejected.len(), merged)
+    );
+    assert_eq!(stats.accepted + stats.merged + stats.rejected, stats.input);
+    assert_eq!(log.keys(), customers.keys().cloned().collect::<Vec<_>>());
+    assert_eq!(log.len(), input - rejected.len());
+    for (purchases, (key, lines)) in log.customers().zip(&customers) {
+        assert_eq!(purchases.key(), key);
+        let got: Vec<_> = purchases
+            .timestamps()
+            .zip(purchases.amounts())
+            .zip(purchases.input_indexes())
+            .zip(purchases.products().zip(purchases.channels()))
+            .map(|(((at, amount), index), (product, channel))| {
+                (
+                    at.unix_seconds(),
+                    index,
+                    amount,
+                    product.map(str::to_string),
+                    channel.map(str::to_string),
+                )
+            })
+            .collect();
+        let want: Vec<_> = lines
+            .iter()
+            .map(|l| (l.seconds, l.index, l.amount, l.product.clone(), l.channel.clone()))
+            .collect();
+        assert_eq!(got, want, "customer {key:?}");
+    }
+}
+
+/// `n` records of customers drawn from `keys` distinct keys (some much more
+/// often than others), a third with order ids shared by up to three lines,
+/// some of another customer's, and products and channels on some.
+fn records(n: usize, keys: u64, seed: u64) -> Vec<Purchase<u64>> {
+    let mut rng = Rng::new(seed);
+    let start = 1_700_000_000_i64;
+    let mut out: Vec<Purchase<u64>> = Vec::with_capacity(n);
+    for i in 0..n {
+        let u = rng.uniform();
+        // Skewed: the low keys are popular.
+        let customer = ((u * u * keys as f64) as u64).min(keys - 1) * 7_919;
+        let at = Timestamp::from_unix_seconds(start + (rng.uniform() * 3e7) as i64).unwrap();
+        let amount = Decimal::new((rng.uniform() * 40_000.0) as i64 - 5_000, 2);
+        let mut p = Purchase::new(customer, at, amount);
+        let v = rng.uniform();
+        if v < 0.3 {
+            // An order id of this line or one of the previous two records.
+            let back = (rng.uniform() * 3.0) as usize;
+            p = p.order_id(format!("o{}", i.saturating_sub(back)));
+        }
+        if v > 0.8 {
+            p = p.product(format!("sku{}", (rng.uniform() * 50.0) as u32));
+        }
+        if v > 0.9 {
+            p = p.channel(if rng.uniform() < 0.5 { "web" } else { "store" });
+        }
+        out.push(p);
+    }
+    out
+}
+
+#[test]
+fn large_logs_equal_the_reference_under_both_order_policies() {
+    for (n, keys, seed) in [
+        (40_000, 5_000, 1),
+        (100_000, 60_000, 2),
+        (30_000, 3, 3),
+        (20_000, 1, 4),
+    ] {
+        for policy in [OrderLines::Merge, OrderLines::Reject] {
+            check(records(n, keys, seed), policy);
+        }
+    }
+}
+
+#[test]
+fn string_keys_group_like_numbers() {
+    let records: Vec<Purchase<String>> = records(50_000, 9_000, 5)
+        .into_iter()
+        .map(|p| {
+            let key = format!("customer-{}", p.customer);
+            let mut q = Purchase::new(key, p.at, p.amount);
+            q.order_id = p.order_id;
+            q.product = p.product;
+            q.channel = p.channel;
+            q
+        })
+        .collect();
+    check(records, OrderLines::Merge);
+}
+
+#[test]
+fn strict_building_reports_the_first_order_error_in_a_large_log() {
+    let mut records = records(30_000, 2_000, 6);
+    // Only order ids private to one customer, then one shared in the middle.
+    for (i, r) in records.iter_mut().enumerate() {
+        r.order_id = Some(format!("own{i}"));
+    }
+    let other = records[20_000].customer + 1;
+    records[20_001].customer = other;
+    records[20_001].order_id = Some("own20000".into());
+    let error = PurchaseLog::new(records).unwrap_err();
+    assert!(matches!(
+        error,
+        Error::OrderCustomerMismatch {
+            index: 20_001,
+            first_index: 20_000,
+            ..
+        }
+    ));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    #[test]
+    fn shuffled_large_logs_equal_the_reference(
+        n in 17_000_usize..40_000,
+        keys in 1_u64..20_000,
+        seed in any::<u64>(),
+    ) {
+        check(records(n, keys, seed), OrderLines::Merge);
+    }
+}
