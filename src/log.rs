@@ -1343,18 +1343,63 @@ fn partition_by_key_range<C: Clone + Ord>(lines: &mut [(C, Line)]) -> Vec<usize>
             *count += before;
         }
     }
-    let bounds = next.clone();
-    // American flag sort: each swap puts one line into its bucket for good.
-    for b in 0..buckets {
-        let end = bounds.get(b + 1).copied().unwrap_or(n);
+    let bounds = next;
+    // In two rounds of at most 2^BUCKET_DIGIT_BITS buckets each: with few
+    // destinations the swaps stream through memory, where hundreds at once
+    // would miss the cache on nearly every line.
+    let groups = buckets.div_ceil(1 << BUCKET_DIGIT_BITS);
+    let group_bounds: Vec<usize> = (0..=groups)
+        .map(|g| {
+            bounds
+                .get((g << BUCKET_DIGIT_BITS).min(buckets))
+                .copied()
+                .unwrap_or(n)
+        })
+        .collect();
+    flag_permute(lines, &group_bounds, |line| {
+        (line.bucket >> BUCKET_DIGIT_BITS) as usize
+    });
+    for g in 0..groups {
+        let first = g << BUCKET_DIGIT_BITS;
+        let last = ((g + 1) << BUCKET_DIGIT_BITS).min(buckets);
+        let (Some(&from), Some(&to)) = (bounds.get(first), bounds.get(last)) else {
+            continue;
+        };
+        let Some(group) = lines.get_mut(from..to) else {
+            continue;
+        };
+        let inner: Vec<usize> = bounds
+            .get(first..=last)
+            .unwrap_or(&[])
+            .iter()
+            .map(|b| b - from)
+            .collect();
+        flag_permute(group, &inner, |line| {
+            line.bucket as usize & ((1 << BUCKET_DIGIT_BITS) - 1)
+        });
+    }
+    bounds
+}
+
+/// Each round of [`partition_by_key_range`] splits into at most this many
+/// (bits of) buckets.
+const BUCKET_DIGIT_BITS: u32 = 5;
+
+/// American flag sort: reorders `lines` in place so that those of digit `d`
+/// fill `bounds[d]..bounds[d + 1]`; each swap puts one line in place for
+/// good.
+fn flag_permute<C>(lines: &mut [(C, Line)], bounds: &[usize], digit: impl Fn(&Line) -> usize) {
+    let mut next: Vec<usize> = bounds.to_vec();
+    for d in 0..bounds.len().saturating_sub(1) {
+        let end = bounds.get(d + 1).copied().unwrap_or(0);
         loop {
-            let i = next.get(b).copied().unwrap_or(end);
+            let i = next.get(d).copied().unwrap_or(end);
             if i >= end {
                 break;
             }
-            let target = lines.get(i).map_or(b, |(_, line)| line.bucket as usize);
+            let target = lines.get(i).map_or(d, |(_, line)| digit(line));
             let j = next.get(target).copied().unwrap_or(i);
-            if target != b {
+            if target != d {
                 lines.swap(i, j);
             }
             if let Some(slot) = next.get_mut(target) {
@@ -1362,7 +1407,6 @@ fn partition_by_key_range<C: Clone + Ord>(lines: &mut [(C, Line)]) -> Vec<usize>
             }
         }
     }
-    bounds
 }
 
 #[cfg(test)]

@@ -28,6 +28,8 @@ use crate::{Error, Purchase, Result};
 /// drops out with probability p ~ Beta(a, b); each purchase's value is
 /// Gamma(p_s, ν) with ν ~ Gamma(q, γ) per customer, in cents (at least one).
 /// Purchases fall on the day of their moment; customer keys are 0, 1, 2, ….
+/// The purchases come shuffled, as an export would (and as
+/// gen_purchases.py writes them), unless [`sorted`](Self::sorted).
 ///
 /// | setting | default (gen_purchases.py's) |
 /// |---|---|
@@ -37,6 +39,7 @@ use crate::{Error, Purchase, Result};
 /// | weeks (log length) | 104 |
 /// | acquisition weeks | 52 |
 /// | rate scale (multiplies λ) | 1 |
+/// | order | shuffled |
 /// | BG/NBD r, α, a, b | 0.243, 4.414, 0.793, 2.426 (CDNOW) |
 /// | Gamma-Gamma p, q, γ | 6.25, 3.74, 15.44 (CDNOW) |
 ///
@@ -46,7 +49,7 @@ use crate::{Error, Purchase, Result};
 /// use repurchase::synthetic::SyntheticLog;
 ///
 /// let config = SyntheticLog::default().bgnbd([0.5, 5.0, 1.0, 3.0]).spend([4.0, 4.0, 20.0]);
-/// assert_eq!(config.purchases()?.first().map(|p| p.customer), Some(0));
+/// assert_eq!(config.sorted(true).purchases()?.first().map(|p| p.customer), Some(0));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,6 +63,7 @@ pub struct SyntheticLog {
     rate_scale: f64,
     bgnbd: [f64; 4],
     spend: [f64; 3],
+    sorted: bool,
 }
 
 impl Default for SyntheticLog {
@@ -73,6 +77,7 @@ impl Default for SyntheticLog {
             rate_scale: 1.0,
             bgnbd: [0.243, 4.414, 0.793, 2.426],
             spend: [6.25, 3.74, 15.44],
+            sorted: false,
         }
     }
 }
@@ -181,6 +186,22 @@ impl SyntheticLog {
         self
     }
 
+    /// Returns the purchases customer by customer, each in time order,
+    /// instead of shuffled.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::synthetic::SyntheticLog;
+    /// let sorted = SyntheticLog::default().customers(20).sorted(true).purchases()?;
+    /// assert!(sorted.is_sorted_by_key(|p| (p.customer, p.at)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn sorted(mut self, sorted: bool) -> Self {
+        self.sorted = sorted;
+        self
+    }
+
     /// Draws the purchases, customer by customer in time order.
     ///
     /// # Errors
@@ -197,6 +218,20 @@ impl SyntheticLog {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn purchases(&self) -> Result<Vec<Purchase<u64>>> {
+        let mut rng = Rng::new(self.seed);
+        let mut out = self.draw(&mut rng)?;
+        if !self.sorted {
+            // Fisher–Yates, from the same stream.
+            for i in (1..out.len()).rev() {
+                let j = ((rng.uniform() * (i + 1) as f64) as usize).min(i);
+                out.swap(i, j);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every customer's purchases, customer by customer in time order.
+    fn draw(&self, rng: &mut Rng) -> Result<Vec<Purchase<u64>>> {
         let [r, alpha, a, b] = self.bgnbd;
         let [p, q, gamma] = self.spend;
         check_parameters(&[
@@ -218,7 +253,6 @@ impl SyntheticLog {
                 expected: "at most the log's length in weeks",
             });
         }
-        let mut rng = Rng::new(self.seed);
         let mut out = Vec::new();
         for customer in 0..self.customers {
             let lambda = rng.gamma(r) / alpha * self.rate_scale;
@@ -232,14 +266,14 @@ impl SyntheticLog {
                 let cents = ((rng.gamma(p) / nu) * 100.0).round().clamp(1.0, 1e15);
                 out.push(Purchase::new(customer, day, Decimal::new(cents as i64, 2)));
             };
-            buy(&mut rng, t);
+            buy(rng, t);
             // Repeat purchases while alive; dropout only after a repeat.
             loop {
                 t += -rng.uniform().ln() / lambda;
                 if t >= self.weeks {
                     break;
                 }
-                buy(&mut rng, t);
+                buy(rng, t);
                 if rng.uniform() < dropout {
                     break;
                 }
