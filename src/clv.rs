@@ -4,6 +4,7 @@
 use crate::hash::FastMap;
 pub use crate::models::ModelTime;
 use crate::models::{GammaGamma, PurchaseModel};
+use crate::parallel::{Shareable, map_parts, try_map};
 use crate::{CustomerSummary, Error, Result};
 
 /// How customer lifetime value is computed.
@@ -263,33 +264,46 @@ fn discounted_purchases_if_alive<M: PurchaseModel>(
 /// assert!(clv.iter().all(|v| v.is_finite() && *v >= 0.0));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn customer_lifetime_values<M: PurchaseModel, C>(
+pub fn customer_lifetime_values<M, C>(
     model: &M,
     spend: &GammaGamma,
     summaries: &[CustomerSummary<C>],
     options: &ClvOptions,
-) -> Result<Vec<f64>> {
+) -> Result<Vec<f64>>
+where
+    M: PurchaseModel + Shareable,
+    C: Shareable,
+{
     let month = options.month()?;
-    let mut if_alive: FastMap<(u32, u64), f64> = FastMap::default();
-    summaries
+    // Number the distinct (x, T) in order of appearance.
+    let mut numbers: FastMap<(u32, u64), u32> = FastMap::default();
+    let mut patterns: Vec<(u32, u64)> = Vec::new();
+    let pattern_of: Vec<u32> = summaries
         .iter()
         .map(|s| {
-            let x = f64::from(s.frequency);
-            let m = s
-                .monetary_value
-                .and_then(|m| rust_decimal::prelude::ToPrimitive::to_f64(&m))
-                .unwrap_or(0.0);
-            let key = (s.frequency, s.t.to_bits());
-            let purchases = match if_alive.get(&key) {
-                Some(&d) => d,
-                None => {
-                    let d = discounted_purchases_if_alive(model, x, s.t, month, options)?;
-                    if_alive.insert(key, d);
-                    d
-                }
-            };
-            let alive = model.p_alive(x, s.recency, s.t)?;
-            Ok(spend.conditional_expected_spend(x, m)? * alive * purchases)
+            let pattern = (s.frequency, s.t.to_bits());
+            *numbers.entry(pattern).or_insert_with(|| {
+                patterns.push(pattern);
+                (patterns.len() - 1) as u32
+            })
         })
-        .collect()
+        .collect();
+    // A failing series surfaces at the first customer who needs it.
+    let series = map_parts(patterns, |(x, t)| {
+        discounted_purchases_if_alive(model, f64::from(x), f64::from_bits(t), month, options)
+    });
+    try_map(summaries, |i, s| {
+        let x = f64::from(s.frequency);
+        let m = s
+            .monetary_value
+            .and_then(|m| rust_decimal::prelude::ToPrimitive::to_f64(&m))
+            .unwrap_or(0.0);
+        let purchases = pattern_of
+            .get(i)
+            .and_then(|&p| series.get(p as usize))
+            .cloned()
+            .unwrap_or(Ok(0.0))?;
+        let alive = model.p_alive(x, s.recency, s.t)?;
+        Ok(spend.conditional_expected_spend(x, m)? * alive * purchases)
+    })
 }

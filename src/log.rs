@@ -5,6 +5,7 @@ use std::hash::Hash;
 use rust_decimal::Decimal;
 
 use crate::hash::FastMap;
+use crate::parallel::{Shareable, map_parts, split_at_bounds};
 use crate::{Error, Field, Purchase, Result, Timestamp};
 
 /// The largest amount, in magnitude, that one record may carry: 10^15.
@@ -249,7 +250,7 @@ impl LogOptions {
     /// ```
     pub fn build<C, I>(&self, records: I) -> Result<PurchaseLog<C>>
     where
-        C: Clone + Eq + Hash + Ord,
+        C: Clone + Eq + Hash + Ord + Shareable,
         I: IntoIterator<Item = Purchase<C>>,
     {
         Builder::new(*self, RECORD_LIMIT)
@@ -281,7 +282,7 @@ impl LogOptions {
     /// ```
     pub fn build_lenient<C, I>(&self, records: I) -> (PurchaseLog<C>, Vec<Rejection<C>>)
     where
-        C: Clone + Eq + Hash + Ord,
+        C: Clone + Eq + Hash + Ord + Shareable,
         I: IntoIterator<Item = Purchase<C>>,
     {
         match Builder::new(*self, RECORD_LIMIT).run(records, false) {
@@ -446,7 +447,7 @@ pub struct PurchaseLog<C> {
     stats: LogStats,
 }
 
-impl<C: Clone + Eq + Hash + Ord> PurchaseLog<C> {
+impl<C: Clone + Eq + Hash + Ord + Shareable> PurchaseLog<C> {
     /// Builds a log with the default [`LogOptions`], failing on the first
     /// bad record.
     ///
@@ -659,6 +660,20 @@ impl<C> PurchaseLog<C> {
             .iter()
             .enumerate()
             .map(|(c, key)| self.customer_at(c, key))
+    }
+
+    /// The customers at `range` of the key order.
+    pub(crate) fn customers_at(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> impl ExactSizeIterator<Item = CustomerPurchases<'_, C>> {
+        let start = range.start;
+        self.keys
+            .get(range)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .map(move |(i, key)| self.customer_at(start + i, key))
     }
 
     fn customer_at<'a>(&'a self, c: usize, key: &'a C) -> CustomerPurchases<'a, C> {
@@ -1038,7 +1053,7 @@ impl Builder {
     /// Reads every record; `strict` stops at the first bad one.
     fn run<C, I>(mut self, records: I, strict: bool) -> Result<(PurchaseLog<C>, Vec<Rejection<C>>)>
     where
-        C: Clone + Eq + Hash + Ord,
+        C: Clone + Eq + Hash + Ord + Shareable,
         I: IntoIterator<Item = Purchase<C>>,
     {
         let records = records.into_iter().enumerate();
@@ -1215,84 +1230,23 @@ impl Builder {
 
 /// Groups the lines by customer in key order and by time (passes 3 and 4
 /// of [`Builder`]).
-fn group<C: Clone + Eq + Hash + Ord>(
+fn group<C: Clone + Eq + Hash + Ord + Shareable>(
     mut lines: Vec<(C, Line)>,
     products: Vec<String>,
     channels: Vec<String>,
 ) -> PurchaseLog<C> {
     let mut log = PurchaseLog::empty();
     let bounds = partition_by_key_range(&mut lines);
-    let mut destination: Vec<u32> = Vec::new();
-    let mut cursor: Vec<u32> = Vec::new();
-    let mut sizes: Vec<u32> = Vec::new();
-    for range in bounds.windows(2) {
-        let (start, end) = match range {
-            [start, end] => (*start, *end),
-            _ => continue,
-        };
-        let Some(bucket) = lines.get_mut(start..end) else {
-            continue;
-        };
-        // Intern the bucket's customers; `destination` holds each line's
-        // customer until it becomes its target slot.
-        destination.clear();
-        sizes.clear();
-        let mut local: FastMap<&C, u32> = FastMap::default();
-        let mut keys: Vec<&C> = Vec::new();
-        for (key, _) in bucket.iter() {
-            let id = *local.entry(key).or_insert_with(|| {
-                keys.push(key);
-                sizes.push(0);
-                (keys.len() - 1) as u32
-            });
-            destination.push(id);
-            if let Some(size) = sizes.get_mut(id as usize) {
-                *size += 1;
-            }
-        }
-        drop(local);
-        // Customers in key order: their slots, keys and starts.
-        let mut by_key: Vec<u32> = (0..keys.len() as u32).collect();
-        by_key.sort_unstable_by(|&a, &b| keys.get(a as usize).cmp(&keys.get(b as usize)));
-        cursor.clear();
-        cursor.resize(keys.len(), 0);
-        let mut at = 0_u32;
-        for &id in &by_key {
-            if let (Some(c), Some(key)) = (cursor.get_mut(id as usize), keys.get(id as usize)) {
-                *c = at;
-                log.keys.push((*key).clone());
-            }
-            at += sizes.get(id as usize).copied().unwrap_or(0);
-            log.starts.push(start + at as usize);
-        }
-        drop(keys);
-        for d in destination.iter_mut() {
-            if let Some(c) = cursor.get_mut(*d as usize) {
-                *d = *c;
-                *c += 1;
-            }
-        }
-        // Counting sort applied in place by following the permutation's
-        // cycles: no second copy of the lines.
-        for i in 0..bucket.len() {
-            loop {
-                let target = destination.get(i).map_or(i, |&d| d as usize);
-                if target == i {
-                    break;
-                }
-                bucket.swap(i, target);
-                destination.swap(i, target);
-            }
-        }
-        let mut from = 0_usize;
-        for &id in &by_key {
-            let len = sizes.get(id as usize).copied().unwrap_or(0) as usize;
-            if let Some(run) = bucket.get_mut(from..from + len) {
-                // The key ends with the input position: a total order.
-                run.sort_unstable_by_key(|(_, line)| line.row.sort_key());
-            }
-            from += len;
-        }
+    let buckets = split_at_bounds(&mut lines, &bounds);
+    // Each bucket's customers in key order with their line counts; buckets
+    // are key ranges in order, so joined they are the log's key order.
+    for (keys, sizes) in map_parts(buckets, group_bucket) {
+        let mut at = log.starts.last().copied().unwrap_or(0);
+        log.keys.extend(keys);
+        log.starts.extend(sizes.into_iter().map(|size| {
+            at += size as usize;
+            at
+        }));
     }
 
     if !products.is_empty() {
@@ -1309,11 +1263,80 @@ fn group<C: Clone + Eq + Hash + Ord>(
     log
 }
 
+/// Orders one bucket's lines by customer key, then time, in place: interned
+/// customers, ranked by key, placed by a counting sort. Returns the
+/// customers' keys in order and their line counts.
+fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &mut [(C, Line)]) -> (Vec<C>, Vec<u32>) {
+    // Intern the bucket's customers; `destination` holds each line's
+    // customer until it becomes its target slot.
+    let mut destination: Vec<u32> = Vec::with_capacity(bucket.len());
+    let mut sizes: Vec<u32> = Vec::new();
+    let mut local: FastMap<&C, u32> = FastMap::default();
+    let mut keys: Vec<&C> = Vec::new();
+    for (key, _) in bucket.iter() {
+        let id = *local.entry(key).or_insert_with(|| {
+            keys.push(key);
+            sizes.push(0);
+            (keys.len() - 1) as u32
+        });
+        destination.push(id);
+        if let Some(size) = sizes.get_mut(id as usize) {
+            *size += 1;
+        }
+    }
+    drop(local);
+    // Customers in key order: their keys, sizes and first slots.
+    let mut by_key: Vec<u32> = (0..keys.len() as u32).collect();
+    by_key.sort_unstable_by(|&a, &b| keys.get(a as usize).cmp(&keys.get(b as usize)));
+    let mut cursor = vec![0_u32; keys.len()];
+    let mut ordered_keys = Vec::with_capacity(keys.len());
+    let mut ordered_sizes = Vec::with_capacity(keys.len());
+    let mut at = 0_u32;
+    for &id in &by_key {
+        let size = sizes.get(id as usize).copied().unwrap_or(0);
+        if let (Some(c), Some(key)) = (cursor.get_mut(id as usize), keys.get(id as usize)) {
+            *c = at;
+            ordered_keys.push((*key).clone());
+            ordered_sizes.push(size);
+        }
+        at += size;
+    }
+    drop(keys);
+    for d in destination.iter_mut() {
+        if let Some(c) = cursor.get_mut(*d as usize) {
+            *d = *c;
+            *c += 1;
+        }
+    }
+    // Counting sort applied in place by following the permutation's
+    // cycles: no second copy of the lines.
+    for i in 0..bucket.len() {
+        loop {
+            let target = destination.get(i).map_or(i, |&d| d as usize);
+            if target == i {
+                break;
+            }
+            bucket.swap(i, target);
+            destination.swap(i, target);
+        }
+    }
+    let mut from = 0_usize;
+    for &size in &ordered_sizes {
+        let len = size as usize;
+        if let Some(run) = bucket.get_mut(from..from + len) {
+            // The key ends with the input position: a total order.
+            run.sort_unstable_by_key(|(_, line)| line.row.sort_key());
+        }
+        from += len;
+    }
+    (ordered_keys, ordered_sizes)
+}
+
 /// Reorders `lines` in place into buckets of key ranges, in key order, and
 /// returns the buckets' bounds. The boundaries are keys sampled evenly from
 /// the lines, so buckets hold about [`LINES_PER_BUCKET`] lines each, and all
 /// lines of one key share a bucket.
-fn partition_by_key_range<C: Clone + Ord>(lines: &mut [(C, Line)]) -> Vec<usize> {
+fn partition_by_key_range<C: Clone + Ord + Shareable>(lines: &mut [(C, Line)]) -> Vec<usize> {
     let n = lines.len();
     let wanted = (n / LINES_PER_BUCKET).clamp(1, MAX_BUCKETS);
     if wanted == 1 {
@@ -1329,13 +1352,24 @@ fn partition_by_key_range<C: Clone + Ord>(lines: &mut [(C, Line)]) -> Vec<usize>
     boundaries.dedup();
     let buckets = boundaries.len() + 1;
 
-    let mut next = vec![0_usize; buckets + 1];
-    for (key, line) in lines.iter_mut() {
-        let bucket = boundaries.partition_point(|b| b <= key);
-        line.bucket = bucket as u32;
-        if let Some(count) = next.get_mut(bucket + 1) {
-            *count += 1;
+    let pieces: Vec<&mut [(C, Line)]> = lines.chunks_mut(LINES_PER_BUCKET).collect();
+    let counts = map_parts(pieces, |piece| {
+        let mut counts = vec![0_usize; buckets];
+        for (key, line) in piece.iter_mut() {
+            let bucket = boundaries.partition_point(|b| b <= key);
+            line.bucket = bucket as u32;
+            if let Some(count) = counts.get_mut(bucket) {
+                *count += 1;
+            }
         }
+        counts
+    });
+    let mut next = vec![0_usize; buckets + 1];
+    for piece in counts {
+        next.iter_mut()
+            .skip(1)
+            .zip(piece)
+            .for_each(|(total, count)| *total += count);
     }
     for b in 1..next.len() {
         let before = next.get(b - 1).copied().unwrap_or(0);
@@ -1359,25 +1393,27 @@ fn partition_by_key_range<C: Clone + Ord>(lines: &mut [(C, Line)]) -> Vec<usize>
     flag_permute(lines, &group_bounds, |line| {
         (line.bucket >> BUCKET_DIGIT_BITS) as usize
     });
-    for g in 0..groups {
-        let first = g << BUCKET_DIGIT_BITS;
-        let last = ((g + 1) << BUCKET_DIGIT_BITS).min(buckets);
-        let (Some(&from), Some(&to)) = (bounds.get(first), bounds.get(last)) else {
-            continue;
-        };
-        let Some(group) = lines.get_mut(from..to) else {
-            continue;
-        };
-        let inner: Vec<usize> = bounds
-            .get(first..=last)
-            .unwrap_or(&[])
-            .iter()
-            .map(|b| b - from)
-            .collect();
+    let parts: Vec<_> = split_at_bounds(lines, &group_bounds)
+        .into_iter()
+        .enumerate()
+        .map(|(g, group)| {
+            let first = g << BUCKET_DIGIT_BITS;
+            let last = ((g + 1) << BUCKET_DIGIT_BITS).min(buckets);
+            let from = bounds.get(first).copied().unwrap_or(0);
+            let inner: Vec<usize> = bounds
+                .get(first..=last)
+                .unwrap_or(&[])
+                .iter()
+                .map(|b| b - from)
+                .collect();
+            (group, inner)
+        })
+        .collect();
+    map_parts(parts, |(group, inner)| {
         flag_permute(group, &inner, |line| {
             line.bucket as usize & ((1 << BUCKET_DIGIT_BITS) - 1)
         });
-    }
+    });
     bounds
 }
 

@@ -5,6 +5,7 @@ use chrono::{FixedOffset, NaiveDate, Offset, Utc};
 use rust_decimal::Decimal;
 
 use crate::money::Money;
+use crate::parallel::{Shareable, map_parts};
 
 use crate::log::{CustomerPurchases, Order, is_negative};
 use crate::period::{day_number, local_day};
@@ -343,16 +344,53 @@ impl<C: Clone + Ord> PurchaseLog<C> {
     /// assert_eq!(first.monetary_value.map(|m| m.round_dp(2).to_string()).as_deref(), Some("23.72"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn summarize(&self, options: &SummaryOptions) -> Summaries<C> {
+    pub fn summarize(&self, options: &SummaryOptions) -> Summaries<C>
+    where
+        C: Shareable,
+    {
         let end_day = day_number(options.observation_end);
+        // Fixed pieces of customers, summarised apart and joined in order.
+        let n = self.customer_count();
+        let pieces: Vec<std::ops::Range<usize>> = (0..n)
+            .step_by(CUSTOMER_PIECE)
+            .map(|start| start..(start + CUSTOMER_PIECE).min(n))
+            .collect();
+        let mut parts =
+            map_parts(pieces, |range| self.summarize_customers(range, options, end_day)).into_iter();
+        let mut summaries = parts.next().unwrap_or_else(|| Summaries {
+            customers: Vec::new(),
+            orders_after_end: 0,
+            after_end: Vec::new(),
+            without_occasion: Vec::new(),
+        });
+        summaries
+            .customers
+            .reserve(n.saturating_sub(summaries.customers.len()));
+        for part in parts {
+            summaries.customers.extend(part.customers);
+            summaries.orders_after_end += part.orders_after_end;
+            summaries.after_end.extend(part.after_end);
+            summaries.without_occasion.extend(part.without_occasion);
+        }
+        summaries
+    }
+
+    /// [`summarize`](Self::summarize) for the customers at `range` of the
+    /// key order.
+    fn summarize_customers(
+        &self,
+        range: std::ops::Range<usize>,
+        options: &SummaryOptions,
+        end_day: i64,
+    ) -> Summaries<C> {
         let mut summaries = Summaries {
-            customers: Vec::with_capacity(self.customer_count()),
+            customers: Vec::with_capacity(range.len()),
             orders_after_end: 0,
             after_end: Vec::new(),
             without_occasion: Vec::new(),
         };
         let mut cells = Vec::new();
-        for purchases in self.customers() {
+        for purchases in self.customers_at(range) {
             let mut fold = PeriodFold::new(options.granularity);
             fill_day_cells(&purchases, options.offset_seconds(), &mut cells);
             for cell in &cells {
@@ -375,6 +413,9 @@ impl<C: Clone + Ord> PurchaseLog<C> {
         summaries
     }
 }
+
+/// Customers per piece of a parallel summary.
+const CUSTOMER_PIECE: usize = 16_384;
 
 /// Appends the input positions of the customer's orders after `end_day`.
 fn late_orders<C>(purchases: &CustomerPurchases<'_, C>, offset: i32, end_day: i64, out: &mut Vec<usize>) {

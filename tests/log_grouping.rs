@@ -87,7 +87,10 @@ fn reference<C: Clone + Ord>(
     (rejected, merged, customers)
 }
 
-fn check<C: Clone + Ord + Hash + Debug>(records: Vec<Purchase<C>>, policy: OrderLines) {
+fn check<C: Clone + Ord + Hash + Debug + repurchase::Shareable>(
+    records: Vec<Purchase<C>>,
+    policy: OrderLines,
+) {
     let (rejected, merged, customers) = reference(&records, policy);
     let input = records.len();
     let (log, rejections) = LogOptions::default().order_lines(policy).build_lenient(records);

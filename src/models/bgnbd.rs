@@ -4,6 +4,7 @@ use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, maximise};
 use super::model::check_parameters;
 use super::special::{digamma, hyp2f1, inc_beta, integrate, ln_beta, ln_gamma};
+use crate::parallel::{SUM_PIECE, map_pieces, sum_partials};
 use crate::{Error, Result};
 
 /// The beta-geometric/negative binomial distribution (BG/NBD) model of
@@ -522,63 +523,68 @@ pub(crate) fn log_likelihood(
     };
     let (ln_gamma_r, psi_r, ln_beta_ab, psi_ab) = (ln_gamma(r), digamma(r), ln_beta(a, b), digamma(a + b));
     let (psi_b, ln_alpha) = (digamma(b), alpha.ln());
-    let (mut ll, mut g) = (0.0, [0.0_f64; 4]);
-    let k = dropout.shift();
-    // Rows are sorted by frequency: everything that depends on x alone is
-    // computed once per run of equal x, not once per row.
-    let mut cached_x = f64::NAN;
-    let (mut x_terms, mut psi_rx, mut psi_abxk, mut psi_bxk) = (0.0, 0.0, 0.0, 0.0);
-    let (mut applies, mut ln_odds, mut b_x) = (false, 0.0, 0.0);
-    // Rows of one x are sorted by T: likewise per run of equal T.
-    let (mut cached_t, mut ln_at, mut inv_at) = (f64::NAN, 0.0, 0.0);
-    for row in rows {
-        let (x, t_x, big_t, w) = (row.frequency, row.recency, row.t, row.weight);
-        if x != cached_x {
-            cached_x = x;
-            x_terms = ln_gamma(r + x) - ln_gamma_r + ln_beta(a, b + x + k) - ln_beta_ab + r * ln_alpha;
-            psi_rx = digamma(r + x);
-            psi_abxk = digamma(a + b + x + k);
-            psi_bxk = digamma(b + x + k);
-            applies = dropout.applies(x);
-            b_x = b + x - 1.0 + k;
-            ln_odds = (a / b_x).ln();
-            cached_t = f64::NAN;
-        }
-        if big_t != cached_t {
-            cached_t = big_t;
-            ln_at = (alpha + big_t).ln();
-            inv_at = 1.0 / (alpha + big_t);
-        }
-        let rx = r + x;
-        // L = (α + T)^−(r+x) · [1 + δ · a / (b + x − 1 + k) · ((α + T) / (α + t_x))^(r+x)]:
-        // the bracket is 1 + e^d, so ln L and the second term's share w₂ of
-        // it come from one exp of d.
-        // Plain ln rather than ln_1p below: these feed sums of logs, where
-        // an absolute error of an ulp is all that matters, and ln is the
-        // cheaper of the two.
-        let (ln_bracket, w2, ln_ratio) = if applies {
-            let ln_ratio = ln_at - (alpha + t_x).ln();
-            let d = ln_odds + rx * ln_ratio;
-            let (ln_bracket, w2) = if d > 0.0 {
-                let e = (-d).exp();
-                (d + (1.0 + e).ln(), 1.0 / (1.0 + e))
+    // Summed in fixed pieces, in order: the same bits on any number of cores.
+    let partials = map_pieces(rows, SUM_PIECE, |rows| {
+        let (mut ll, mut g) = (0.0, [0.0_f64; 4]);
+        let k = dropout.shift();
+        // Rows are sorted by frequency: everything that depends on x alone is
+        // computed once per run of equal x, not once per row.
+        let mut cached_x = f64::NAN;
+        let (mut x_terms, mut psi_rx, mut psi_abxk, mut psi_bxk) = (0.0, 0.0, 0.0, 0.0);
+        let (mut applies, mut ln_odds, mut b_x) = (false, 0.0, 0.0);
+        // Rows of one x are sorted by T: likewise per run of equal T.
+        let (mut cached_t, mut ln_at, mut inv_at) = (f64::NAN, 0.0, 0.0);
+        for row in rows {
+            let (x, t_x, big_t, w) = (row.frequency, row.recency, row.t, row.weight);
+            if x != cached_x {
+                cached_x = x;
+                x_terms = ln_gamma(r + x) - ln_gamma_r + ln_beta(a, b + x + k) - ln_beta_ab + r * ln_alpha;
+                psi_rx = digamma(r + x);
+                psi_abxk = digamma(a + b + x + k);
+                psi_bxk = digamma(b + x + k);
+                applies = dropout.applies(x);
+                b_x = b + x - 1.0 + k;
+                ln_odds = (a / b_x).ln();
+                cached_t = f64::NAN;
+            }
+            if big_t != cached_t {
+                cached_t = big_t;
+                ln_at = (alpha + big_t).ln();
+                inv_at = 1.0 / (alpha + big_t);
+            }
+            let rx = r + x;
+            // L = (α + T)^−(r+x) · [1 + δ · a / (b + x − 1 + k) · ((α + T) / (α + t_x))^(r+x)]:
+            // the bracket is 1 + e^d, so ln L and the second term's share w₂ of
+            // it come from one exp of d.
+            // Plain ln rather than ln_1p below: these feed sums of logs, where
+            // an absolute error of an ulp is all that matters, and ln is the
+            // cheaper of the two.
+            let (ln_bracket, w2, ln_ratio) = if applies {
+                let ln_ratio = ln_at - (alpha + t_x).ln();
+                let d = ln_odds + rx * ln_ratio;
+                let (ln_bracket, w2) = if d > 0.0 {
+                    let e = (-d).exp();
+                    (d + (1.0 + e).ln(), 1.0 / (1.0 + e))
+                } else {
+                    let e = d.exp();
+                    ((1.0 + e).ln(), e / (1.0 + e))
+                };
+                (ln_bracket, w2, ln_ratio)
             } else {
-                let e = d.exp();
-                ((1.0 + e).ln(), e / (1.0 + e))
+                (0.0, 0.0, 0.0)
             };
-            (ln_bracket, w2, ln_ratio)
-        } else {
-            (0.0, 0.0, 0.0)
-        };
-        ll += w * (x_terms - rx * ln_at + ln_bracket);
-        g[0] += w * (psi_rx - psi_r + ln_alpha - ln_at + w2 * ln_ratio);
-        g[1] += w * (r / alpha - (1.0 - w2) * rx * inv_at - w2 * rx / (alpha + t_x));
-        // ∂/∂a and ∂/∂b of ln B(a, b + x + k) − ln B(a, b), plus the second term's ratio.
-        // Where the second term does not apply b + x − 1 + k may be 0.
-        let (share_a, share_b) = if applies { (w2 / a, w2 / b_x) } else { (0.0, 0.0) };
-        g[2] += w * (psi_ab - psi_abxk + share_a);
-        g[3] += w * (psi_bxk - psi_abxk - psi_b + psi_ab - share_b);
-    }
+            ll += w * (x_terms - rx * ln_at + ln_bracket);
+            g[0] += w * (psi_rx - psi_r + ln_alpha - ln_at + w2 * ln_ratio);
+            g[1] += w * (r / alpha - (1.0 - w2) * rx * inv_at - w2 * rx / (alpha + t_x));
+            // ∂/∂a and ∂/∂b of ln B(a, b + x + k) − ln B(a, b), plus the second term's ratio.
+            // Where the second term does not apply b + x − 1 + k may be 0.
+            let (share_a, share_b) = if applies { (w2 / a, w2 / b_x) } else { (0.0, 0.0) };
+            g[2] += w * (psi_ab - psi_abxk + share_a);
+            g[3] += w * (psi_bxk - psi_abxk - psi_b + psi_ab - share_b);
+        }
+        (ll, g)
+    });
+    let (ll, g) = sum_partials(partials);
     gradient.iter_mut().zip(g).for_each(|(out, v)| *out = v);
     ll
 }

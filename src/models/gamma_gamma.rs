@@ -4,6 +4,7 @@ use super::data::SpendData;
 use super::fit::{Fit, FitOptions, maximise};
 use super::model::check_parameters;
 use super::special::{digamma, ln_gamma};
+use crate::parallel::{SUM_PIECE, map_pieces, sum_partials};
 use crate::{Error, Result};
 
 /// The Gamma-Gamma model of average spend: a customer's transaction values
@@ -284,27 +285,32 @@ fn log_likelihood(params: &[f64], rows: &[SpendRow], gradient: &mut [f64]) -> f6
         _ => return f64::NAN,
     };
     let (ln_gamma_q, psi_q, ln_g) = (ln_gamma(q), digamma(q), gamma.ln());
-    let (mut ll, mut g) = (0.0, [0.0_f64; 3]);
-    // Rows are sorted by x: the special functions of p x are computed once
-    // per run of equal x.
-    let mut cached_x = f64::NAN;
-    let (mut x_terms, mut psi_pxq, mut psi_px, mut ln_x) = (0.0, 0.0, 0.0, 0.0);
-    for row in rows {
-        let (x, m, w, ln_m) = (row.x, row.m, row.weight, row.ln_m);
-        let px = p * x;
-        if x != cached_x {
-            cached_x = x;
-            ln_x = x.ln();
-            x_terms = ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q + px * ln_x + q * ln_g;
-            psi_pxq = digamma(px + q);
-            psi_px = digamma(px);
+    // Summed in fixed pieces, in order: the same bits on any number of cores.
+    let partials = map_pieces(rows, SUM_PIECE, |rows| {
+        let (mut ll, mut g) = (0.0, [0.0_f64; 3]);
+        // Rows are sorted by x: the special functions of p x are computed once
+        // per run of equal x.
+        let mut cached_x = f64::NAN;
+        let (mut x_terms, mut psi_pxq, mut psi_px, mut ln_x) = (0.0, 0.0, 0.0, 0.0);
+        for row in rows {
+            let (x, m, w, ln_m) = (row.x, row.m, row.weight, row.ln_m);
+            let px = p * x;
+            if x != cached_x {
+                cached_x = x;
+                ln_x = x.ln();
+                x_terms = ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q + px * ln_x + q * ln_g;
+                psi_pxq = digamma(px + q);
+                psi_px = digamma(px);
+            }
+            let ln_gxm = (gamma + x * m).ln();
+            ll += w * (x_terms + (px - 1.0) * ln_m - (px + q) * ln_gxm);
+            g[0] += w * x * (psi_pxq - psi_px + ln_m + ln_x - ln_gxm);
+            g[1] += w * (psi_pxq - psi_q + ln_g - ln_gxm);
+            g[2] += w * (q / gamma - (px + q) / (gamma + x * m));
         }
-        let ln_gxm = (gamma + x * m).ln();
-        ll += w * (x_terms + (px - 1.0) * ln_m - (px + q) * ln_gxm);
-        g[0] += w * x * (psi_pxq - psi_px + ln_m + ln_x - ln_gxm);
-        g[1] += w * (psi_pxq - psi_q + ln_g - ln_gxm);
-        g[2] += w * (q / gamma - (px + q) / (gamma + x * m));
-    }
+        (ll, g)
+    });
+    let (ll, g) = sum_partials(partials);
     gradient.iter_mut().zip(g).for_each(|(out, v)| *out = v);
     ll
 }

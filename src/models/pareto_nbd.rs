@@ -6,6 +6,7 @@ use super::fit::{Fit, FitOptions, FitReport, maximise};
 use super::model::check_parameters;
 use super::power_integral::PowerPair;
 use super::special::{digamma, integrate, ln_gamma};
+use crate::parallel::{SUM_PIECE, map_pieces, sum_partials};
 use crate::{Error, Result};
 
 /// The Pareto/NBD model of repeat purchasing: while alive, a customer buys
@@ -440,34 +441,39 @@ fn log_likelihood(params: &[f64], rows: &[FrequencyRow], gradient: &mut [f64]) -
         _ => return f64::NAN,
     };
     let (ln_gamma_r, psi_r, ln_alpha, ln_beta) = (ln_gamma(r), digamma(r), alpha.ln(), beta.ln());
-    let (mut ll, mut g) = (0.0, [0.0_f64; 4]);
-    // Rows are sorted by frequency: Γ and ψ of r + x once per run of equal x.
-    let mut cached_x = f64::NAN;
-    let (mut ln_gamma_rx, mut psi_rx) = (0.0, 0.0);
-    for row in rows {
-        let (x, t_x, big_t, w) = (row.frequency, row.recency, row.t, row.weight);
-        if x != cached_x {
-            cached_x = x;
-            ln_gamma_rx = ln_gamma(r + x);
-            psi_rx = digamma(r + x);
+    // Summed in fixed pieces, in order: the same bits on any number of cores.
+    let partials = map_pieces(rows, SUM_PIECE, |rows| {
+        let (mut ll, mut g) = (0.0, [0.0_f64; 4]);
+        // Rows are sorted by frequency: Γ and ψ of r + x once per run of equal x.
+        let mut cached_x = f64::NAN;
+        let (mut ln_gamma_rx, mut psi_rx) = (0.0, 0.0);
+        for row in rows {
+            let (x, t_x, big_t, w) = (row.frequency, row.recency, row.t, row.weight);
+            if x != cached_x {
+                cached_x = x;
+                ln_gamma_rx = ln_gamma(r + x);
+                psi_rx = digamma(r + x);
+            }
+            let terms = likelihood_terms([r, alpha, s, beta], x, t_x, big_t);
+            let (alive, died) = (terms.alive, terms.died);
+            let bracket = alive + s * died.value;
+            let [d_m, d_n, d_alpha, d_beta] = died.gradient;
+            // ∂ of the bracket (relative to f(t_x)) in r, α, s, β.
+            let d_bracket = [
+                -(alpha + big_t).ln() * alive + s * d_m,
+                -(r + x) / (alpha + big_t) * alive + s * d_alpha,
+                -(beta + big_t).ln() * alive + died.value + s * d_n,
+                -s / (beta + big_t) * alive + s * d_beta,
+            ];
+            ll += w * (ln_gamma_rx - ln_gamma_r + r * ln_alpha + s * ln_beta + terms.ln_scale + bracket.ln());
+            g[0] += w * (psi_rx - psi_r + ln_alpha + d_bracket[0] / bracket);
+            g[1] += w * (r / alpha + d_bracket[1] / bracket);
+            g[2] += w * (ln_beta + d_bracket[2] / bracket);
+            g[3] += w * (s / beta + d_bracket[3] / bracket);
         }
-        let terms = likelihood_terms([r, alpha, s, beta], x, t_x, big_t);
-        let (alive, died) = (terms.alive, terms.died);
-        let bracket = alive + s * died.value;
-        let [d_m, d_n, d_alpha, d_beta] = died.gradient;
-        // ∂ of the bracket (relative to f(t_x)) in r, α, s, β.
-        let d_bracket = [
-            -(alpha + big_t).ln() * alive + s * d_m,
-            -(r + x) / (alpha + big_t) * alive + s * d_alpha,
-            -(beta + big_t).ln() * alive + died.value + s * d_n,
-            -s / (beta + big_t) * alive + s * d_beta,
-        ];
-        ll += w * (ln_gamma_rx - ln_gamma_r + r * ln_alpha + s * ln_beta + terms.ln_scale + bracket.ln());
-        g[0] += w * (psi_rx - psi_r + ln_alpha + d_bracket[0] / bracket);
-        g[1] += w * (r / alpha + d_bracket[1] / bracket);
-        g[2] += w * (ln_beta + d_bracket[2] / bracket);
-        g[3] += w * (s / beta + d_bracket[3] / bracket);
-    }
+        (ll, g)
+    });
+    let (ll, g) = sum_partials(partials);
     gradient.iter_mut().zip(g).for_each(|(out, v)| *out = v);
     ll
 }

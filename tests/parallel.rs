@@ -1,0 +1,86 @@
+//! With the `parallel` feature, results do not depend on the number of
+//! threads: the log, the summaries, every fit (to the last bit of every
+//! parameter, likelihood and standard error) and CLV are the same on one
+//! thread as on four. Work is cut into pieces that do not depend on the
+//! thread count and combined in order, and the serial build runs the same
+//! pieces in the same order, so this is also the serial result.
+#![cfg(feature = "parallel")]
+// Test code may unwrap, index and panic: a failure is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use chrono::NaiveDate;
+use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_values};
+use repurchase::models::{
+    BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData,
+};
+use repurchase::synthetic::SyntheticLog;
+use repurchase::{PurchaseLog, SummaryOptions, TimeUnit};
+
+/// Everything the feature parallelises, printed with `{:?}` (which shows
+/// every f64 to the last bit).
+fn everything() -> Vec<String> {
+    // ~140k purchases: many buckets, customer pieces and likelihood pieces.
+    let purchases = SyntheticLog::default()
+        .customers(40_000)
+        .rate_scale(2.0)
+        .seed(11)
+        .purchases()
+        .unwrap();
+    let log = PurchaseLog::new(purchases).unwrap();
+    let end = NaiveDate::from_ymd_opt(2025, 12, 29).unwrap();
+    let summaries = log.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
+    let data = FrequencyData::from_summaries(&summaries.customers);
+    let spend = SpendData::from_summaries(&summaries.customers).unwrap();
+    let options = FitOptions::default();
+    let bg = BetaGeo::fit(&data, &options).unwrap();
+    let mbg = ModifiedBetaGeo::fit(&data, &options).unwrap();
+    let pareto = ParetoNbd::fit(&data, &options).unwrap();
+    let gg = GammaGamma::fit(&spend, &options).unwrap();
+    let clv = customer_lifetime_values(
+        &bg.model,
+        &gg.model,
+        &summaries.customers,
+        &ClvOptions::new(ModelTime::Weeks),
+    )
+    .unwrap();
+    vec![
+        format!("{log:?}"),
+        format!("{summaries:?}"),
+        format!("{bg:?}"),
+        format!("{mbg:?}"),
+        format!("{pareto:?}"),
+        format!("{gg:?}"),
+        format!("{clv:?}"),
+    ]
+}
+
+fn on_threads(threads: usize) -> Vec<String> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(everything)
+}
+
+#[test]
+fn results_are_bit_identical_on_one_thread_and_on_four() {
+    let one = on_threads(1);
+    let four = on_threads(4);
+    let names = [
+        "log",
+        "summaries",
+        "BG/NBD",
+        "MBG/NBD",
+        "Pareto/NBD",
+        "Gamma-Gamma",
+        "CLV",
+    ];
+    for ((a, b), name) in one.iter().zip(&four).zip(names) {
+        assert!(a == b, "{name} differs between 1 and 4 threads");
+    }
+}
