@@ -5,14 +5,17 @@
 //! BG/NBD and Gamma-Gamma fits and 12-month CLV for every customer.
 //!
 //! ```text
-//! cargo run --release --example bench_csv -- p10m.csv --as-of 2025-12-29 [--repeat 3]
+//! cargo run --release --example bench_csv -- p10m.csv --as-of 2025-12-29 [--repeat 3] [--once]
 //! ```
 //!
 //! The CSV is `customer_id,date,amount` with a header, as
 //! `gen_purchases.py` writes it. Prints a readable report on stderr and one
 //! JSON line on stdout (for `scripts/compare.sh`). Each step's time is the
 //! median of `--repeat` runs; the fits and CLV run once, as the lifetimes
-//! anchor does.
+//! anchor does. `--once` runs every step once and builds the log from the
+//! parsed purchases themselves rather than a copy, for a peak-memory
+//! reading (`/usr/bin/time -v`); the JSON's `purchases_bytes` is their
+//! in-memory size.
 
 use std::str::FromStr;
 use std::time::Instant;
@@ -29,18 +32,21 @@ struct Args {
     csv: String,
     as_of: NaiveDate,
     repeat: usize,
+    once: bool,
 }
 
 fn args() -> AnyResult<Args> {
-    let usage = "usage: bench_csv FILE.csv --as-of YYYY-MM-DD [--repeat N]";
+    let usage = "usage: bench_csv FILE.csv --as-of YYYY-MM-DD [--repeat N] [--once]";
     let mut csv = None;
     let mut as_of = None;
     let mut repeat = 3;
+    let mut once = false;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--as-of" => as_of = Some(NaiveDate::from_str(&it.next().ok_or(usage)?)?),
             "--repeat" => repeat = it.next().ok_or(usage)?.parse::<usize>()?.max(1),
+            "--once" => once = true,
             _ if csv.is_none() && !arg.starts_with("--") => csv = Some(arg),
             _ => return Err(usage.into()),
         }
@@ -48,7 +54,8 @@ fn args() -> AnyResult<Args> {
     Ok(Args {
         csv: csv.ok_or(usage)?,
         as_of: as_of.ok_or(usage)?,
-        repeat,
+        repeat: if once { 1 } else { repeat },
+        once,
     })
 }
 
@@ -114,6 +121,15 @@ fn timed_on<I, T>(
     Ok((median, result.ok_or("no run")?))
 }
 
+/// Threads the parallel steps use: all cores with the `parallel` feature.
+fn threads() -> usize {
+    if cfg!(feature = "parallel") {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        1
+    }
+}
+
 fn main() -> AnyResult<()> {
     let args = args()?;
     let start = Instant::now();
@@ -126,7 +142,17 @@ fn main() -> AnyResult<()> {
     // lifetimes' freq='D' summary with recency and T in weeks (days / 7),
     // the form the anchor fits its models on.
     let options = SummaryOptions::new(args.as_of).unit(TimeUnit::Weeks);
-    let (build_s, log) = timed_on(args.repeat, || purchases.clone(), |p| Ok(PurchaseLog::new(p)?))?;
+    let purchases_bytes = rows * std::mem::size_of::<Purchase<u64>>();
+    let (build_s, log) = if args.once {
+        let mut input = Some(purchases);
+        timed_on(
+            1,
+            || input.take().unwrap_or_default(),
+            |p| Ok(PurchaseLog::new(p)?),
+        )?
+    } else {
+        timed_on(args.repeat, || purchases.clone(), |p| Ok(PurchaseLog::new(p)?))?
+    };
     let (summarize_s, summaries) = timed(args.repeat, || Ok(log.summarize(&options)))?;
     let customers = summaries.len();
     let repeaters = summaries.iter().filter(|s| s.frequency > 0).count();
@@ -178,13 +204,15 @@ fn main() -> AnyResult<()> {
     eprintln!("  12-month CLV       {clv_s:8.3} s  total {clv_total:.2}");
     println!(
         concat!(
-            "{{\"tool\":\"repurchase\",\"rows\":{},\"customers\":{},\"repeaters\":{},",
+            "{{\"tool\":\"repurchase\",\"threads\":{},\"rows\":{},\"purchases_bytes\":{},\"customers\":{},\"repeaters\":{},",
             "\"load_s\":{},\"build_s\":{},\"summarize_s\":{},\"summary_s\":{},\"rfm_s\":{},",
             "\"bgnbd_fit_s\":{},\"gg_fit_s\":{},\"clv_12m_s\":{},",
             "\"bgnbd_params\":{{\"r\":{},\"alpha\":{},\"a\":{},\"b\":{}}},",
             "\"gg_params\":{{\"p\":{},\"q\":{},\"v\":{}}},\"clv_total\":{}}}"
         ),
+        threads(),
         rows,
+        purchases_bytes,
         customers,
         repeaters,
         parse_s,

@@ -44,22 +44,23 @@ impl<T: ?Sized> Shareable for T {}
 /// overhead vanishes, small enough for every core to get many.
 pub(crate) const SUM_PIECE: usize = 4_096;
 
-/// `f` of each consecutive piece of `items` of `piece` items (the last may
-/// be shorter), in order.
-pub(crate) fn map_pieces<T, R, F>(items: &[T], piece: usize, f: F) -> Vec<R>
+/// `f` of each consecutive range of `0..len` of `piece` positions (the
+/// last may be shorter), in order.
+pub(crate) fn map_pieces<R, F>(len: usize, piece: usize, f: F) -> Vec<R>
 where
-    T: Shareable,
     R: Shareable,
-    F: Fn(&[T]) -> R + Shareable,
+    F: Fn(std::ops::Range<usize>) -> R + Shareable,
 {
+    let piece = piece.max(1);
+    let ranges = (0..len.div_ceil(piece)).map(move |i| i * piece..((i + 1) * piece).min(len));
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        items.par_chunks(piece.max(1)).map(f).collect()
+        ranges.collect::<Vec<_>>().into_par_iter().map(f).collect()
     }
     #[cfg(not(feature = "parallel"))]
     {
-        items.chunks(piece.max(1)).map(f).collect()
+        ranges.map(f).collect()
     }
 }
 

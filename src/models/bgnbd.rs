@@ -4,6 +4,7 @@ use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, maximise};
 use super::model::check_parameters;
 use super::special::{digamma, hyp2f1, inc_beta, integrate, ln_beta, ln_gamma};
+use crate::hash::FastMap;
 use crate::parallel::{SUM_PIECE, map_pieces, sum_partials};
 use crate::{Error, Result};
 
@@ -170,6 +171,7 @@ impl BetaGeo {
         log_likelihood(
             &[self.r, self.alpha, self.a, self.b],
             data.rows(),
+            &Recencies::new(data.rows()),
             &mut gradient,
             Dropout::AfterRepeats,
         )
@@ -436,10 +438,11 @@ pub(crate) fn fit_parameters(
         &[0.1, 0.1 * scale, 0.5, 2.0],
         &[2.0, 2.0 * scale, 2.0, 5.0],
     ];
+    let recencies = Recencies::new(data.rows());
     let (p, report) = maximise(
         &["r", "alpha", "a", "b"],
         data.customers(),
-        |params, gradient| log_likelihood(params, data.rows(), gradient, dropout),
+        |params, gradient| log_likelihood(params, data.rows(), &recencies, gradient, dropout),
         &starts,
         options,
     )?;
@@ -504,6 +507,32 @@ pub(crate) fn p_alive(params: [f64; 4], dropout: Dropout, x: f64, t_x: f64, t: f
     }
 }
 
+/// Each row's recency as a position among the distinct recencies, so that
+/// a likelihood evaluation takes ln(α + t_x) once per distinct value: daily
+/// data in weeks has a few hundred, against hundreds of thousands of rows.
+#[derive(Debug, Clone)]
+pub(crate) struct Recencies {
+    values: Vec<f64>,
+    of_row: Vec<u32>,
+}
+
+impl Recencies {
+    pub(crate) fn new(rows: &[FrequencyRow]) -> Self {
+        let mut numbers: FastMap<u64, u32> = FastMap::default();
+        let mut values = Vec::new();
+        let of_row = rows
+            .iter()
+            .map(|row| {
+                *numbers.entry(row.recency.to_bits()).or_insert_with(|| {
+                    values.push(row.recency);
+                    (values.len() - 1) as u32
+                })
+            })
+            .collect();
+        Self { values, of_row }
+    }
+}
+
 /// Σ wᵢ ln Lᵢ over the rows, and its gradient in (r, α, a, b), for BG/NBD
 /// (k = 0, second term for x > 0) and MBG/NBD (k = 1, second term always):
 ///
@@ -514,6 +543,7 @@ pub(crate) fn p_alive(params: [f64; 4], dropout: Dropout, x: f64, t_x: f64, t: f
 pub(crate) fn log_likelihood(
     params: &[f64],
     rows: &[FrequencyRow],
+    recencies: &Recencies,
     gradient: &mut [f64],
     dropout: Dropout,
 ) -> f64 {
@@ -523,8 +553,13 @@ pub(crate) fn log_likelihood(
     };
     let (ln_gamma_r, psi_r, ln_beta_ab, psi_ab) = (ln_gamma(r), digamma(r), ln_beta(a, b), digamma(a + b));
     let (psi_b, ln_alpha) = (digamma(b), alpha.ln());
+    // ln(α + t_x) and 1 / (α + t_x) once per distinct recency.
+    let ln_atx: Vec<f64> = recencies.values.iter().map(|t_x| (alpha + t_x).ln()).collect();
+    let inv_atx: Vec<f64> = recencies.values.iter().map(|t_x| 1.0 / (alpha + t_x)).collect();
     // Summed in fixed pieces, in order: the same bits on any number of cores.
-    let partials = map_pieces(rows, SUM_PIECE, |rows| {
+    let partials = map_pieces(rows.len(), SUM_PIECE, |piece| {
+        let of_row = recencies.of_row.get(piece.clone()).unwrap_or(&[]);
+        let rows = rows.get(piece).unwrap_or(&[]);
         let (mut ll, mut g) = (0.0, [0.0_f64; 4]);
         let k = dropout.shift();
         // Rows are sorted by frequency: everything that depends on x alone is
@@ -534,8 +569,12 @@ pub(crate) fn log_likelihood(
         let (mut applies, mut ln_odds, mut b_x) = (false, 0.0, 0.0);
         // Rows of one x are sorted by T: likewise per run of equal T.
         let (mut cached_t, mut ln_at, mut inv_at) = (f64::NAN, 0.0, 0.0);
-        for row in rows {
-            let (x, t_x, big_t, w) = (row.frequency, row.recency, row.t, row.weight);
+        for (row, &t_x) in rows.iter().zip(of_row) {
+            let (x, big_t, w) = (row.frequency, row.t, row.weight);
+            let (ln_atx, inv_atx) = (
+                ln_atx.get(t_x as usize).copied().unwrap_or(f64::NAN),
+                inv_atx.get(t_x as usize).copied().unwrap_or(f64::NAN),
+            );
             if x != cached_x {
                 cached_x = x;
                 x_terms = ln_gamma(r + x) - ln_gamma_r + ln_beta(a, b + x + k) - ln_beta_ab + r * ln_alpha;
@@ -560,7 +599,7 @@ pub(crate) fn log_likelihood(
             // an absolute error of an ulp is all that matters, and ln is the
             // cheaper of the two.
             let (ln_bracket, w2, ln_ratio) = if applies {
-                let ln_ratio = ln_at - (alpha + t_x).ln();
+                let ln_ratio = ln_at - ln_atx;
                 let d = ln_odds + rx * ln_ratio;
                 let (ln_bracket, w2) = if d > 0.0 {
                     let e = (-d).exp();
@@ -575,7 +614,7 @@ pub(crate) fn log_likelihood(
             };
             ll += w * (x_terms - rx * ln_at + ln_bracket);
             g[0] += w * (psi_rx - psi_r + ln_alpha - ln_at + w2 * ln_ratio);
-            g[1] += w * (r / alpha - (1.0 - w2) * rx * inv_at - w2 * rx / (alpha + t_x));
+            g[1] += w * (r / alpha - (1.0 - w2) * rx * inv_at - w2 * rx * inv_atx);
             // ∂/∂a and ∂/∂b of ln B(a, b + x + k) − ln B(a, b), plus the second term's ratio.
             // Where the second term does not apply b + x − 1 + k may be 0.
             let (share_a, share_b) = if applies { (w2 / a, w2 / b_x) } else { (0.0, 0.0) };
@@ -653,7 +692,7 @@ mod tests {
         ] {
             for dropout in [Dropout::AfterRepeats, Dropout::AfterEveryPurchase] {
                 assert_gradient_matches_differences(
-                    |p, g| log_likelihood(p, data.rows(), g, dropout),
+                    |p, g| log_likelihood(p, data.rows(), &Recencies::new(data.rows()), g, dropout),
                     &params,
                 );
             }

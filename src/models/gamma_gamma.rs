@@ -286,7 +286,8 @@ fn log_likelihood(params: &[f64], rows: &[SpendRow], gradient: &mut [f64]) -> f6
     };
     let (ln_gamma_q, psi_q, ln_g) = (ln_gamma(q), digamma(q), gamma.ln());
     // Summed in fixed pieces, in order: the same bits on any number of cores.
-    let partials = map_pieces(rows, SUM_PIECE, |rows| {
+    let partials = map_pieces(rows.len(), SUM_PIECE, |piece| {
+        let rows = rows.get(piece).unwrap_or(&[]);
         let (mut ll, mut g) = (0.0, [0.0_f64; 3]);
         // Rows are sorted by x: the special functions of p x are computed once
         // per run of equal x.

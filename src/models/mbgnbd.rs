@@ -1,6 +1,8 @@
 //! The modified BG/NBD model of Batislam, Denizel & Filiztekin (2007).
 
-use super::bgnbd::{Dropout, check_horizon, fit_parameters, log_likelihood, p_alive, purchases_while_alive};
+use super::bgnbd::{
+    Dropout, Recencies, check_horizon, fit_parameters, log_likelihood, p_alive, purchases_while_alive,
+};
 use super::data::{FrequencyData, check_pattern};
 use super::fit::{Fit, FitOptions};
 use super::special::{inc_beta, ln_beta, ln_gamma};
@@ -116,6 +118,7 @@ impl ModifiedBetaGeo {
         log_likelihood(
             &self.params(),
             data.rows(),
+            &Recencies::new(data.rows()),
             &mut [0.0; 4],
             Dropout::AfterEveryPurchase,
         )

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# repurchase beside Python lifetimes and Polars, on the same synthetic
+# purchase logs, in one run: one table with every figure and the ratios.
+#
+#   bash benches/compare.sh            # ~1.1M and ~9.2M rows
+#   SIZES=1m bash benches/compare.sh   # the small log only
+#
+# Needs ../shared/bench (gen_purchases.py and the two anchors) and python3.
+# The anchors are installed into a virtual environment under target/compare
+# on first use (lifetimes 0.11.3 with pandas<2, numpy<1.25, scipy<1.11, and
+# polars), as ../shared/bench/README.md says. Logs are generated once and
+# kept there. CI does not run this: it takes minutes, most of them
+# lifetimes'.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BENCH=${BENCH:-../shared/bench}
+WORK=${WORK:-target/compare}
+SIZES=${SIZES:-"1m 10m"}
+AS_OF=2025-12-29
+VENV=$WORK/venv
+mkdir -p "$WORK"
+
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import lifetimes, polars" 2>/dev/null; then
+    echo "installing lifetimes and polars into $VENV" >&2
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet "lifetimes==0.11.3" "pandas<2" "numpy<1.25" "scipy<1.11" polars
+fi
+PY=$VENV/bin/python
+
+echo "building examples/bench_csv, one core and all cores" >&2
+cargo build --quiet --release --example bench_csv
+cp target/release/examples/bench_csv "$WORK/bench_csv_serial"
+cargo build --quiet --release --features parallel --example bench_csv
+cp target/release/examples/bench_csv "$WORK/bench_csv_parallel"
+
+RESULTS=$WORK/results.jsonl
+: > "$RESULTS"
+for size in $SIZES; do
+    csv=$WORK/p$size.csv
+    case $size in
+        1m) args=(--customers 250000 --rate-scale 3) ;;
+        10m) args=(--customers 1000000 --rate-scale 4 --a 0.5 --b 6) ;;
+        *) echo "unknown size $size (1m or 10m)" >&2; exit 1 ;;
+    esac
+    [ -s "$csv" ] || "$PY" "$BENCH/gen_purchases.py" "${args[@]}" --out "$csv"
+    tag() { "$PY" -c "import json,sys; [print(json.dumps({**json.loads(l), 'size': '$size', 'run': '$1'})) for l in sys.stdin if l.startswith('{')]"; }
+    echo "== $size: lifetimes" >&2
+    "$PY" "$BENCH/anchor_lifetimes.py" "$csv" --as-of "$AS_OF" | tag lifetimes >> "$RESULTS"
+    echo "== $size: polars" >&2
+    "$PY" "$BENCH/anchor_polars.py" "$csv" --as-of "$AS_OF" | tag polars >> "$RESULTS"
+    echo "== $size: repurchase, one core" >&2
+    taskset -c 0 "$WORK/bench_csv_serial" "$csv" --as-of "$AS_OF" | tag serial >> "$RESULTS"
+    echo "== $size: repurchase, all cores" >&2
+    "$WORK/bench_csv_parallel" "$csv" --as-of "$AS_OF" | tag parallel >> "$RESULTS"
+    echo "== $size: repurchase, peak memory" >&2
+    /usr/bin/time -v "$WORK/bench_csv_serial" "$csv" --as-of "$AS_OF" --once 2> "$WORK/time.txt" | tag memory >> "$RESULTS"
+    peak_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt")
+    echo "{\"size\": \"$size\", \"run\": \"peak\", \"peak_rss_bytes\": $((peak_kb * 1024))}" >> "$RESULTS"
+done
+
+"$PY" - "$RESULTS" <<'EOF'
+import json, os, platform, subprocess, sys, datetime
+
+rows = [json.loads(l) for l in open(sys.argv[1])]
+by = {(r["size"], r["run"]): r for r in rows}
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+print(f"Measured {datetime.date.today()} on {os.cpu_count()} cores of {cpu}, "
+      f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB; "
+      f"Polars {by.get((rows[0]['size'], 'polars'), {}).get('version', '?')} on all cores.\n")
+steps = [("summary", "summary_s", True), ("RFM quintiles", "rfm_s", True), ("BG/NBD fit", "bgnbd_fit_s", False),
+         ("Gamma-Gamma fit", "gg_fit_s", False), ("12-month CLV", "clv_12m_s", False)]
+fmt = lambda s: "–" if s is None else (f"{s:.2f} s" if s >= 1 else f"{s * 1000:.0f} ms")
+ratio = lambda a, b: "–" if a is None or b is None else f"{a / b:.0f}×" if a / b >= 10 else f"{a / b:.1f}×"
+for size in dict.fromkeys(r["size"] for r in rows):
+    lt, pl, one, all_ = (by.get((size, k), {}) for k in ("lifetimes", "polars", "serial", "parallel"))
+    print(f"{one.get('rows', 0):,} purchases, {one.get('customers', 0):,} customers "
+          f"(CSV parsing, not counted: lifetimes {fmt(lt.get('load_s'))}, Polars {fmt(pl.get('load_s'))}, ours {fmt(one.get('load_s'))})\n")
+    print("| step | lifetimes | Polars | repurchase, 1 core | repurchase, all cores | vs lifetimes | vs Polars | all cores vs 1 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, key, polars_has in steps:
+        a, p, s, m = lt.get(key), pl.get(key) if polars_has else None, one.get(key), all_.get(key)
+        print(f"| {name} | {fmt(a)} | {fmt(p)} | {fmt(s)} | {fmt(m)} | {ratio(a, s)} | {ratio(p, s)} | {ratio(s, m)} |")
+    peak, mem = by.get((size, "peak"), {}), by.get((size, "memory"), {})
+    if peak and mem:
+        print(f"\nPeak memory, one pass from parsed purchases to CLV: {peak['peak_rss_bytes'] / 2**20:,.0f} MiB, "
+              f"{peak['peak_rss_bytes'] / mem['purchases_bytes']:.2f}× the purchases' own {mem['purchases_bytes'] / 2**20:,.0f} MiB.")
+    if lt.get("bgnbd_params") and one.get("bgnbd_params"):
+        ours, theirs = one["bgnbd_params"], lt["bgnbd_params"]
+        print("\nBG/NBD estimates, ours / lifetimes: " + ", ".join(f"{k} {ours[k]:.4f} / {theirs[k]:.4f}" for k in ("r", "alpha", "a", "b"))
+              + f"; total CLV {one['clv_total']:,.0f} / {lt.get('clv_total', float('nan')):,.0f}.")
+    print()
+EOF
