@@ -76,11 +76,13 @@ for size in dict.fromkeys(r["size"] for r in rows):
     lt, pl, one, all_ = (by.get((size, k), {}) for k in ("lifetimes", "polars", "serial", "parallel"))
     print(f"{one.get('rows', 0):,} purchases, {one.get('customers', 0):,} customers "
           f"(CSV parsing, not counted: lifetimes {fmt(lt.get('load_s'))}, Polars {fmt(pl.get('load_s'))}, ours {fmt(one.get('load_s'))})\n")
-    print("| step | lifetimes | Polars | repurchase, 1 core | repurchase, all cores | vs lifetimes | vs Polars | all cores vs 1 |")
+    print("| step | lifetimes | Polars, all cores | repurchase, 1 core | repurchase, all cores "
+          "| faster than lifetimes (1 core / all) | faster than Polars (1 core / all) | all cores vs 1 |")
     print("|---|---|---|---|---|---|---|---|")
     for name, key, polars_has in steps:
         a, p, s, m = lt.get(key), pl.get(key) if polars_has else None, one.get(key), all_.get(key)
-        print(f"| {name} | {fmt(a)} | {fmt(p)} | {fmt(s)} | {fmt(m)} | {ratio(a, s)} | {ratio(p, s)} | {ratio(s, m)} |")
+        both = lambda x: "–" if x is None else f"{ratio(x, s)} / {ratio(x, m)}"
+        print(f"| {name} | {fmt(a)} | {fmt(p)} | {fmt(s)} | {fmt(m)} | {both(a)} | {both(p)} | {ratio(s, m)} |")
     peak, mem = by.get((size, "peak"), {}), by.get((size, "memory"), {})
     if peak and mem:
         print(f"\nPeak memory, one pass from parsed purchases to CLV: {peak['peak_rss_bytes'] / 2**20:,.0f} MiB, "
