@@ -527,11 +527,9 @@ pub fn score<C: Clone + Ord>(summaries: &[CustomerSummary<C>], config: &RfmConfi
     })
     .into_iter();
     let mut next = || {
-        binned.next().unwrap_or_else(|| {
-            Err(Error::InsufficientData {
-                needed: "three dimensions",
-            })
-        })
+        binned.next().unwrap_or(Err(Error::InsufficientData {
+            needed: "three dimensions",
+        }))
     };
     let ((r, r_breaks), (f, f_breaks), (m, m_breaks)) = (next()?, next()?, next()?);
     let customers = summaries
