@@ -1,9 +1,10 @@
 //! With the `parallel` feature, results do not depend on the number of
 //! threads: the log, the summaries, every fit (to the last bit of every
-//! parameter, likelihood and standard error) and CLV are the same on one
-//! thread as on four. Work is cut into pieces that do not depend on the
-//! thread count and combined in order, and the serial build runs the same
-//! pieces in the same order, so this is also the serial result.
+//! parameter, likelihood and standard error), churn scores and CLV are the
+//! same on one thread as on four. Work is cut into pieces that do not
+//! depend on the thread count and combined in order, and the serial build
+//! runs the same pieces in the same order, so this is also the serial
+//! result.
 #![cfg(feature = "parallel")]
 // Test code may unwrap, index and panic: a failure is the point.
 #![allow(
@@ -14,6 +15,7 @@
 )]
 
 use chrono::NaiveDate;
+use repurchase::churn::{RiskBands, scores};
 use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_values};
 use repurchase::models::{
     BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData,
@@ -48,7 +50,9 @@ fn everything() -> Vec<String> {
         &ClvOptions::new(ModelTime::Weeks),
     )
     .unwrap();
+    let churn = scores(&bg.model, &summaries.customers, 13.0, &RiskBands::default()).unwrap();
     vec![
+        format!("{churn:?}"),
         format!("{log:?}"),
         format!("{summaries:?}"),
         format!("{bg:?}"),

@@ -10,7 +10,8 @@ mod cycle;
 pub use cycle::{CycleChurnScore, cycle_scores};
 
 use crate::models::PurchaseModel;
-use crate::{Error, Result};
+use crate::parallel::{Shareable, try_map};
+use crate::{CustomerSummary, Error, Result};
 
 /// A churn risk band.
 ///
@@ -183,6 +184,45 @@ pub fn score<M: PurchaseModel>(
     Ok(ChurnScore {
         p_churn,
         band: bands.band(p_churn),
+    })
+}
+
+/// The churn score of every customer of a set of summaries, in their order
+/// (on all cores with the `parallel` feature). The summaries' recency and
+/// `T`, and `horizon`, must be in the model's time unit.
+///
+/// # Errors
+///
+/// As [`score`], for a customer that fails.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::churn::{score, scores, RiskBands};
+/// use repurchase::models::{BetaGeo, FitOptions, FrequencyData};
+/// use repurchase::{datasets::cdnow_sample, SummaryOptions, TimeUnit};
+///
+/// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
+/// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
+/// let model = BetaGeo::fit(&FrequencyData::from_summaries(&summaries.customers), &FitOptions::default())?.model;
+/// let all = scores(&model, &summaries.customers, 13.0, &RiskBands::default())?;
+/// let first = &summaries.customers[0];
+/// assert_eq!(all[0], score(&model, f64::from(first.frequency), first.recency, first.t, 13.0, &RiskBands::default())?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn scores<M, C>(
+    model: &M,
+    summaries: &[CustomerSummary<C>],
+    horizon: f64,
+    bands: &RiskBands,
+) -> Result<Vec<ChurnScore>>
+where
+    M: PurchaseModel + Shareable,
+    C: Shareable,
+{
+    try_map(summaries, |_, s| {
+        score(model, f64::from(s.frequency), s.recency, s.t, horizon, bands)
     })
 }
 
