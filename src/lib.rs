@@ -103,7 +103,7 @@
 //! | `datasets` | yes | [`datasets`]: the CDNOW sample embedded (228 KB) |
 //! | `serde` | no | `Serialize`/`Deserialize` on every data, config and result type |
 //! | `synthetic` | yes | [`synthetic`]: seeded BG/NBD + Gamma-Gamma purchase logs for benches and tests |
-//! | `parallel` | no | all cores (rayon) for building logs, summaries, model fits, RFM and CLV, with results bit-identical to one core; keys must then be [`Shareable`] (`Send + Sync`) |
+//! | `parallel` | no | all cores (rayon) for building logs, summaries, model fits, RFM, churn scores and CLV, with results bit-identical to one core; keys must then be [`Shareable`] (`Send + Sync`) |
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 #![deny(rustdoc::broken_intra_doc_links)]
