@@ -1271,14 +1271,21 @@ fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &mut [(C, Line)]) -> (Vec<C>
     // customer until it becomes its target slot.
     let mut destination: Vec<u32> = Vec::with_capacity(bucket.len());
     let mut sizes: Vec<u32> = Vec::new();
-    let mut local: FastMap<&C, u32> = FastMap::default();
+    // Sized for the bucket's customers up front (about one in ten lines), so
+    // the table rarely grows.
+    let mut local: FastMap<&C, u32> = FastMap::with_capacity_and_hasher(bucket.len() / 4, Default::default());
     let mut keys: Vec<&C> = Vec::new();
     for (key, _) in bucket.iter() {
-        let id = *local.entry(key).or_insert_with(|| {
-            keys.push(key);
-            sizes.push(0);
-            (keys.len() - 1) as u32
-        });
+        let id = match local.get(key) {
+            Some(&id) => id,
+            None => {
+                let id = keys.len() as u32;
+                local.insert(key, id);
+                keys.push(key);
+                sizes.push(0);
+                id
+            }
+        };
         destination.push(id);
         if let Some(size) = sizes.get_mut(id as usize) {
             *size += 1;
