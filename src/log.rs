@@ -409,8 +409,10 @@ pub struct LogStats {
 ///   ([`OrderLines::Reject`]); an order id shared by two customers is always
 ///   rejected ([`Error::OrderCustomerMismatch`]).
 ///
-/// Internally customer keys are interned to dense `u32` indexes and the
-/// lines are stored in columns grouped by customer.
+/// Internally the lines are 32-byte rows (time, amount, input position,
+/// order head), each customer's together in time order, customers in key
+/// order. Built from a `Vec` of records, the log takes the records' own
+/// memory and needs no more (see `Builder` in the source for the passes).
 ///
 /// # Example
 ///
