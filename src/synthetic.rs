@@ -313,7 +313,18 @@ impl Rng {
         Self(seed)
     }
 
-    fn next_u64(&mut self) -> u64 {
+    /// The next raw 64-bit draw, uniform over all `u64` values; the other
+    /// draws are made from it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use repurchase::synthetic::Rng;
+    /// let mut rng = Rng::new(42);
+    /// let die = 1 + rng.next_u64() % 6;
+    /// assert!((1..=6).contains(&die));
+    /// ```
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
