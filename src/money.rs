@@ -70,7 +70,7 @@ impl Money {
                 return if units < 0 { Decimal::MIN } else { Decimal::MAX };
             }
             // More digits than a Decimal holds: drop one, rounding half to
-            // even, as Decimal's own arithmetic does.
+            // even.
             let (quotient, remainder) = (units / 10, units % 10);
             let round_up = remainder.abs() > 5 || (remainder.abs() == 5 && quotient % 2 != 0);
             units = quotient + if round_up { remainder.signum() } else { 0 };
