@@ -38,6 +38,15 @@ impl Money {
                 return;
             }
         }
+        // Decimal's own rule, digits and all: zero plus x is x, x plus zero
+        // is x. A sum from `ZERO` takes its first amount's scale here.
+        if self.units == 0 {
+            *self = other;
+            return;
+        }
+        if other.units == 0 {
+            return;
+        }
         self.add_other_scale(other);
     }
 
@@ -145,6 +154,18 @@ mod tests {
     }
 
     #[test]
+    fn a_sum_from_zero_keeps_the_digits_decimal_keeps() {
+        for (first, second) in [("0", "1.50"), ("0.000", "1.5"), ("1.5", "-1.5"), ("1.5", "0.000")] {
+            let (first, second) = (decimal(first), decimal(second));
+            let mut sum = Money::from(first);
+            sum.add(Money::from(second));
+            sum.add(Money::from(decimal("2.25")));
+            let expected = first + second + decimal("2.25");
+            assert_eq!(sum.value().to_string(), expected.to_string());
+        }
+    }
+
+    #[test]
     fn past_i128_the_sum_is_decimals_own() {
         // 28 decimals: aligning to them overflows i128 units.
         let tiny = decimal("0.0000000000000000000000000001");
@@ -160,7 +181,10 @@ mod tests {
         /// 28 digits hold every partial sum and neither side rounds.)
         #[test]
         fn sums_equal_decimal_addition(
-            amounts in prop::collection::vec((-1_000_000_000_000_000_i64..=1_000_000_000_000_000, 0_u32..=12), 0..40)
+            amounts in prop::collection::vec(
+                (prop_oneof![Just(0_i64), -1_000_000_000_000_000_i64..=1_000_000_000_000_000], 0_u32..=12),
+                0..40,
+            )
         ) {
             let mut money = Money::ZERO;
             let mut decimal = Decimal::ZERO;
@@ -170,6 +194,8 @@ mod tests {
                 decimal = decimal.saturating_add(amount);
             }
             prop_assert_eq!(money.value(), decimal);
+            // The same digits too: `Display` shows the sum as Decimal would.
+            prop_assert_eq!(money.value().scale(), decimal.scale());
             prop_assert_eq!(money.is_positive(), decimal > Decimal::ZERO);
             prop_assert_eq!(money.is_zero(), decimal.is_zero());
         }

@@ -5,7 +5,7 @@ use chrono::{FixedOffset, NaiveDate, Offset, Utc};
 use rust_decimal::Decimal;
 
 use crate::money::Money;
-use crate::parallel::{Shareable, map_parts};
+use crate::parallel::Shareable;
 
 use crate::log::{CustomerPurchases, Order, is_negative};
 use crate::period::{day_number, local_day};
@@ -349,24 +349,29 @@ impl<C: Clone + Ord> PurchaseLog<C> {
         C: Shareable,
     {
         let end_day = day_number(options.observation_end);
-        // Fixed pieces of customers, summarised apart and joined in order.
         let n = self.customer_count();
-        let pieces: Vec<std::ops::Range<usize>> = (0..n)
-            .step_by(CUSTOMER_PIECE)
-            .map(|start| start..(start + CUSTOMER_PIECE).min(n))
-            .collect();
-        let mut parts =
-            map_parts(pieces, |range| self.summarize_customers(range, options, end_day)).into_iter();
-        let mut summaries = parts.next().unwrap_or_else(|| Summaries {
-            customers: Vec::new(),
+        let mut summaries = Summaries {
+            customers: Vec::with_capacity(n),
             orders_after_end: 0,
             after_end: Vec::new(),
             without_occasion: Vec::new(),
-        });
-        summaries
-            .customers
-            .reserve(n.saturating_sub(summaries.customers.len()));
-        for part in parts {
+        };
+        // Serially, straight into the one output: no second copy of it.
+        #[cfg(not(feature = "parallel"))]
+        self.summarize_customers(0..n, options, end_day, &mut summaries);
+        // In parallel, fixed pieces of customers are summarised apart and
+        // joined in order.
+        #[cfg(feature = "parallel")]
+        for part in crate::parallel::map_pieces(n, CUSTOMER_PIECE, |range| {
+            let mut part = Summaries {
+                customers: Vec::with_capacity(range.len()),
+                orders_after_end: 0,
+                after_end: Vec::new(),
+                without_occasion: Vec::new(),
+            };
+            self.summarize_customers(range, options, end_day, &mut part);
+            part
+        }) {
             summaries.customers.extend(part.customers);
             summaries.orders_after_end += part.orders_after_end;
             summaries.after_end.extend(part.after_end);
@@ -375,46 +380,40 @@ impl<C: Clone + Ord> PurchaseLog<C> {
         summaries
     }
 
-    /// [`summarize`](Self::summarize) for the customers at `range` of the
-    /// key order.
+    /// Appends the summaries of the customers at `range` to `summaries`.
     fn summarize_customers(
         &self,
         range: std::ops::Range<usize>,
         options: &SummaryOptions,
         end_day: i64,
-    ) -> Summaries<C> {
-        let mut summaries = Summaries {
-            customers: Vec::with_capacity(range.len()),
-            orders_after_end: 0,
-            after_end: Vec::new(),
-            without_occasion: Vec::new(),
-        };
-        let mut cells = Vec::new();
+        summaries: &mut Summaries<C>,
+    ) {
+        let offset = options.offset_seconds();
         for purchases in self.customers_at(range) {
             let mut fold = PeriodFold::new(options.granularity);
-            fill_day_cells(&purchases, options.offset_seconds(), &mut cells);
-            for cell in &cells {
-                if cell.day > end_day {
-                    summaries.orders_after_end += cell.orders_and_refunds();
+            let mut days = DayCache::new(offset);
+            let mut late = 0;
+            // Orders go straight into their periods: a period sums its
+            // days' cells and its orders alike.
+            for order in purchases.orders() {
+                let day = days.of(order.seconds);
+                if day > end_day {
+                    late += 1;
                     continue;
                 }
-                fold.push(cell);
+                fold.push(&DayCell::new(day, order.seconds, order.amount, order.refund_line));
             }
-            if summaries.orders_after_end > summaries.after_end.len() {
-                late_orders(
-                    &purchases,
-                    options.offset_seconds(),
-                    end_day,
-                    &mut summaries.after_end,
-                );
+            if late > 0 {
+                summaries.orders_after_end += late;
+                late_orders(&purchases, offset, end_day, &mut summaries.after_end);
             }
             summaries.record(purchases.key(), fold.finish(options, end_day));
         }
-        summaries
     }
 }
 
 /// Customers per piece of a parallel summary.
+#[cfg(feature = "parallel")]
 const CUSTOMER_PIECE: usize = 16_384;
 
 /// Appends the input positions of the customer's orders after `end_day`.
@@ -656,7 +655,7 @@ impl PeriodFold {
         }
     }
 
-    /// Adds the next day cell (days strictly increasing).
+    /// Adds the next day cell, or order, in day order.
     pub(crate) fn push(&mut self, cell: &DayCell) {
         self.saw_any = true;
         self.orders = self.orders.saturating_add(cell.orders);
