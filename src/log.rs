@@ -937,23 +937,40 @@ fn decode<'a>(
     })
 }
 
-/// Interns optional strings to dense codes.
+/// Interns optional strings to dense codes, and keeps each record's code
+/// by input position (off the lines, which stay small for the grouping).
 #[derive(Debug, Default)]
 struct Dictionary {
     codes: FastMap<String, u32>,
     names: Vec<String>,
+    /// Code by input position; `NONE` or past the end for no value, so it
+    /// stays empty until a record names one.
+    by_input: Vec<u32>,
 }
 
 impl Dictionary {
-    /// The code of `value`, `NONE` for no value.
+    /// Records the value of the record at `index` (indexes increasing).
     #[inline]
-    fn code(&mut self, value: Option<String>) -> u32 {
-        let Some(name) = value else { return NONE };
+    fn record(&mut self, index: usize, value: Option<String>) {
+        let Some(name) = value else { return };
         let next = u32::try_from(self.names.len()).unwrap_or(NONE);
-        *self.codes.entry(name).or_insert_with_key(|name| {
+        let code = *self.codes.entry(name).or_insert_with_key(|name| {
             self.names.push(name.clone());
             next
-        })
+        });
+        self.by_input.resize(index, NONE);
+        self.by_input.push(code);
+    }
+
+    /// The code of each row's record, aligned with `rows`; empty when no
+    /// record named a value.
+    fn codes_of(&self, rows: &[Row]) -> Vec<u32> {
+        if self.names.is_empty() {
+            return Vec::new();
+        }
+        rows.iter()
+            .map(|row| self.by_input.get(row.index as usize).copied().unwrap_or(NONE))
+            .collect()
     }
 }
 
@@ -985,8 +1002,6 @@ struct Line {
     /// Slot of its order id (`NONE` without one) until orders are resolved;
     /// `REJECTED` once an order rule rejects it.
     order: u32,
-    product: u32,
-    channel: u32,
     /// Its key range, while grouping.
     bucket: u32,
 }
@@ -1099,7 +1114,11 @@ impl Builder {
             merged,
             rejected: rejections.len(),
         };
-        let mut log = group(lines, self.products.names, self.channels.names);
+        let mut log = group(lines);
+        log.product_codes = self.products.codes_of(&log.rows);
+        log.channel_codes = self.channels.codes_of(&log.rows);
+        log.products = self.products.names;
+        log.channels = self.channels.names;
         log.stats = stats;
         Ok((log, rejections))
     }
@@ -1134,6 +1153,8 @@ impl Builder {
             },
         };
         self.staged += 1;
+        self.products.record(index as usize, record.product);
+        self.channels.record(index as usize, record.channel);
         let line = Line {
             row: Row {
                 seconds,
@@ -1142,8 +1163,6 @@ impl Builder {
                 head: index,
             },
             order,
-            product: self.products.code(record.product),
-            channel: self.channels.code(record.channel),
             bucket: 0,
         };
         Ok((record.customer, line))
@@ -1232,11 +1251,7 @@ impl Builder {
 
 /// Groups the lines by customer in key order and by time (passes 3 and 4
 /// of [`Builder`]).
-fn group<C: Clone + Eq + Hash + Ord + Shareable>(
-    mut lines: Vec<(C, Line)>,
-    products: Vec<String>,
-    channels: Vec<String>,
-) -> PurchaseLog<C> {
+fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<(C, Line)>) -> PurchaseLog<C> {
     let mut log = PurchaseLog::empty();
     let bounds = partition_by_key_range(&mut lines);
     let buckets = split_at_bounds(&mut lines, &bounds);
@@ -1251,14 +1266,6 @@ fn group<C: Clone + Eq + Hash + Ord + Shareable>(
         }));
     }
 
-    if !products.is_empty() {
-        log.product_codes = lines.iter().map(|(_, line)| line.product).collect();
-    }
-    if !channels.is_empty() {
-        log.channel_codes = lines.iter().map(|(_, line)| line.channel).collect();
-    }
-    log.products = products;
-    log.channels = channels;
     // In place again; then the records' spare memory goes back.
     log.rows = lines.into_iter().map(|(_, line)| line.row).collect();
     log.rows.shrink_to_fit();
