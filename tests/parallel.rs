@@ -1,9 +1,9 @@
 //! With the `parallel` feature, results do not depend on the number of
 //! threads: the log, the summaries, every fit (to the last bit of every
-//! parameter, likelihood and standard error), churn scores and CLV are the
-//! same on one thread as on four. Work is cut into pieces that do not
-//! depend on the thread count and combined in order, and the serial build
-//! runs the same pieces in the same order, so this is also the serial
+//! parameter, likelihood and standard error), churn scores, RFM scores and
+//! CLV are the same on one thread as on four. Work is cut into pieces that
+//! do not depend on the thread count and combined in order, and the serial
+//! build runs the same pieces in the same order, so this is also the serial
 //! result.
 #![cfg(feature = "parallel")]
 // Test code may unwrap, index and panic: a failure is the point.
@@ -20,6 +20,7 @@ use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_values};
 use repurchase::models::{
     BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData,
 };
+use repurchase::rfm::{RfmConfig, score};
 use repurchase::synthetic::SyntheticLog;
 use repurchase::{PurchaseLog, SummaryOptions, TimeUnit};
 
@@ -51,8 +52,8 @@ fn everything() -> Vec<String> {
     )
     .unwrap();
     let churn = scores(&bg.model, &summaries.customers, 13.0, &RiskBands::default()).unwrap();
+    let rfm = score(&summaries.customers, &RfmConfig::default()).unwrap();
     vec![
-        format!("{churn:?}"),
         format!("{log:?}"),
         format!("{summaries:?}"),
         format!("{bg:?}"),
@@ -60,6 +61,8 @@ fn everything() -> Vec<String> {
         format!("{pareto:?}"),
         format!("{gg:?}"),
         format!("{clv:?}"),
+        format!("{churn:?}"),
+        format!("{rfm:?}"),
     ]
 }
 
@@ -83,7 +86,10 @@ fn results_are_bit_identical_on_one_thread_and_on_four() {
         "Pareto/NBD",
         "Gamma-Gamma",
         "CLV",
+        "churn scores",
+        "RFM scores",
     ];
+    assert_eq!(one.len(), names.len());
     for ((a, b), name) in one.iter().zip(&four).zip(names) {
         assert!(a == b, "{name} differs between 1 and 4 threads");
     }

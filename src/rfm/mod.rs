@@ -27,9 +27,11 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use crate::parallel::map_parts;
+use crate::parallel::{Shareable, map_parts};
 use crate::{CustomerSummary, Error, Result};
+use order_statistics::{order_statistics, ordered_bits};
 
+mod order_statistics;
 mod segments;
 
 pub use segments::{Segment, SegmentRule, SegmentSummary, SegmentTable, TableCheck};
@@ -482,32 +484,36 @@ pub struct RfmScores<C> {
 /// assert!(scores.customers.iter().filter(|s| s.recency < 90.0).all(|s| s.r == 5));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn score<C: Clone + Ord>(summaries: &[CustomerSummary<C>], config: &RfmConfig) -> Result<RfmScores<C>> {
+pub fn score<C: Clone + Ord + Shareable>(
+    summaries: &[CustomerSummary<C>],
+    config: &RfmConfig,
+) -> Result<RfmScores<C>> {
     if summaries.is_empty() {
         return Err(Error::InsufficientData {
             needed: "at least one customer summary",
         });
     }
-    let recency: Vec<f64> = summaries.iter().map(|s| s.t - s.recency).collect();
-    let frequency: Vec<f64> = summaries
+    // One pass for the values, straight into the output; the scores follow.
+    let mut customers: Vec<RfmScore<C>> = summaries
         .iter()
-        .map(|s| match config.frequency {
-            FrequencyMeasure::Orders => f64::from(s.orders),
-            FrequencyMeasure::Periods => f64::from(s.periods),
-            FrequencyMeasure::RepeatPeriods => f64::from(s.frequency),
-        })
-        .collect();
-    let monetary: Vec<f64> = summaries
-        .iter()
-        .map(|s| {
-            let value = match config.monetary {
+        .map(|s| RfmScore {
+            customer: s.customer.clone(),
+            recency: s.t - s.recency,
+            frequency: match config.frequency {
+                FrequencyMeasure::Orders => f64::from(s.orders),
+                FrequencyMeasure::Periods => f64::from(s.periods),
+                FrequencyMeasure::RepeatPeriods => f64::from(s.frequency),
+            },
+            monetary: match config.monetary {
                 MonetaryMeasure::Total => Some(s.total_spend),
                 MonetaryMeasure::AverageOrder => s.mean_order_value,
-            };
-            value.map_or(0.0, decimal_to_f64)
+            }
+            .map_or(0.0, decimal_to_f64),
+            r: 1,
+            f: 1,
+            m: 1,
         })
         .collect();
-    let [rb, fb, mb] = &config.binning;
     // NTILE breaks ties by customer key: each summary's rank in key order,
     // computed once (summaries usually come sorted, so it is their index).
     let key_rank: Vec<usize> = if config.binning.contains(&Binning::Ntile) {
@@ -515,123 +521,190 @@ pub fn score<C: Clone + Ord>(summaries: &[CustomerSummary<C>], config: &RfmConfi
     } else {
         Vec::new()
     };
-    // The three dimensions apart (on three cores with `parallel`).
-    // Recency: fewer days is better, so its scores run the other way.
+    let [rb, fb, mb] = &config.binning;
     let dimensions = vec![
-        (&recency, rb, true),
-        (&frequency, fb, false),
-        (&monetary, mb, false),
+        (Dimension::Recency, rb),
+        (Dimension::Frequency, fb),
+        (Dimension::Monetary, mb),
     ];
-    let mut binned = map_parts(dimensions, |(values, binning, reverse)| {
-        bin(values, binning, config.bins, reverse, &key_rank)
+    // The three dimensions apart (on three cores with `parallel`).
+    let scorers = map_parts(dimensions, |(dimension, binning)| {
+        Scorer::new(dimension, binning, config.bins, &customers, &key_rank)
     })
-    .into_iter();
-    let mut next = || {
-        binned.next().unwrap_or(Err(Error::InsufficientData {
-            needed: "three dimensions",
-        }))
-    };
-    let ((r, r_breaks), (f, f_breaks), (m, m_breaks)) = (next()?, next()?, next()?);
-    let customers = summaries
-        .iter()
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
+    let [r, f, m] = <[Scorer; 3]>::try_from(scorers).map_err(|_| Error::InsufficientData {
+        needed: "three dimensions",
+    })?;
+    // Scored in fixed pieces, each piece's value ranges merged in order.
+    let pieces: Vec<(usize, &mut [RfmScore<C>])> = customers
+        .chunks_mut(SCORE_PIECE)
         .enumerate()
-        .map(|(i, s)| RfmScore {
-            customer: s.customer.clone(),
-            recency: recency.get(i).copied().unwrap_or(0.0),
-            frequency: frequency.get(i).copied().unwrap_or(0.0),
-            monetary: monetary.get(i).copied().unwrap_or(0.0),
-            r: r.get(i).copied().unwrap_or(1),
-            f: f.get(i).copied().unwrap_or(1),
-            m: m.get(i).copied().unwrap_or(1),
-        })
+        .map(|(k, piece)| (k * SCORE_PIECE, piece))
         .collect();
+    let scorers = [&r, &f, &m];
+    let mut ranges = scorers.map(Scorer::no_ranges);
+    for piece_ranges in map_parts(pieces, |(offset, piece)| {
+        let mut ranges = scorers.map(Scorer::no_ranges);
+        for (i, customer) in (offset..).zip(piece.iter_mut()) {
+            customer.r = r.score(i, customer.recency);
+            customer.f = f.score(i, customer.frequency);
+            customer.m = m.score(i, customer.monetary);
+            let seen = [
+                (customer.r, customer.recency),
+                (customer.f, customer.frequency),
+                (customer.m, customer.monetary),
+            ];
+            for (ranges, (score, value)) in ranges.iter_mut().zip(seen) {
+                if let Some(range) = ranges.get_mut(usize::from(score) - 1) {
+                    widen(range, (value, value));
+                }
+            }
+        }
+        ranges
+    }) {
+        for (all, piece) in ranges.iter_mut().zip(piece_ranges) {
+            for (range, seen) in all.iter_mut().zip(piece) {
+                if let Some(seen) = seen {
+                    widen(range, seen);
+                }
+            }
+        }
+    }
+    let [r_ranges, f_ranges, m_ranges] = ranges;
     Ok(RfmScores {
         customers,
-        breaks: [r_breaks, f_breaks, m_breaks],
+        breaks: [r.breaks(r_ranges), f.breaks(f_ranges), m.breaks(m_ranges)],
     })
 }
 
-/// One dimension's scores and breaks. `reverse` makes the smallest values
-/// score highest.
-fn bin(
-    values: &[f64],
-    binning: &Binning,
-    bins: u8,
-    reverse: bool,
-    key_rank: &[usize],
-) -> Result<(Vec<u8>, DimensionBreaks)> {
-    let (value_bins, thresholds, bins) = match binning {
-        Binning::Quantile => {
-            let thresholds = quantile_breaks(values, bins);
-            (by_thresholds(values, &thresholds), thresholds, bins)
-        }
-        Binning::Thresholds(thresholds) => {
-            check_thresholds(thresholds)?;
-            let bins = u8::try_from(thresholds.len() + 1).map_err(|_| Error::InvalidParameter {
-                name: "thresholds",
-                value: thresholds.len().to_string(),
-                expected: "at most 98 breaks",
-            })?;
-            (by_thresholds(values, thresholds), thresholds.clone(), bins)
-        }
-        Binning::Ntile => (ntile(values, bins, key_rank), Vec::new(), bins),
-    };
-    // Value bin b (1-based, ascending values) scores b, or bins + 1 − b.
-    let scores: Vec<u8> = value_bins
-        .iter()
-        .map(|b| if reverse { bins + 1 - b } else { *b })
-        .collect();
-    let mut ranges: Vec<Option<(f64, f64)>> = vec![None; usize::from(bins)];
-    for (v, s) in values.iter().zip(&scores) {
-        if let Some(range) = ranges.get_mut(usize::from(*s) - 1) {
-            *range = Some(range.map_or((*v, *v), |(lo, hi)| (lo.min(*v), hi.max(*v))));
+/// Customers per piece of the scoring pass.
+const SCORE_PIECE: usize = 16_384;
+
+/// Widens `range` to cover `seen`.
+fn widen(range: &mut Option<(f64, f64)>, (lo, hi): (f64, f64)) {
+    *range = Some(range.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+}
+
+/// One of the three values of an [`RfmScore`].
+#[derive(Debug, Clone, Copy)]
+enum Dimension {
+    Recency,
+    Frequency,
+    Monetary,
+}
+
+impl Dimension {
+    fn of<C>(self, score: &RfmScore<C>) -> f64 {
+        match self {
+            Dimension::Recency => score.recency,
+            Dimension::Frequency => score.frequency,
+            Dimension::Monetary => score.monetary,
         }
     }
-    let scores_used = u8::try_from(ranges.iter().filter(|r| r.is_some()).count()).unwrap_or(bins);
-    Ok((
-        scores,
-        DimensionBreaks {
+}
+
+/// How one dimension's values become scores.
+struct Scorer {
+    thresholds: Vec<f64>,
+    bins: u8,
+    /// NTILE's value bins, by customer; empty otherwise.
+    ntile: Vec<u8>,
+    /// Recency: fewer days is better, so the smallest values score highest.
+    reverse: bool,
+}
+
+impl Scorer {
+    fn new<C>(
+        dimension: Dimension,
+        binning: &Binning,
+        bins: u8,
+        customers: &[RfmScore<C>],
+        key_rank: &[usize],
+    ) -> Result<Scorer> {
+        let values = || customers.iter().map(|c| dimension.of(c));
+        let (thresholds, bins, ntile_bins) = match binning {
+            Binning::Quantile => (quantile_breaks(values(), customers.len(), bins), bins, Vec::new()),
+            Binning::Thresholds(thresholds) => {
+                check_thresholds(thresholds)?;
+                let bins = u8::try_from(thresholds.len() + 1).map_err(|_| Error::InvalidParameter {
+                    name: "thresholds",
+                    value: thresholds.len().to_string(),
+                    expected: "at most 98 breaks",
+                })?;
+                (thresholds.clone(), bins, Vec::new())
+            }
+            Binning::Ntile => {
+                let values: Vec<f64> = values().collect();
+                (Vec::new(), bins, ntile(&values, bins, key_rank))
+            }
+        };
+        Ok(Scorer {
             thresholds,
             bins,
+            ntile: ntile_bins,
+            reverse: matches!(dimension, Dimension::Recency),
+        })
+    }
+
+    /// The score of customer `i`, whose value is `value`: value bin b
+    /// (1-based, by ascending value) scores b, or bins + 1 − b reversed.
+    fn score(&self, i: usize, value: f64) -> u8 {
+        let bin = match self.ntile.get(i) {
+            Some(&bin) => bin,
+            // Value bin 1 + #{breaks ≤ value}: a branch-free count over the
+            // few breaks.
+            None => {
+                let below = self.thresholds.iter().filter(|t| **t <= value).count();
+                1 + u8::try_from(below).unwrap_or(u8::MAX - 1)
+            }
+        };
+        if self.reverse { self.bins + 1 - bin } else { bin }
+    }
+
+    /// One empty range a score.
+    fn no_ranges(&self) -> Vec<Option<(f64, f64)>> {
+        vec![None; usize::from(self.bins)]
+    }
+
+    fn breaks(self, ranges: Vec<Option<(f64, f64)>>) -> DimensionBreaks {
+        let scores_used = u8::try_from(ranges.iter().filter(|r| r.is_some()).count()).unwrap_or(self.bins);
+        DimensionBreaks {
+            thresholds: self.thresholds,
+            bins: self.bins,
             scores_used,
             ranges,
-        },
-    ))
+        }
+    }
 }
 
 /// The R `rfm` breaks: type-7 quantiles at k / bins, k = 1..bins − 1, plus 1.
-fn quantile_breaks(values: &[f64], bins: u8) -> Vec<f64> {
-    let mut sorted = values.to_vec();
-    let n = sorted.len();
-    let mut breaks = Vec::with_capacity(usize::from(bins).saturating_sub(1));
-    // Quantiles ascend, so each selection narrows the slice the next one
-    // searches: O(n) per break rather than a full sort.
-    let mut from = 0;
-    for k in 1..bins {
-        let h = (n - 1) as f64 * f64::from(k) / f64::from(bins);
-        let lo = h.floor() as usize;
-        let Some(rest) = sorted.get_mut(from..) else { break };
-        let (_, at, above) = rest.select_nth_unstable_by(lo - from, f64::total_cmp);
-        let low = *at;
-        let high = above.iter().copied().fold(f64::INFINITY, f64::min);
-        // As R computes it: (1 − h) x_lo + h x_hi, and x_lo itself on a tie.
-        let fraction = h - lo as f64;
-        let q = if lo + 1 < n && high != low {
-            (1.0 - fraction) * low + fraction * high
-        } else {
-            low
-        };
-        breaks.push(q + 1.0);
-        from = lo;
-    }
-    breaks
-}
-
-/// Value bin 1 + #{breaks ≤ value} for every value.
-fn by_thresholds(values: &[f64], thresholds: &[f64]) -> Vec<u8> {
-    values
+fn quantile_breaks(values: impl Iterator<Item = f64> + Clone, n: usize, bins: u8) -> Vec<f64> {
+    // Quantile k lies between the values ranked ⌊h⌋ and ⌊h⌋ + 1.
+    let positions: Vec<(usize, f64)> = (1..bins)
+        .map(|k| {
+            let h = (n - 1) as f64 * f64::from(k) / f64::from(bins);
+            (h.floor() as usize, h - h.floor())
+        })
+        .collect();
+    let ranks: Vec<usize> = positions.iter().flat_map(|&(lo, _)| [lo, lo + 1]).collect();
+    let ranked = order_statistics(values, &ranks);
+    positions
         .iter()
-        .map(|v| 1 + u8::try_from(thresholds.partition_point(|t| t <= v)).unwrap_or(u8::MAX - 1))
+        .zip(ranked.chunks(2))
+        .map(|(&(_, fraction), pair)| {
+            let (low, high) = match *pair {
+                [Some(low), high] => (low, high.unwrap_or(low)),
+                _ => (0.0, 0.0),
+            };
+            // As R computes it: (1 − h) x_lo + h x_hi, and x_lo itself on a tie.
+            let q = if high != low {
+                (1.0 - fraction) * low + fraction * high
+            } else {
+                low
+            };
+            q + 1.0
+        })
         .collect()
 }
 
@@ -665,10 +738,6 @@ fn key_ranks<C: Ord>(summaries: &[CustomerSummary<C>]) -> Vec<usize> {
 /// through closures.
 fn ntile(values: &[f64], bins: u8, key_rank: &[usize]) -> Vec<u8> {
     let n = values.len();
-    let ordered_bits = |v: f64| {
-        let bits = v.to_bits();
-        if bits >> 63 == 1 { !bits } else { bits | (1 << 63) }
-    };
     let mut order: Vec<(u64, usize, usize)> = values
         .iter()
         .enumerate()
@@ -713,5 +782,9 @@ fn decimal_to_f64(d: Decimal) -> f64 {
         1e18, 1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28,
     ];
     let scale = POWERS.get(d.scale() as usize).copied().unwrap_or(1e28);
-    d.mantissa() as f64 / scale
+    // Through i64 where the mantissa fits: the same rounding, a cheaper
+    // conversion than i128's.
+    let mantissa = d.mantissa();
+    let mantissa = i64::try_from(mantissa).map_or_else(|_| mantissa as f64, |m| m as f64);
+    mantissa / scale
 }

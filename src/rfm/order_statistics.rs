@@ -1,0 +1,144 @@
+//! Order statistics of many `f64`s without sorting or copying them.
+//!
+//! A quantile break needs two values at known ranks. Selecting them from a
+//! copy costs a copy and several partitioning passes; here one pass counts
+//! the values into 2^16 buckets by the top bits of their order-preserving
+//! integer form, which tells each rank's bucket, and a second pass gathers
+//! only those buckets' values to select from. The order is
+//! `f64::total_cmp`'s.
+
+/// Bits of the integer form that pick a value's bucket.
+const BUCKET_BITS: u32 = 16;
+
+/// An unsigned integer whose order is `f64::total_cmp`'s.
+pub(crate) fn ordered_bits(value: f64) -> u64 {
+    let bits = value.to_bits();
+    if bits >> 63 == 1 { !bits } else { bits | (1 << 63) }
+}
+
+/// The inverse of [`ordered_bits`].
+fn from_ordered_bits(bits: u64) -> f64 {
+    f64::from_bits(if bits >> 63 == 1 { bits & !(1 << 63) } else { !bits })
+}
+
+/// The value at each of `ranks` (0-based, each below `values.len()`) in
+/// ascending `f64::total_cmp` order; a rank past the end gives `None`.
+pub(crate) fn order_statistics(
+    values: impl Iterator<Item = f64> + Clone,
+    ranks: &[usize],
+) -> Vec<Option<f64>> {
+    let bucket_of = |value: f64| (ordered_bits(value) >> (64 - BUCKET_BITS)) as usize;
+    let mut counts = vec![0_usize; 1 << BUCKET_BITS];
+    for value in values.clone() {
+        if let Some(count) = counts.get_mut(bucket_of(value)) {
+            *count += 1;
+        }
+    }
+    // Each rank's bucket, and its rank among that bucket's values: one
+    // walk over the counts, ranks taken in ascending order.
+    let mut wanted: Vec<Option<(usize, usize)>> = vec![None; ranks.len()];
+    let mut by_rank: Vec<(usize, usize)> = ranks.iter().copied().zip(0..).collect();
+    by_rank.sort_unstable();
+    let (mut bucket, mut below) = (0, 0);
+    for (rank, i) in by_rank {
+        while let Some(&count) = counts.get(bucket) {
+            if rank < below + count {
+                break;
+            }
+            below += count;
+            bucket += 1;
+        }
+        if let (true, Some(slot)) = (bucket < counts.len(), wanted.get_mut(i)) {
+            *slot = Some((bucket, rank - below));
+        }
+    }
+    // Gather each wanted bucket's values once, whichever ranks share it.
+    let mut buckets: Vec<usize> = wanted.iter().flatten().map(|&(bucket, _)| bucket).collect();
+    buckets.sort_unstable();
+    buckets.dedup();
+    let mut gathered: Vec<Vec<u64>> = buckets
+        .iter()
+        .map(|&b| Vec::with_capacity(counts.get(b).copied().unwrap_or(0)))
+        .collect();
+    // `counts` becomes each bucket's slot in `gathered` (`usize::MAX`: none).
+    counts.fill(usize::MAX);
+    for (slot, &bucket) in buckets.iter().enumerate() {
+        if let Some(entry) = counts.get_mut(bucket) {
+            *entry = slot;
+        }
+    }
+    for value in values {
+        let slot = counts.get(bucket_of(value)).copied().unwrap_or(usize::MAX);
+        if let Some(into) = gathered.get_mut(slot) {
+            into.push(ordered_bits(value));
+        }
+    }
+    wanted
+        .into_iter()
+        .map(|found| {
+            let (bucket, rank) = found?;
+            let slot = buckets.binary_search(&bucket).ok()?;
+            let values = gathered.get_mut(slot)?;
+            if rank >= values.len() {
+                return None;
+            }
+            let (_, at, _) = values.select_nth_unstable(rank);
+            Some(from_ordered_bits(*at))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sorted(values: &[f64]) -> Vec<f64> {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        sorted
+    }
+
+    #[test]
+    fn the_integer_form_keeps_total_order_and_round_trips() {
+        let values = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -1.5,
+            -0.0,
+            0.0,
+            1e-310,
+            2.0,
+            f64::INFINITY,
+        ];
+        for pair in values.windows(2) {
+            if let [a, b] = pair {
+                assert!(ordered_bits(*a) < ordered_bits(*b), "{a} {b}");
+            }
+        }
+        for value in values {
+            assert_eq!(from_ordered_bits(ordered_bits(value)).to_bits(), value.to_bits());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn each_rank_is_the_sorted_values_own(
+            values in prop::collection::vec(
+                prop_oneof![
+                    // Ties, and values close enough to share a bucket.
+                    (0_u8..6).prop_map(f64::from),
+                    (100.0_f64..100.5),
+                    any::<f64>().prop_filter("not NaN", |v| !v.is_nan()),
+                ],
+                0..300,
+            ),
+            ranks in prop::collection::vec(0_usize..320, 0..10),
+        ) {
+            let sorted = sorted(&values);
+            let expected: Vec<Option<u64>> = ranks.iter().map(|&r| sorted.get(r).map(|v| v.to_bits())).collect();
+            let got: Vec<Option<u64>> = order_statistics(values.iter().copied(), &ranks).into_iter().map(|v| v.map(f64::to_bits)).collect();
+            prop_assert_eq!(got, expected);
+        }
+    }
+}
