@@ -1125,6 +1125,9 @@ impl Builder {
 
     /// Validates one record into a line; on failure hands back its customer
     /// with the reason.
+    // Inlined into the collecting loop: a call per record, with the record
+    // passed by value, cost a third of the staging time.
+    #[inline(always)]
     fn stage<C>(&mut self, index: usize, record: Purchase<C>) -> std::result::Result<(C, Line), (C, Error)> {
         self.input = index + 1;
         if index >= self.limit {
