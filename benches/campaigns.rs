@@ -1,6 +1,6 @@
 //! Campaign triggers for every customer on one date, on seeded synthetic
-//! logs of 10^6 and 10^7 purchases (10^5 and 10^6 customers, each with a
-//! profile and a birthday).
+//! logs of 10^5, 10^6 and 10^7 purchases (labelled by their 10^4, 10^5 and
+//! 10^6 customers, each with a profile and a birthday).
 //!
 //! `cargo bench --bench campaigns`; add `-- 1e6` for the largest size alone.
 // criterion's macros generate undocumented items; a bench may unwrap its
@@ -26,7 +26,7 @@ fn bench_triggers(c: &mut Criterion) {
     ];
     let mut group = c.benchmark_group("triggers");
     group.sample_size(10);
-    for (purchases, label) in [(1_000_000, "1e5"), (10_000_000, "1e6")] {
+    for (purchases, label) in [(100_000, "1e4"), (1_000_000, "1e5"), (10_000_000, "1e6")] {
         let log = PurchaseLog::new(common::synthetic(purchases, 11)).unwrap();
         let first = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
         let profiles: Vec<Customer<u64>> = log

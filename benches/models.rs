@@ -2,7 +2,7 @@
 //! drawn from the BG/NBD process with Gamma-Gamma spend at the CDNOW
 //! estimates (`repurchase::synthetic`, the process of
 //! `../shared/bench/gen_purchases.py`), summarised by week:
-//! 10^5 and 10^6 customers.
+//! 10^4, 10^5 and 10^6 customers.
 //!
 //! `cargo bench --bench models`; add `-- 1e6` for the largest size alone.
 // criterion's macros generate undocumented items; a bench may unwrap its
@@ -25,7 +25,7 @@ fn bench_models(c: &mut Criterion) {
     let opts = SummaryOptions::new(end).granularity(Granularity::Week);
     let mut group = c.benchmark_group("models");
     group.sample_size(10);
-    for (customers, label) in [(100_000, "1e5"), (1_000_000, "1e6")] {
+    for (customers, label) in [(10_000, "1e4"), (100_000, "1e5"), (1_000_000, "1e6")] {
         let bgnbd = [0.243, 4.414, 0.793, 2.426];
         let purchases = SyntheticLog::default()
             .customers(customers)

@@ -1,6 +1,6 @@
 //! RFM scoring and segmenting, and lifecycle stages, for every customer of
-//! seeded synthetic logs: 10^6 and 10^7 purchases (10^5 and 10^6
-//! customers).
+//! seeded synthetic logs: 10^5, 10^6 and 10^7 purchases (labelled by their
+//! 10^4, 10^5 and 10^6 customers).
 //!
 //! `cargo bench --bench segmentation`; add `-- 1e6` for the largest size
 //! alone.
@@ -20,7 +20,7 @@ mod common;
 
 fn bench_segmentation(c: &mut Criterion) {
     let end = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
-    for (purchases, label) in [(1_000_000, "1e5"), (10_000_000, "1e6")] {
+    for (purchases, label) in [(100_000, "1e4"), (1_000_000, "1e5"), (10_000_000, "1e6")] {
         let log = PurchaseLog::new(common::synthetic(purchases, 7)).unwrap();
         let summaries = log.summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
         let mut group = c.benchmark_group("lifecycle");
