@@ -332,7 +332,7 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
                 if cell.day > end_day {
                     summaries.orders_after_end += cell.orders_and_refunds();
                 } else {
-                    fold.push(cell);
+                    fold.push(*cell);
                 }
             }
             summaries.record(key, fold.finish(options, end_day));

@@ -163,9 +163,9 @@ impl<C: Clone + Ord> PurchaseLog<C> {
                 first_day = first_day.min(cell.day);
                 last_day = last_day.max(cell.day);
                 if cell.day <= cal_day {
-                    calibration.push(cell);
+                    calibration.push(*cell);
                 } else {
-                    holdout.push(cell);
+                    holdout.push(*cell);
                 }
             }
             let (frequency_holdout, holdout_total) = holdout.finish_holdout();

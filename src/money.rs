@@ -68,6 +68,7 @@ impl Money {
     }
 
     /// The sum as a `Decimal`.
+    #[inline]
     pub(crate) fn value(self) -> Decimal {
         let (mut units, mut scale) = (self.units, self.scale);
         loop {

@@ -49,6 +49,7 @@ impl std::fmt::Display for Granularity {
 impl Granularity {
     /// The period number of a local day number (days since 1970-01-01).
     /// Period numbers increase by one from one period to the next.
+    #[inline]
     pub(crate) fn period_of_day(self, day: i64) -> i64 {
         match self {
             Granularity::Day => day,
@@ -118,6 +119,7 @@ impl std::fmt::Display for TimeUnit {
 
 impl TimeUnit {
     /// The duration from period `from` to period `to` in this unit.
+    #[inline]
     pub(crate) fn between(self, granularity: Granularity, from: i64, to: i64) -> f64 {
         let days = || (granularity.start_day(to) - granularity.start_day(from)) as f64;
         match self {
@@ -130,6 +132,7 @@ impl TimeUnit {
 
 /// The local day number (days since 1970-01-01) of an instant, for a shop
 /// whose days start at midnight `offset_seconds` east of UTC.
+#[inline]
 pub(crate) fn local_day(unix_seconds: i64, offset_seconds: i32) -> i64 {
     (unix_seconds + i64::from(offset_seconds)).div_euclid(DAY_SECONDS)
 }

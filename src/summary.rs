@@ -401,7 +401,7 @@ impl<C: Clone + Ord> PurchaseLog<C> {
                     late += 1;
                     continue;
                 }
-                fold.push(&DayCell::new(day, order.seconds, order.amount, order.refund_line));
+                fold.push(DayCell::new(day, order.seconds, order.amount, order.refund_line));
             }
             if late > 0 {
                 summaries.orders_after_end += late;
@@ -462,6 +462,7 @@ pub(crate) struct DayCell {
 impl DayCell {
     /// The cell of one order; `refund_line` marks an order with a refund
     /// line among its lines.
+    #[inline]
     pub(crate) fn new(day: i64, seconds: i64, amount: Decimal, refund_line: bool) -> Self {
         let refund = is_negative(amount);
         Self {
@@ -476,6 +477,7 @@ impl DayCell {
     }
 
     /// Folds another cell of the same day into this one.
+    #[inline]
     pub(crate) fn absorb(&mut self, other: &DayCell) {
         self.net.add(other.net);
         self.orders = self.orders.saturating_add(other.orders);
@@ -489,6 +491,7 @@ impl DayCell {
     /// purchase occasion holds an order and its refunds do not cancel it
     /// (net > 0, or net = 0 without any refund, which keeps zero-amount
     /// orders as occasions).
+    #[inline]
     pub(crate) fn is_occasion(&self) -> bool {
         self.orders > 0 && (self.net.is_positive() || (self.net.is_zero() && !self.refunded))
     }
@@ -538,6 +541,7 @@ impl DayCache {
         }
     }
 
+    #[inline(always)]
     fn of(&mut self, seconds: i64) -> i64 {
         if seconds < self.from || seconds >= self.until {
             self.day = local_day(seconds, self.offset);
@@ -612,6 +616,7 @@ impl Occasions {
 }
 
 /// `total / count`, `None` for a zero count.
+#[inline]
 pub(crate) fn mean(total: Decimal, count: u32) -> Option<Decimal> {
     match count {
         0 => None,
@@ -656,21 +661,26 @@ impl PeriodFold {
     }
 
     /// Adds the next day cell, or order, in day order.
-    pub(crate) fn push(&mut self, cell: &DayCell) {
+    // This and the small functions it calls are `#[inline]`: summarising is
+    // generic over the key, so it is compiled in the caller's crate, where
+    // our plain functions would stay calls per order (a fifth of the time).
+    #[inline(always)]
+    pub(crate) fn push(&mut self, cell: DayCell) {
         self.saw_any = true;
         self.orders = self.orders.saturating_add(cell.orders);
         self.total_spend.add(cell.net);
         let period = self.granularity.period_of_day(cell.day);
         match &mut self.open {
-            Some(open) if open.period == period => open.cell.absorb(cell),
+            Some(open) if open.period == period => open.cell.absorb(&cell),
             _ => {
                 self.close();
-                self.open = Some(OpenPeriod { period, cell: *cell });
+                self.open = Some(OpenPeriod { period, cell });
             }
         }
     }
 
     /// Closes the open period, counting it if it is an occasion.
+    #[inline]
     fn close(&mut self) {
         let Some(open) = self.open.take() else { return };
         if !open.cell.is_occasion() {
@@ -702,6 +712,7 @@ impl PeriodFold {
     }
 
     /// The customer's figures as of `end_day`.
+    #[inline]
     pub(crate) fn finish(mut self, options: &SummaryOptions, end_day: i64) -> Figures {
         self.close();
         match self.occasions {
