@@ -56,9 +56,11 @@ fn bench_summary(c: &mut Criterion) {
             b.iter_batched(
                 || purchases.clone(),
                 |p| {
-                    let s = PurchaseLog::new(p).unwrap().summarize(&opts);
+                    let log = PurchaseLog::new(p).unwrap();
+                    let s = log.summarize(&opts);
                     assert!(!s.is_empty());
-                    s
+                    // Both dropped untimed, as `build` drops its log.
+                    (log, s)
                 },
                 BatchSize::PerIteration,
             )

@@ -1313,22 +1313,22 @@ fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &mut [(C, Line)]) -> (Vec<C>
     }
     drop(local);
     // Customers in key order: their keys, sizes and first slots.
-    let mut by_key: Vec<u32> = (0..keys.len() as u32).collect();
-    by_key.sort_unstable_by(|&a, &b| keys.get(a as usize).cmp(&keys.get(b as usize)));
-    let mut cursor = vec![0_u32; keys.len()];
-    let mut ordered_keys = Vec::with_capacity(keys.len());
-    let mut ordered_sizes = Vec::with_capacity(keys.len());
+    let mut by_key: Vec<(&C, u32)> = keys.into_iter().zip(0..).collect();
+    by_key.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut cursor = vec![0_u32; by_key.len()];
+    let mut ordered_keys = Vec::with_capacity(by_key.len());
+    let mut ordered_sizes = Vec::with_capacity(by_key.len());
     let mut at = 0_u32;
-    for &id in &by_key {
+    for &(key, id) in &by_key {
         let size = sizes.get(id as usize).copied().unwrap_or(0);
-        if let (Some(c), Some(key)) = (cursor.get_mut(id as usize), keys.get(id as usize)) {
+        if let Some(c) = cursor.get_mut(id as usize) {
             *c = at;
-            ordered_keys.push((*key).clone());
+            ordered_keys.push(key.clone());
             ordered_sizes.push(size);
         }
         at += size;
     }
-    drop(keys);
+    drop(by_key);
     for d in destination.iter_mut() {
         if let Some(c) = cursor.get_mut(*d as usize) {
             *d = *c;
