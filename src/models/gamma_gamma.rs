@@ -279,36 +279,90 @@ fn spend_rows(rows: impl Iterator<Item = (f64, f64, f64)>) -> Vec<SpendRow> {
     .collect()
 }
 
+/// The rows of one frequency x, summed as the likelihood needs them.
+#[derive(Debug, Default)]
+struct SpendRun {
+    x: f64,
+    w: f64,
+    w_ln_m: f64,
+    w_ln_gxm: f64,
+    w_inv_gxm: f64,
+}
+
+/// What one likelihood evaluation computes once from the parameters.
+#[derive(Debug, Clone, Copy)]
+struct SpendParams {
+    p: f64,
+    q: f64,
+    gamma: f64,
+    ln_gamma_q: f64,
+    psi_q: f64,
+    ln_g: f64,
+}
+
+impl SpendRun {
+    /// Adds the run's log-likelihood and gradient terms (none when empty).
+    fn add_to(&self, k: &SpendParams, ll: &mut f64, g: &mut [f64; 3]) {
+        if self.w == 0.0 {
+            return;
+        }
+        let SpendParams {
+            p,
+            q,
+            gamma,
+            ln_gamma_q,
+            psi_q,
+            ln_g,
+        } = *k;
+        let (x, w) = (self.x, self.w);
+        let px = p * x;
+        let ln_x = x.ln();
+        let (psi_pxq, psi_px) = (digamma(px + q), digamma(px));
+        let x_terms = ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q + px * ln_x + q * ln_g;
+        *ll += w * x_terms + (px - 1.0) * self.w_ln_m - (px + q) * self.w_ln_gxm;
+        g[0] += x * (w * (psi_pxq - psi_px + ln_x) + self.w_ln_m - self.w_ln_gxm);
+        g[1] += w * (psi_pxq - psi_q + ln_g) - self.w_ln_gxm;
+        g[2] += w * q / gamma - (px + q) * self.w_inv_gxm;
+    }
+}
+
 fn log_likelihood(params: &[f64], rows: &[SpendRow], gradient: &mut [f64]) -> f64 {
     let [p, q, gamma] = match params {
         [p, q, g] => [*p, *q, *g],
         _ => return f64::NAN,
     };
-    let (ln_gamma_q, psi_q, ln_g) = (ln_gamma(q), digamma(q), gamma.ln());
+    let k = SpendParams {
+        p,
+        q,
+        gamma,
+        ln_gamma_q: ln_gamma(q),
+        psi_q: digamma(q),
+        ln_g: gamma.ln(),
+    };
     // Summed in fixed pieces, in order: the same bits on any number of cores.
     let partials = map_pieces(rows.len(), SUM_PIECE, |piece| {
         let rows = rows.get(piece).unwrap_or(&[]);
         let (mut ll, mut g) = (0.0, [0.0_f64; 3]);
-        // Rows are sorted by x: the special functions of p x are computed once
-        // per run of equal x.
-        let mut cached_x = f64::NAN;
-        let (mut x_terms, mut psi_pxq, mut psi_px, mut ln_x) = (0.0, 0.0, 0.0, 0.0);
+        // Rows are sorted by x. Within a run of equal x only ln(γ + x m̄)
+        // and 1 / (γ + x m̄) vary with the parameters: the run's sums of
+        // them (and of w and w ln m̄) are taken row by row, and the special
+        // functions of p x once per run.
+        let mut run = SpendRun::default();
         for row in rows {
-            let (x, m, w, ln_m) = (row.x, row.m, row.weight, row.ln_m);
-            let px = p * x;
-            if x != cached_x {
-                cached_x = x;
-                ln_x = x.ln();
-                x_terms = ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q + px * ln_x + q * ln_g;
-                psi_pxq = digamma(px + q);
-                psi_px = digamma(px);
+            if row.x != run.x {
+                run.add_to(&k, &mut ll, &mut g);
+                run = SpendRun {
+                    x: row.x,
+                    ..SpendRun::default()
+                };
             }
-            let ln_gxm = (gamma + x * m).ln();
-            ll += w * (x_terms + (px - 1.0) * ln_m - (px + q) * ln_gxm);
-            g[0] += w * x * (psi_pxq - psi_px + ln_m + ln_x - ln_gxm);
-            g[1] += w * (psi_pxq - psi_q + ln_g - ln_gxm);
-            g[2] += w * (q / gamma - (px + q) / (gamma + x * m));
+            let gxm = gamma + row.x * row.m;
+            run.w += row.weight;
+            run.w_ln_m += row.weight * row.ln_m;
+            run.w_ln_gxm += row.weight * gxm.ln();
+            run.w_inv_gxm += row.weight / gxm;
         }
+        run.add_to(&k, &mut ll, &mut g);
         (ll, g)
     });
     let (ll, g) = sum_partials(partials);
