@@ -556,51 +556,54 @@ pub(crate) fn log_likelihood(
     // ln(α + t_x) and 1 / (α + t_x) once per distinct recency.
     let ln_atx: Vec<f64> = recencies.values.iter().map(|t_x| (alpha + t_x).ln()).collect();
     let inv_atx: Vec<f64> = recencies.values.iter().map(|t_x| 1.0 / (alpha + t_x)).collect();
+    let k = dropout.shift();
+    let constants = RunConstants {
+        r,
+        alpha,
+        a,
+        b,
+        k,
+        ln_gamma_r,
+        psi_r,
+        ln_beta_ab,
+        psi_ab,
+        psi_b,
+        ln_alpha,
+        dropout,
+    };
     // Summed in fixed pieces, in order: the same bits on any number of cores.
     let partials = map_pieces(rows.len(), SUM_PIECE, |piece| {
         let of_row = recencies.of_row.get(piece.clone()).unwrap_or(&[]);
         let rows = rows.get(piece).unwrap_or(&[]);
         let (mut ll, mut g) = (0.0, [0.0_f64; 4]);
-        let k = dropout.shift();
-        // Rows are sorted by frequency: everything that depends on x alone is
-        // computed once per run of equal x, not once per row.
-        let mut cached_x = f64::NAN;
-        let (mut x_terms, mut psi_rx, mut psi_abxk, mut psi_bxk) = (0.0, 0.0, 0.0, 0.0);
-        let (mut applies, mut ln_odds, mut b_x) = (false, 0.0, 0.0);
-        // Rows of one x are sorted by T: likewise per run of equal T.
-        let (mut cached_t, mut ln_at, mut inv_at) = (f64::NAN, 0.0, 0.0);
+        // Rows are sorted by x, then T: everything that depends on x alone
+        // is computed once per run of equal x, and on (x, T) once per run of
+        // equal (x, T); row by row only the terms of t_x are summed.
+        let mut of_x = XTerms::new(&constants, f64::NAN);
+        let mut run = RowRun::new(f64::NAN, &constants);
         for (row, &t_x) in rows.iter().zip(of_row) {
             let (x, big_t, w) = (row.frequency, row.t, row.weight);
-            let (ln_atx, inv_atx) = (
-                ln_atx.get(t_x as usize).copied().unwrap_or(f64::NAN),
-                inv_atx.get(t_x as usize).copied().unwrap_or(f64::NAN),
-            );
-            if x != cached_x {
-                cached_x = x;
-                x_terms = ln_gamma(r + x) - ln_gamma_r + ln_beta(a, b + x + k) - ln_beta_ab + r * ln_alpha;
-                psi_rx = digamma(r + x);
-                psi_abxk = digamma(a + b + x + k);
-                psi_bxk = digamma(b + x + k);
-                applies = dropout.applies(x);
-                b_x = b + x - 1.0 + k;
-                ln_odds = (a / b_x).ln();
-                cached_t = f64::NAN;
+            if x != of_x.x || big_t != run.t {
+                run.add_to(&of_x, &constants, &mut ll, &mut g);
+                if x != of_x.x {
+                    of_x = XTerms::new(&constants, x);
+                }
+                run = RowRun::new(big_t, &constants);
             }
-            if big_t != cached_t {
-                cached_t = big_t;
-                ln_at = (alpha + big_t).ln();
-                inv_at = 1.0 / (alpha + big_t);
-            }
-            let rx = r + x;
-            // L = (α + T)^−(r+x) · [1 + δ · a / (b + x − 1 + k) · ((α + T) / (α + t_x))^(r+x)]:
-            // the bracket is 1 + e^d, so ln L and the second term's share w₂ of
-            // it come from one exp of d.
-            // Plain ln rather than ln_1p below: these feed sums of logs, where
-            // an absolute error of an ulp is all that matters, and ln is the
-            // cheaper of the two.
-            let (ln_bracket, w2, ln_ratio) = if applies {
-                let ln_ratio = ln_at - ln_atx;
-                let d = ln_odds + rx * ln_ratio;
+            run.w += w;
+            if of_x.applies {
+                let (ln_atx, inv_atx) = (
+                    ln_atx.get(t_x as usize).copied().unwrap_or(f64::NAN),
+                    inv_atx.get(t_x as usize).copied().unwrap_or(f64::NAN),
+                );
+                // L = (α + T)^−(r+x) · [1 + δ · a / (b + x − 1 + k) · ((α + T) / (α + t_x))^(r+x)]:
+                // the bracket is 1 + e^d, so ln L and the second term's share
+                // w₂ of it come from one exp of d.
+                // Plain ln rather than ln_1p below: these feed sums of logs,
+                // where an absolute error of an ulp is all that matters, and
+                // ln is the cheaper of the two.
+                let ln_ratio = run.ln_at - ln_atx;
+                let d = of_x.ln_odds + of_x.rx * ln_ratio;
                 let (ln_bracket, w2) = if d > 0.0 {
                     let e = (-d).exp();
                     (d + (1.0 + e).ln(), 1.0 / (1.0 + e))
@@ -608,24 +611,120 @@ pub(crate) fn log_likelihood(
                     let e = d.exp();
                     ((1.0 + e).ln(), e / (1.0 + e))
                 };
-                (ln_bracket, w2, ln_ratio)
-            } else {
-                (0.0, 0.0, 0.0)
-            };
-            ll += w * (x_terms - rx * ln_at + ln_bracket);
-            g[0] += w * (psi_rx - psi_r + ln_alpha - ln_at + w2 * ln_ratio);
-            g[1] += w * (r / alpha - (1.0 - w2) * rx * inv_at - w2 * rx * inv_atx);
-            // ∂/∂a and ∂/∂b of ln B(a, b + x + k) − ln B(a, b), plus the second term's ratio.
-            // Where the second term does not apply b + x − 1 + k may be 0.
-            let (share_a, share_b) = if applies { (w2 / a, w2 / b_x) } else { (0.0, 0.0) };
-            g[2] += w * (psi_ab - psi_abxk + share_a);
-            g[3] += w * (psi_bxk - psi_abxk - psi_b + psi_ab - share_b);
+                run.w_ln_bracket += w * ln_bracket;
+                run.w_w2 += w * w2;
+                run.w_w2_ln_ratio += w * w2 * ln_ratio;
+                run.w_w2_inv_atx += w * w2 * inv_atx;
+            }
         }
+        run.add_to(&of_x, &constants, &mut ll, &mut g);
         (ll, g)
     });
     let (ll, g) = sum_partials(partials);
     gradient.iter_mut().zip(g).for_each(|(out, v)| *out = v);
     ll
+}
+
+/// What one likelihood evaluation computes once from the parameters.
+#[derive(Debug, Clone, Copy)]
+struct RunConstants {
+    r: f64,
+    alpha: f64,
+    a: f64,
+    b: f64,
+    k: f64,
+    ln_gamma_r: f64,
+    psi_r: f64,
+    ln_beta_ab: f64,
+    psi_ab: f64,
+    psi_b: f64,
+    ln_alpha: f64,
+    dropout: Dropout,
+}
+
+/// The likelihood's terms of one frequency x.
+#[derive(Debug, Clone, Copy)]
+struct XTerms {
+    x: f64,
+    rx: f64,
+    /// ln Γ(r + x) − ln Γ(r) + ln B(a, b + x + k) − ln B(a, b) + r ln α.
+    x_terms: f64,
+    psi_rx: f64,
+    psi_abxk: f64,
+    psi_bxk: f64,
+    /// Whether the "died after the last purchase" term applies.
+    applies: bool,
+    ln_odds: f64,
+    /// b + x − 1 + k.
+    b_x: f64,
+}
+
+impl XTerms {
+    fn new(c: &RunConstants, x: f64) -> Self {
+        let b_x = c.b + x - 1.0 + c.k;
+        Self {
+            x,
+            rx: c.r + x,
+            x_terms: ln_gamma(c.r + x) - c.ln_gamma_r + ln_beta(c.a, c.b + x + c.k) - c.ln_beta_ab
+                + c.r * c.ln_alpha,
+            psi_rx: digamma(c.r + x),
+            psi_abxk: digamma(c.a + c.b + x + c.k),
+            psi_bxk: digamma(c.b + x + c.k),
+            applies: c.dropout.applies(x),
+            ln_odds: (c.a / b_x).ln(),
+            b_x,
+        }
+    }
+}
+
+/// The rows of one (x, T): their weight, and the weighted sums of the
+/// terms that vary with t_x.
+#[derive(Debug, Clone, Copy)]
+struct RowRun {
+    t: f64,
+    ln_at: f64,
+    inv_at: f64,
+    w: f64,
+    w_ln_bracket: f64,
+    w_w2: f64,
+    w_w2_ln_ratio: f64,
+    w_w2_inv_atx: f64,
+}
+
+impl RowRun {
+    fn new(t: f64, c: &RunConstants) -> Self {
+        Self {
+            t,
+            ln_at: (c.alpha + t).ln(),
+            inv_at: 1.0 / (c.alpha + t),
+            w: 0.0,
+            w_ln_bracket: 0.0,
+            w_w2: 0.0,
+            w_w2_ln_ratio: 0.0,
+            w_w2_inv_atx: 0.0,
+        }
+    }
+
+    /// Adds the run's log-likelihood and gradient (nothing when empty).
+    fn add_to(&self, x: &XTerms, c: &RunConstants, ll: &mut f64, g: &mut [f64; 4]) {
+        if self.w == 0.0 {
+            return;
+        }
+        let (w, rx) = (self.w, x.rx);
+        *ll += w * (x.x_terms - rx * self.ln_at) + self.w_ln_bracket;
+        g[0] += w * (x.psi_rx - c.psi_r + c.ln_alpha - self.ln_at) + self.w_w2_ln_ratio;
+        g[1] += w * (c.r / c.alpha - rx * self.inv_at) + rx * (self.inv_at * self.w_w2 - self.w_w2_inv_atx);
+        // ∂/∂a and ∂/∂b of ln B(a, b + x + k) − ln B(a, b), plus the second
+        // term's ratio (which is 0 where it does not apply, and where
+        // b + x − 1 + k may be 0).
+        let (share_a, share_b) = if x.applies {
+            (self.w_w2 / c.a, self.w_w2 / x.b_x)
+        } else {
+            (0.0, 0.0)
+        };
+        g[2] += w * (c.psi_ab - x.psi_abxk) + share_a;
+        g[3] += w * (x.psi_bxk - x.psi_abxk - c.psi_b + c.psi_ab) - share_b;
+    }
 }
 
 #[cfg(test)]
