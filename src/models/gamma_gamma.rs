@@ -253,30 +253,42 @@ impl GammaGamma {
     }
 }
 
-/// Σ wᵢ ln f(mᵢ | xᵢ) and its gradient in (p, q, γ):
-///
-/// ```text
-/// ln f = ln Γ(p x + q) − ln Γ(p x) − ln Γ(q) + q ln γ + (p x − 1) ln m + p x ln x − (p x + q) ln(γ + x m)
-/// ```
-/// One row of the likelihood: x, m̄, weight and ln m̄, which does not
-/// change with the parameters and so is taken once, not once per
-/// evaluation.
+/// One row of the likelihood: x m̄, the weight and ln m̄, which do not
+/// change with the parameters and so are taken once, not once per
+/// evaluation. 24 bytes: each evaluation streams every row.
 #[derive(Debug, Clone, Copy)]
 struct SpendRow {
-    x: f64,
-    m: f64,
+    xm: f64,
     weight: f64,
     ln_m: f64,
 }
 
-fn spend_rows(rows: impl Iterator<Item = (f64, f64, f64)>) -> Vec<SpendRow> {
-    rows.map(|(x, m, weight)| SpendRow {
-        x,
-        m,
-        weight,
-        ln_m: m.ln(),
-    })
-    .collect()
+/// The likelihood's rows, and their runs of equal x.
+#[derive(Debug)]
+struct SpendRows {
+    rows: Vec<SpendRow>,
+    /// Each run's x and the end of its rows.
+    runs: Vec<(f64, usize)>,
+}
+
+/// `(x, m̄, weight)` rows (sorted by x, so runs are long) for the likelihood.
+fn spend_rows(rows: impl Iterator<Item = (f64, f64, f64)>) -> SpendRows {
+    let mut out = SpendRows {
+        rows: Vec::new(),
+        runs: Vec::new(),
+    };
+    for (x, m, weight) in rows {
+        match out.runs.last_mut() {
+            Some((run_x, end)) if *run_x == x => *end += 1,
+            _ => out.runs.push((x, out.rows.len() + 1)),
+        }
+        out.rows.push(SpendRow {
+            xm: x * m,
+            weight,
+            ln_m: m.ln(),
+        });
+    }
+    out
 }
 
 /// The rows of one frequency x, summed as the likelihood needs them.
@@ -326,7 +338,12 @@ impl SpendRun {
     }
 }
 
-fn log_likelihood(params: &[f64], rows: &[SpendRow], gradient: &mut [f64]) -> f64 {
+/// Σ wᵢ ln f(mᵢ | xᵢ) and its gradient in (p, q, γ):
+///
+/// ```text
+/// ln f = ln Γ(p x + q) − ln Γ(p x) − ln Γ(q) + q ln γ + (p x − 1) ln m + p x ln x − (p x + q) ln(γ + x m)
+/// ```
+fn log_likelihood(params: &[f64], rows: &SpendRows, gradient: &mut [f64]) -> f64 {
     let [p, q, gamma] = match params {
         [p, q, g] => [*p, *q, *g],
         _ => return f64::NAN,
@@ -340,29 +357,33 @@ fn log_likelihood(params: &[f64], rows: &[SpendRow], gradient: &mut [f64]) -> f6
         ln_g: gamma.ln(),
     };
     // Summed in fixed pieces, in order: the same bits on any number of cores.
-    let partials = map_pieces(rows.len(), SUM_PIECE, |piece| {
-        let rows = rows.get(piece).unwrap_or(&[]);
+    let partials = map_pieces(rows.rows.len(), SUM_PIECE, |piece| {
         let (mut ll, mut g) = (0.0, [0.0_f64; 3]);
-        // Rows are sorted by x. Within a run of equal x only ln(γ + x m̄)
-        // and 1 / (γ + x m̄) vary with the parameters: the run's sums of
-        // them (and of w and w ln m̄) are taken row by row, and the special
-        // functions of p x once per run.
-        let mut run = SpendRun::default();
-        for row in rows {
-            if row.x != run.x {
-                run.add_to(&k, &mut ll, &mut g);
-                run = SpendRun {
-                    x: row.x,
-                    ..SpendRun::default()
-                };
+        // Within a run of equal x only ln(γ + x m̄) and 1 / (γ + x m̄) vary
+        // with the parameters: the run's sums of them (and of w and w ln m̄)
+        // are taken row by row, and the special functions of p x once per
+        // run (or the part of it in this piece).
+        let first = rows.runs.partition_point(|&(_, end)| end <= piece.start);
+        let mut start = piece.start;
+        for &(x, end) in rows.runs.get(first..).unwrap_or(&[]) {
+            if start >= piece.end {
+                break;
             }
-            let gxm = gamma + row.x * row.m;
-            run.w += row.weight;
-            run.w_ln_m += row.weight * row.ln_m;
-            run.w_ln_gxm += row.weight * gxm.ln();
-            run.w_inv_gxm += row.weight / gxm;
+            let stop = end.min(piece.end);
+            let mut run = SpendRun {
+                x,
+                ..SpendRun::default()
+            };
+            for row in rows.rows.get(start..stop).unwrap_or(&[]) {
+                let gxm = gamma + row.xm;
+                run.w += row.weight;
+                run.w_ln_m += row.weight * row.ln_m;
+                run.w_ln_gxm += row.weight * gxm.ln();
+                run.w_inv_gxm += row.weight / gxm;
+            }
+            run.add_to(&k, &mut ll, &mut g);
+            start = stop;
         }
-        run.add_to(&k, &mut ll, &mut g);
         (ll, g)
     });
     let (ll, g) = sum_partials(partials);
