@@ -170,8 +170,7 @@ impl BetaGeo {
         let mut gradient = [0.0; 4];
         log_likelihood(
             &[self.r, self.alpha, self.a, self.b],
-            data.rows(),
-            &Recencies::new(data.rows()),
+            &Patterns::new(data.rows()),
             &mut gradient,
             Dropout::AfterRepeats,
         )
@@ -438,11 +437,11 @@ pub(crate) fn fit_parameters(
         &[0.1, 0.1 * scale, 0.5, 2.0],
         &[2.0, 2.0 * scale, 2.0, 5.0],
     ];
-    let recencies = Recencies::new(data.rows());
+    let patterns = Patterns::new(data.rows());
     let (p, report) = maximise(
         &["r", "alpha", "a", "b"],
         data.customers(),
-        |params, gradient| log_likelihood(params, data.rows(), &recencies, gradient, dropout),
+        |params, gradient| log_likelihood(params, &patterns, gradient, dropout),
         &starts,
         options,
     )?;
@@ -507,29 +506,43 @@ pub(crate) fn p_alive(params: [f64; 4], dropout: Dropout, x: f64, t_x: f64, t: f
     }
 }
 
-/// Each row's recency as a position among the distinct recencies, so that
-/// a likelihood evaluation takes ln(α + t_x) once per distinct value: daily
-/// data in weeks has a few hundred, against hundreds of thousands of rows.
+/// The rows as the likelihood reads them: each row's recency as a
+/// position among the distinct recencies (so that an evaluation takes
+/// ln(α + t_x) once per distinct value: daily data in weeks has a few
+/// hundred, against hundreds of thousands of rows) and its weight, 12 bytes
+/// a row; and the runs of equal (x, T), whose terms are taken once.
 #[derive(Debug, Clone)]
-pub(crate) struct Recencies {
-    values: Vec<f64>,
+pub(crate) struct Patterns {
+    recencies: Vec<f64>,
     of_row: Vec<u32>,
+    weights: Vec<f64>,
+    /// Each run's x and T, and the end of its rows.
+    runs: Vec<(f64, f64, usize)>,
 }
 
-impl Recencies {
+impl Patterns {
     pub(crate) fn new(rows: &[FrequencyRow]) -> Self {
         let mut numbers: FastMap<u64, u32> = FastMap::default();
-        let mut values = Vec::new();
-        let of_row = rows
-            .iter()
-            .map(|row| {
-                *numbers.entry(row.recency.to_bits()).or_insert_with(|| {
-                    values.push(row.recency);
-                    (values.len() - 1) as u32
-                })
-            })
-            .collect();
-        Self { values, of_row }
+        let mut recencies = Vec::new();
+        let mut runs: Vec<(f64, f64, usize)> = Vec::new();
+        let mut of_row = Vec::with_capacity(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            of_row.push(*numbers.entry(row.recency.to_bits()).or_insert_with(|| {
+                recencies.push(row.recency);
+                (recencies.len() - 1) as u32
+            }));
+            match runs.last_mut() {
+                Some((x, t, end)) if *x == row.frequency && *t == row.t => *end = i + 1,
+                _ => runs.push((row.frequency, row.t, i + 1)),
+            }
+        }
+        let weights = rows.iter().map(|row| row.weight).collect();
+        Self {
+            recencies,
+            of_row,
+            weights,
+            runs,
+        }
     }
 }
 
@@ -542,8 +555,7 @@ impl Recencies {
 /// ```
 pub(crate) fn log_likelihood(
     params: &[f64],
-    rows: &[FrequencyRow],
-    recencies: &Recencies,
+    patterns: &Patterns,
     gradient: &mut [f64],
     dropout: Dropout,
 ) -> f64 {
@@ -554,8 +566,8 @@ pub(crate) fn log_likelihood(
     let (ln_gamma_r, psi_r, ln_beta_ab, psi_ab) = (ln_gamma(r), digamma(r), ln_beta(a, b), digamma(a + b));
     let (psi_b, ln_alpha) = (digamma(b), alpha.ln());
     // ln(α + t_x) and 1 / (α + t_x) once per distinct recency.
-    let ln_atx: Vec<f64> = recencies.values.iter().map(|t_x| (alpha + t_x).ln()).collect();
-    let inv_atx: Vec<f64> = recencies.values.iter().map(|t_x| 1.0 / (alpha + t_x)).collect();
+    let ln_atx: Vec<f64> = patterns.recencies.iter().map(|t_x| (alpha + t_x).ln()).collect();
+    let inv_atx: Vec<f64> = patterns.recencies.iter().map(|t_x| 1.0 / (alpha + t_x)).collect();
     let k = dropout.shift();
     let constants = RunConstants {
         r,
@@ -572,52 +584,59 @@ pub(crate) fn log_likelihood(
         dropout,
     };
     // Summed in fixed pieces, in order: the same bits on any number of cores.
-    let partials = map_pieces(rows.len(), SUM_PIECE, |piece| {
-        let of_row = recencies.of_row.get(piece.clone()).unwrap_or(&[]);
-        let rows = rows.get(piece).unwrap_or(&[]);
+    let partials = map_pieces(patterns.weights.len(), SUM_PIECE, |piece| {
         let (mut ll, mut g) = (0.0, [0.0_f64; 4]);
         // Rows are sorted by x, then T: everything that depends on x alone
         // is computed once per run of equal x, and on (x, T) once per run of
-        // equal (x, T); row by row only the terms of t_x are summed.
+        // equal (x, T) (or the part of it in this piece); row by row only the
+        // terms of t_x are summed.
         let mut of_x = XTerms::new(&constants, f64::NAN);
-        let mut run = RowRun::new(f64::NAN, &constants);
-        for (row, &t_x) in rows.iter().zip(of_row) {
-            let (x, big_t, w) = (row.frequency, row.t, row.weight);
-            if x != of_x.x || big_t != run.t {
-                run.add_to(&of_x, &constants, &mut ll, &mut g);
-                if x != of_x.x {
-                    of_x = XTerms::new(&constants, x);
+        let first = patterns.runs.partition_point(|&(_, _, end)| end <= piece.start);
+        let mut start = piece.start;
+        for &(x, big_t, end) in patterns.runs.get(first..).unwrap_or(&[]) {
+            if start >= piece.end {
+                break;
+            }
+            let stop = end.min(piece.end);
+            if x != of_x.x {
+                of_x = XTerms::new(&constants, x);
+            }
+            let mut run = RowRun::new(big_t, &constants);
+            let weights = patterns.weights.get(start..stop).unwrap_or(&[]);
+            if !of_x.applies {
+                run.w = weights.iter().sum();
+            } else {
+                let of_row = patterns.of_row.get(start..stop).unwrap_or(&[]);
+                for (&w, &t_x) in weights.iter().zip(of_row) {
+                    let (ln_atx, inv_atx) = (
+                        ln_atx.get(t_x as usize).copied().unwrap_or(f64::NAN),
+                        inv_atx.get(t_x as usize).copied().unwrap_or(f64::NAN),
+                    );
+                    // L = (α + T)^−(r+x) · [1 + δ · a / (b + x − 1 + k) · ((α + T) / (α + t_x))^(r+x)]:
+                    // the bracket is 1 + e^d, so ln L and the second term's
+                    // share w₂ of it come from one exp of d.
+                    // Plain ln rather than ln_1p below: these feed sums of
+                    // logs, where an absolute error of an ulp is all that
+                    // matters, and ln is the cheaper of the two.
+                    let ln_ratio = run.ln_at - ln_atx;
+                    let d = of_x.ln_odds + of_x.rx * ln_ratio;
+                    let (ln_bracket, w2) = if d > 0.0 {
+                        let e = (-d).exp();
+                        (d + (1.0 + e).ln(), 1.0 / (1.0 + e))
+                    } else {
+                        let e = d.exp();
+                        ((1.0 + e).ln(), e / (1.0 + e))
+                    };
+                    run.w += w;
+                    run.w_ln_bracket += w * ln_bracket;
+                    run.w_w2 += w * w2;
+                    run.w_w2_ln_ratio += w * w2 * ln_ratio;
+                    run.w_w2_inv_atx += w * w2 * inv_atx;
                 }
-                run = RowRun::new(big_t, &constants);
             }
-            run.w += w;
-            if of_x.applies {
-                let (ln_atx, inv_atx) = (
-                    ln_atx.get(t_x as usize).copied().unwrap_or(f64::NAN),
-                    inv_atx.get(t_x as usize).copied().unwrap_or(f64::NAN),
-                );
-                // L = (α + T)^−(r+x) · [1 + δ · a / (b + x − 1 + k) · ((α + T) / (α + t_x))^(r+x)]:
-                // the bracket is 1 + e^d, so ln L and the second term's share
-                // w₂ of it come from one exp of d.
-                // Plain ln rather than ln_1p below: these feed sums of logs,
-                // where an absolute error of an ulp is all that matters, and
-                // ln is the cheaper of the two.
-                let ln_ratio = run.ln_at - ln_atx;
-                let d = of_x.ln_odds + of_x.rx * ln_ratio;
-                let (ln_bracket, w2) = if d > 0.0 {
-                    let e = (-d).exp();
-                    (d + (1.0 + e).ln(), 1.0 / (1.0 + e))
-                } else {
-                    let e = d.exp();
-                    ((1.0 + e).ln(), e / (1.0 + e))
-                };
-                run.w_ln_bracket += w * ln_bracket;
-                run.w_w2 += w * w2;
-                run.w_w2_ln_ratio += w * w2 * ln_ratio;
-                run.w_w2_inv_atx += w * w2 * inv_atx;
-            }
+            run.add_to(&of_x, &constants, &mut ll, &mut g);
+            start = stop;
         }
-        run.add_to(&of_x, &constants, &mut ll, &mut g);
         (ll, g)
     });
     let (ll, g) = sum_partials(partials);
@@ -681,7 +700,6 @@ impl XTerms {
 /// terms that vary with t_x.
 #[derive(Debug, Clone, Copy)]
 struct RowRun {
-    t: f64,
     ln_at: f64,
     inv_at: f64,
     w: f64,
@@ -694,7 +712,6 @@ struct RowRun {
 impl RowRun {
     fn new(t: f64, c: &RunConstants) -> Self {
         Self {
-            t,
             ln_at: (c.alpha + t).ln(),
             inv_at: 1.0 / (c.alpha + t),
             w: 0.0,
@@ -791,7 +808,7 @@ mod tests {
         ] {
             for dropout in [Dropout::AfterRepeats, Dropout::AfterEveryPurchase] {
                 assert_gradient_matches_differences(
-                    |p, g| log_likelihood(p, data.rows(), &Recencies::new(data.rows()), g, dropout),
+                    |p, g| log_likelihood(p, &Patterns::new(data.rows()), g, dropout),
                     &params,
                 );
             }

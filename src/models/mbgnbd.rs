@@ -1,7 +1,7 @@
 //! The modified BG/NBD model of Batislam, Denizel & Filiztekin (2007).
 
 use super::bgnbd::{
-    Dropout, Recencies, check_horizon, fit_parameters, log_likelihood, p_alive, purchases_while_alive,
+    Dropout, Patterns, check_horizon, fit_parameters, log_likelihood, p_alive, purchases_while_alive,
 };
 use super::data::{FrequencyData, check_pattern};
 use super::fit::{Fit, FitOptions};
@@ -117,8 +117,7 @@ impl ModifiedBetaGeo {
     pub fn log_likelihood(&self, data: &FrequencyData) -> f64 {
         log_likelihood(
             &self.params(),
-            data.rows(),
-            &Recencies::new(data.rows()),
+            &Patterns::new(data.rows()),
             &mut [0.0; 4],
             Dropout::AfterEveryPurchase,
         )
