@@ -624,7 +624,7 @@ impl Scorer {
     ) -> Result<Scorer> {
         let values = || customers.iter().map(|c| dimension.of(c));
         let (thresholds, bins, ntile_bins) = match binning {
-            Binning::Quantile => (quantile_breaks(values(), customers.len(), bins), bins, Vec::new()),
+            Binning::Quantile => (quantile_breaks(values(), bins), bins, Vec::new()),
             Binning::Thresholds(thresholds) => {
                 check_thresholds(thresholds)?;
                 let bins = u8::try_from(thresholds.len() + 1).map_err(|_| Error::InvalidParameter {
@@ -679,7 +679,8 @@ impl Scorer {
 }
 
 /// The R `rfm` breaks: type-7 quantiles at k / bins, k = 1..bins − 1, plus 1.
-fn quantile_breaks(values: impl Iterator<Item = f64> + Clone, n: usize, bins: u8) -> Vec<f64> {
+fn quantile_breaks(values: impl ExactSizeIterator<Item = f64> + Clone, bins: u8) -> Vec<f64> {
+    let n = values.len();
     // Quantile k lies between the values ranked ⌊h⌋ and ⌊h⌋ + 1.
     let positions: Vec<(usize, f64)> = (1..bins)
         .map(|k| {
