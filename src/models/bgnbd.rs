@@ -3,6 +3,7 @@
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, maximise};
 use super::model::check_parameters;
+use super::runs::Runs;
 use super::special::{digamma, hyp2f1, inc_beta, integrate, ln_beta, ln_gamma};
 use crate::hash::FastMap;
 use crate::parallel::{SUM_PIECE, map_pieces, sum_partials};
@@ -516,32 +517,28 @@ pub(crate) struct Patterns {
     recencies: Vec<f64>,
     of_row: Vec<u32>,
     weights: Vec<f64>,
-    /// Each run's x and T, and the end of its rows.
-    runs: Vec<(f64, f64, usize)>,
+    /// Runs of equal (x, T).
+    runs: Runs<(f64, f64)>,
 }
 
 impl Patterns {
     pub(crate) fn new(rows: &[FrequencyRow]) -> Self {
         let mut numbers: FastMap<u64, u32> = FastMap::default();
         let mut recencies = Vec::new();
-        let mut runs: Vec<(f64, f64, usize)> = Vec::new();
-        let mut of_row = Vec::with_capacity(rows.len());
-        for (i, row) in rows.iter().enumerate() {
-            of_row.push(*numbers.entry(row.recency.to_bits()).or_insert_with(|| {
-                recencies.push(row.recency);
-                (recencies.len() - 1) as u32
-            }));
-            match runs.last_mut() {
-                Some((x, t, end)) if *x == row.frequency && *t == row.t => *end = i + 1,
-                _ => runs.push((row.frequency, row.t, i + 1)),
-            }
-        }
-        let weights = rows.iter().map(|row| row.weight).collect();
+        let of_row = rows
+            .iter()
+            .map(|row| {
+                *numbers.entry(row.recency.to_bits()).or_insert_with(|| {
+                    recencies.push(row.recency);
+                    (recencies.len() - 1) as u32
+                })
+            })
+            .collect();
         Self {
             recencies,
             of_row,
-            weights,
-            runs,
+            weights: rows.iter().map(|row| row.weight).collect(),
+            runs: Runs::of(rows.iter().map(|row| (row.frequency, row.t))),
         }
     }
 }
@@ -591,22 +588,16 @@ pub(crate) fn log_likelihood(
         // equal (x, T) (or the part of it in this piece); row by row only the
         // terms of t_x are summed.
         let mut of_x = XTerms::new(&constants, f64::NAN);
-        let first = patterns.runs.partition_point(|&(_, _, end)| end <= piece.start);
-        let mut start = piece.start;
-        for &(x, big_t, end) in patterns.runs.get(first..).unwrap_or(&[]) {
-            if start >= piece.end {
-                break;
-            }
-            let stop = end.min(piece.end);
+        for ((x, big_t), part) in patterns.runs.in_piece(piece) {
             if x != of_x.x {
                 of_x = XTerms::new(&constants, x);
             }
             let mut run = RowRun::new(big_t, &constants);
-            let weights = patterns.weights.get(start..stop).unwrap_or(&[]);
+            let weights = patterns.weights.get(part.clone()).unwrap_or(&[]);
             if !of_x.applies {
                 run.w = weights.iter().sum();
             } else {
-                let of_row = patterns.of_row.get(start..stop).unwrap_or(&[]);
+                let of_row = patterns.of_row.get(part).unwrap_or(&[]);
                 for (&w, &t_x) in weights.iter().zip(of_row) {
                     let (ln_atx, inv_atx) = (
                         ln_atx.get(t_x as usize).copied().unwrap_or(f64::NAN),
@@ -635,7 +626,6 @@ pub(crate) fn log_likelihood(
                 }
             }
             run.add_to(&of_x, &constants, &mut ll, &mut g);
-            start = stop;
         }
         (ll, g)
     });

@@ -3,6 +3,7 @@
 use super::data::SpendData;
 use super::fit::{Fit, FitOptions, maximise};
 use super::model::check_parameters;
+use super::runs::Runs;
 use super::special::{digamma, ln_gamma};
 use crate::parallel::{SUM_PIECE, map_pieces, sum_partials};
 use crate::{Error, Result};
@@ -267,28 +268,21 @@ struct SpendRow {
 #[derive(Debug)]
 struct SpendRows {
     rows: Vec<SpendRow>,
-    /// Each run's x and the end of its rows.
-    runs: Vec<(f64, usize)>,
+    runs: Runs<f64>,
 }
 
 /// `(x, m̄, weight)` rows (sorted by x, so runs are long) for the likelihood.
-fn spend_rows(rows: impl Iterator<Item = (f64, f64, f64)>) -> SpendRows {
-    let mut out = SpendRows {
-        rows: Vec::new(),
-        runs: Vec::new(),
-    };
-    for (x, m, weight) in rows {
-        match out.runs.last_mut() {
-            Some((run_x, end)) if *run_x == x => *end += 1,
-            _ => out.runs.push((x, out.rows.len() + 1)),
-        }
-        out.rows.push(SpendRow {
-            xm: x * m,
-            weight,
-            ln_m: m.ln(),
-        });
+fn spend_rows(rows: impl Iterator<Item = (f64, f64, f64)> + Clone) -> SpendRows {
+    SpendRows {
+        runs: Runs::of(rows.clone().map(|(x, _, _)| x)),
+        rows: rows
+            .map(|(x, m, weight)| SpendRow {
+                xm: x * m,
+                weight,
+                ln_m: m.ln(),
+            })
+            .collect(),
     }
-    out
 }
 
 /// The rows of one frequency x, summed as the likelihood needs them.
@@ -363,18 +357,12 @@ fn log_likelihood(params: &[f64], rows: &SpendRows, gradient: &mut [f64]) -> f64
         // with the parameters: the run's sums of them (and of w and w ln m̄)
         // are taken row by row, and the special functions of p x once per
         // run (or the part of it in this piece).
-        let first = rows.runs.partition_point(|&(_, end)| end <= piece.start);
-        let mut start = piece.start;
-        for &(x, end) in rows.runs.get(first..).unwrap_or(&[]) {
-            if start >= piece.end {
-                break;
-            }
-            let stop = end.min(piece.end);
+        for (x, part) in rows.runs.in_piece(piece) {
             let mut run = SpendRun {
                 x,
                 ..SpendRun::default()
             };
-            for row in rows.rows.get(start..stop).unwrap_or(&[]) {
+            for row in rows.rows.get(part).unwrap_or(&[]) {
                 let gxm = gamma + row.xm;
                 run.w += row.weight;
                 run.w_ln_m += row.weight * row.ln_m;
@@ -382,7 +370,6 @@ fn log_likelihood(params: &[f64], rows: &SpendRows, gradient: &mut [f64]) -> f64
                 run.w_inv_gxm += row.weight / gxm;
             }
             run.add_to(&k, &mut ll, &mut g);
-            start = stop;
         }
         (ll, g)
     });

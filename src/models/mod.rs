@@ -45,6 +45,7 @@ mod model;
 mod optimize;
 mod pareto_nbd;
 mod power_integral;
+mod runs;
 mod special;
 
 pub use bgbb::BetaGeoBetaBinom;
