@@ -1049,7 +1049,8 @@ const SAMPLES_PER_BUCKET: usize = 16;
 /// 3. lines partitioned in place into key-range buckets (boundaries from a
 ///    sample of keys), so that bucket order is key order; each bucket then
 ///    interned, ordered by key and by time, in cache;
-/// 4. lines → rows, in place again.
+/// 4. lines → rows, in place again; product and channel codes, kept by
+///    input position while staging, are read back for each row.
 struct Builder {
     options: LogOptions,
     limit: usize,
