@@ -415,7 +415,9 @@ pub struct LogStats {
 /// Internally the lines are 32-byte rows (time, amount, input position,
 /// order head), each customer's together in time order, customers in key
 /// order. Built from a `Vec` of records, the log takes the records' own
-/// memory and needs no more (see `Builder` in the source for the passes).
+/// memory and needs no more when the key is at most 16 bytes (`u64`,
+/// `u128`) or owns memory (`String`); see `Builder` in the source for the
+/// passes.
 ///
 /// # Example
 ///
@@ -1040,15 +1042,18 @@ const MAX_BUCKETS: usize = 4_096;
 const SAMPLES_PER_BUCKET: usize = 16;
 
 /// Builds a [`PurchaseLog`] in four passes, with no memory beyond the
-/// records' own when they come as a `Vec`:
+/// records' own when they come as a `Vec` (and the key is at most 16 bytes
+/// or owns memory):
 ///
 /// 1. records → staged lines, validated, in input order; collected in place,
 ///    into the records' own allocation;
 /// 2. order ids resolved: an order's lines checked against its first line's
 ///    customer, then given its earliest time;
-/// 3. lines partitioned in place into key-range buckets (boundaries from a
-///    sample of keys), so that bucket order is key order; each bucket then
-///    interned, ordered by key and by time, in cache;
+/// 3. lines partitioned into key-range buckets (boundaries from a sample of
+///    keys), so that bucket order is key order: scattered in one pass into
+///    room beside them, which a `Vec` of records already holds (keys that
+///    own memory, such as `String`, are partitioned in place instead); each
+///    bucket then interned, ordered by key and by time, in cache;
 /// 4. lines → rows, in place again; product and channel codes, kept by
 ///    input position while staging, are read back for each row.
 struct Builder {
@@ -1265,11 +1270,30 @@ impl Builder {
 /// of [`Builder`]).
 fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<(C, Line)>) -> PurchaseLog<C> {
     let mut log = PurchaseLog::empty();
-    let bounds = partition_by_key_range(&mut lines);
-    let buckets = split_at_bounds(&mut lines, &bounds);
+    let n = lines.len();
+    let ranges = KeyRanges::of(&mut lines);
+    // Where the lines are once in key-range order.
+    let from = if ranges.bounds.len() <= 2 {
+        0
+    } else if std::mem::needs_drop::<C>() {
+        // Room beside the lines would need a clone of a key per line, each
+        // an allocation for keys such as `String`: partition in place.
+        partition_in_place(&mut lines, &ranges.bounds);
+        0
+    } else {
+        // Room beside the lines (inside the records' own allocation when
+        // they came as a `Vec`), then one scatter pass into it.
+        if let Some(filler) = lines.first().cloned() {
+            lines.resize(2 * n, filler);
+        }
+        let (lines, room) = lines.split_at_mut(n);
+        ranges.scatter(lines, room);
+        n
+    };
+    let ordered = lines.get_mut(from..).unwrap_or_default();
     // Each bucket's customers in key order with their line counts; buckets
     // are key ranges in order, so joined they are the log's key order.
-    for (keys, sizes) in map_parts(buckets, group_bucket) {
+    for (keys, sizes) in map_parts(split_at_bounds(ordered, &ranges.bounds), group_bucket) {
         let mut at = log.starts.last().copied().unwrap_or(0);
         log.keys.extend(keys);
         log.starts.extend(sizes.into_iter().map(|size| {
@@ -1278,8 +1302,9 @@ fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<(C, Line)>) -> P
         }));
     }
 
-    // In place again; then the records' spare memory goes back.
-    log.rows = lines.into_iter().map(|(_, line)| line.row).collect();
+    // In place again (the lines before `from` are dropped as the rows are
+    // written over them); then the records' spare memory goes back.
+    log.rows = lines.into_iter().skip(from).map(|(_, line)| line.row).collect();
     log.rows.shrink_to_fit();
     log
 }
@@ -1360,52 +1385,110 @@ fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &mut [(C, Line)]) -> (Vec<C>
     (ordered_keys, ordered_sizes)
 }
 
-/// Reorders `lines` in place into buckets of key ranges, in key order, and
-/// returns the buckets' bounds. The boundaries are keys sampled evenly from
-/// the lines, so buckets hold about [`LINES_PER_BUCKET`] lines each, and all
-/// lines of one key share a bucket.
-fn partition_by_key_range<C: Clone + Ord + Shareable>(lines: &mut [(C, Line)]) -> Vec<usize> {
-    let n = lines.len();
-    let wanted = (n / LINES_PER_BUCKET).clamp(1, MAX_BUCKETS);
-    if wanted == 1 {
-        return vec![0, n];
-    }
-    let step = (n / (wanted * SAMPLES_PER_BUCKET)).max(1);
-    let mut sample: Vec<&C> = lines.iter().step_by(step).map(|(key, _)| key).collect();
-    sample.sort_unstable();
-    sample.dedup();
-    let mut boundaries: Vec<C> = (1..wanted)
-        .filter_map(|i| sample.get(i * sample.len() / wanted).map(|key| (*key).clone()))
-        .collect();
-    boundaries.dedup();
-    let buckets = boundaries.len() + 1;
+/// The lines' key ranges ("buckets"), in key order. The boundaries are keys
+/// sampled evenly from the lines, so buckets hold about
+/// [`LINES_PER_BUCKET`] lines each, and all lines of one key share a bucket.
+struct KeyRanges {
+    /// Where each bucket's lines go: bucket `b` at `bounds[b]..bounds[b + 1]`.
+    bounds: Vec<usize>,
+    /// Lines per piece: the lines are counted, and scattered, in pieces of
+    /// this many (the last may be shorter).
+    piece: usize,
+    /// For each piece, its lines in each bucket.
+    counts: Vec<Vec<usize>>,
+}
 
-    let pieces: Vec<&mut [(C, Line)]> = lines.chunks_mut(LINES_PER_BUCKET).collect();
-    let counts = map_parts(pieces, |piece| {
-        let mut counts = vec![0_usize; buckets];
-        for (key, line) in piece.iter_mut() {
-            let bucket = boundaries.partition_point(|b| b <= key);
-            line.bucket = bucket as u32;
-            if let Some(count) = counts.get_mut(bucket) {
-                *count += 1;
+/// The lines are counted, and scattered, in this many pieces (however many
+/// threads there are).
+const PIECES: usize = 16;
+
+impl KeyRanges {
+    /// Samples the boundaries, marks each line with its bucket and counts
+    /// them.
+    fn of<C: Clone + Ord + Shareable>(lines: &mut [(C, Line)]) -> Self {
+        let n = lines.len();
+        let wanted = (n / LINES_PER_BUCKET).clamp(1, MAX_BUCKETS);
+        if wanted == 1 {
+            return Self {
+                bounds: vec![0, n],
+                piece: n.max(1),
+                counts: vec![vec![n]],
+            };
+        }
+        let step = (n / (wanted * SAMPLES_PER_BUCKET)).max(1);
+        let mut sample: Vec<&C> = lines.iter().step_by(step).map(|(key, _)| key).collect();
+        sample.sort_unstable();
+        sample.dedup();
+        let mut boundaries: Vec<C> = (1..wanted)
+            .filter_map(|i| sample.get(i * sample.len() / wanted).map(|key| (*key).clone()))
+            .collect();
+        boundaries.dedup();
+        let buckets = boundaries.len() + 1;
+
+        let piece = n.div_ceil(PIECES);
+        let pieces: Vec<&mut [(C, Line)]> = lines.chunks_mut(piece).collect();
+        let counts = map_parts(pieces, |piece| {
+            let mut counts = vec![0_usize; buckets];
+            for (key, line) in piece.iter_mut() {
+                let bucket = boundaries.partition_point(|b| b <= key);
+                line.bucket = bucket as u32;
+                if let Some(count) = counts.get_mut(bucket) {
+                    *count += 1;
+                }
+            }
+            counts
+        });
+        let mut bounds = Vec::with_capacity(buckets + 1);
+        bounds.push(0);
+        for b in 0..buckets {
+            let lines: usize = counts.iter().filter_map(|piece| piece.get(b)).sum();
+            bounds.push(bounds.last().copied().unwrap_or(0) + lines);
+        }
+        Self {
+            bounds,
+            piece,
+            counts,
+        }
+    }
+
+    /// Moves every line of `lines` into its bucket in `room` (as long):
+    /// each piece of lines in parallel, into its own slots of each bucket,
+    /// after the earlier pieces' lines of that bucket.
+    fn scatter<C: Shareable>(&self, lines: &mut [(C, Line)], room: &mut [(C, Line)]) {
+        let pieces = self.counts.len();
+        let buckets = self.bounds.len().saturating_sub(1);
+        // The slots of bucket 0 piece 0, bucket 0 piece 1, …: in `room`'s
+        // order.
+        let mut ends = Vec::with_capacity(buckets * pieces + 1);
+        ends.push(0);
+        for b in 0..buckets {
+            for piece in &self.counts {
+                ends.push(ends.last().copied().unwrap_or(0) + piece.get(b).copied().unwrap_or(0));
             }
         }
-        counts
-    });
-    let mut next = vec![0_usize; buckets + 1];
-    for piece in counts {
-        next.iter_mut()
-            .skip(1)
-            .zip(piece)
-            .for_each(|(total, count)| *total += count);
-    }
-    for b in 1..next.len() {
-        let before = next.get(b - 1).copied().unwrap_or(0);
-        if let Some(count) = next.get_mut(b) {
-            *count += before;
+        let mut slots: Vec<Vec<std::slice::IterMut<'_, (C, Line)>>> =
+            (0..pieces).map(|_| Vec::with_capacity(buckets)).collect();
+        for (at, part) in split_at_bounds(room, &ends).into_iter().enumerate() {
+            if let Some(piece) = slots.get_mut(at % pieces) {
+                piece.push(part.iter_mut());
+            }
         }
+        let work: Vec<_> = lines.chunks_mut(self.piece).zip(slots).collect();
+        map_parts(work, |(piece, mut slots)| {
+            for line in piece {
+                if let Some(slot) = slots.get_mut(line.1.bucket as usize).and_then(Iterator::next) {
+                    std::mem::swap(line, slot);
+                }
+            }
+        });
     }
-    let bounds = next;
+}
+
+/// Reorders `lines` in place into the buckets at `bounds`, each line in the
+/// bucket its `Line::bucket` names.
+fn partition_in_place<C: Shareable>(lines: &mut [(C, Line)], bounds: &[usize]) {
+    let n = lines.len();
+    let buckets = bounds.len().saturating_sub(1);
     // In two rounds of at most 2^BUCKET_DIGIT_BITS buckets each: with few
     // destinations the swaps stream through memory, where hundreds at once
     // would miss the cache on nearly every line.
@@ -1442,10 +1525,9 @@ fn partition_by_key_range<C: Clone + Ord + Shareable>(lines: &mut [(C, Line)]) -
             line.bucket as usize & ((1 << BUCKET_DIGIT_BITS) - 1)
         });
     });
-    bounds
 }
 
-/// Each round of [`partition_by_key_range`] splits into at most this many
+/// Each round of [`partition_in_place`] splits into at most this many
 /// (bits of) buckets.
 const BUCKET_DIGIT_BITS: u32 = 5;
 
