@@ -1005,19 +1005,10 @@ impl Row {
     }
 }
 
-/// One accepted line while building.
-#[derive(Debug, Clone, Copy)]
-struct Line {
-    row: Row,
-    /// Slot of its order id (`NONE` without one) until orders are resolved;
-    /// `REJECTED` once an order rule rejects it.
-    order: u32,
-    /// Its key range, while grouping.
-    bucket: u32,
-}
-
-/// Marks a line that an order rule rejected after it was staged.
-const REJECTED: u32 = u32::MAX - 1;
+/// One accepted line while building: its customer and row. What else a
+/// line needs on the way (its order slot, its key range) is kept beside the
+/// lines, so that the lines the passes move stay small.
+type Line<C> = (C, Row);
 
 /// An order id's first line.
 #[derive(Debug, Clone, Copy)]
@@ -1063,6 +1054,9 @@ struct Builder {
     staged: usize,
     order_ids: FastMap<String, u32>,
     orders: Vec<OrderSlot>,
+    /// Each staged line's order slot (`NONE` without an order id); empty
+    /// until the first order id.
+    line_orders: Vec<u32>,
     products: Dictionary,
     channels: Dictionary,
 }
@@ -1076,6 +1070,7 @@ impl Builder {
             staged: 0,
             order_ids: FastMap::default(),
             orders: Vec::new(),
+            line_orders: Vec::new(),
             products: Dictionary::default(),
             channels: Dictionary::default(),
         }
@@ -1092,7 +1087,7 @@ impl Builder {
         let mut first_error = None;
         // `map_while` and `filter_map` over a `Vec`'s records collect in
         // place: the lines reuse the records' memory.
-        let mut lines: Vec<(C, Line)> = if strict {
+        let mut lines: Vec<Line<C>> = if strict {
             records
                 .map_while(|(index, record)| match self.stage(index, record) {
                     Ok(line) => Some(line),
@@ -1142,7 +1137,7 @@ impl Builder {
     // Inlined into the collecting loop: a call per record, with the record
     // passed by value, cost a third of the staging time.
     #[inline(always)]
-    fn stage<C>(&mut self, index: usize, record: Purchase<C>) -> std::result::Result<(C, Line), (C, Error)> {
+    fn stage<C>(&mut self, index: usize, record: Purchase<C>) -> std::result::Result<Line<C>, (C, Error)> {
         self.input = index + 1;
         if index >= self.limit {
             return Err((record.customer, Error::TooManyRecords { limit: self.limit }));
@@ -1169,20 +1164,20 @@ impl Builder {
                 }
             },
         };
+        if order != NONE || !self.line_orders.is_empty() {
+            self.line_orders.resize(self.staged, NONE);
+            self.line_orders.push(order);
+        }
         self.staged += 1;
         self.products.record(index as usize, record.product);
         self.channels.record(index as usize, record.channel);
-        let line = Line {
-            row: Row {
-                seconds,
-                amount: record.amount,
-                index,
-                head: index,
-            },
-            order,
-            bucket: 0,
+        let row = Row {
+            seconds,
+            amount: record.amount,
+            index,
+            head: index,
         };
-        Ok((record.customer, line))
+        Ok((record.customer, row))
     }
 
     /// Checks every line after an order's first against it (same customer;
@@ -1191,7 +1186,7 @@ impl Builder {
     /// rejections (in lenient mode; strict mode fails on the first).
     fn resolve_orders<C: Clone + Eq>(
         &mut self,
-        lines: &mut Vec<(C, Line)>,
+        lines: &mut Vec<Line<C>>,
         strict: bool,
     ) -> Result<(usize, Vec<Rejection<C>>)> {
         if self.orders.is_empty() {
@@ -1200,11 +1195,11 @@ impl Builder {
         let (mut merged, mut rejected) = (0, Vec::new());
         let mut names: Vec<&str> = Vec::new();
         let slots = self.orders.len();
-        for position in 0..lines.len() {
-            let Some((customer, line)) = lines.get(position) else {
+        for (position, &slot) in self.line_orders.iter().enumerate() {
+            let Some((customer, row)) = lines.get(position) else {
                 break;
             };
-            let Some(order) = self.orders.get_mut(line.order as usize) else {
+            let Some(order) = self.orders.get_mut(slot as usize) else {
                 continue;
             };
             if order.first as usize == position {
@@ -1214,7 +1209,7 @@ impl Builder {
                 .get(order.first as usize)
                 .is_some_and(|(first, _)| first == customer);
             if same_customer && self.options.order_lines == OrderLines::Merge {
-                order.earliest = order.earliest.min(line.row.seconds);
+                order.earliest = order.earliest.min(row.seconds);
                 merged += 1;
                 continue;
             }
@@ -1226,12 +1221,8 @@ impl Builder {
                     }
                 }
             }
-            let (index, first_index) = (line.row.index as usize, order.head as usize);
-            let order_id = names
-                .get(line.order as usize)
-                .copied()
-                .unwrap_or_default()
-                .to_string();
+            let (index, first_index) = (row.index as usize, order.head as usize);
+            let order_id = names.get(slot as usize).copied().unwrap_or_default().to_string();
             let error = if same_customer {
                 Error::DuplicateOrder {
                     index,
@@ -1248,37 +1239,44 @@ impl Builder {
             if strict {
                 return Err(error);
             }
-            rejected.push(Rejection::new(index, customer.clone(), error));
-            if let Some((_, line)) = lines.get_mut(position) {
-                line.order = REJECTED;
-            }
+            rejected.push((position, Rejection::new(index, customer.clone(), error)));
         }
-        for (_, line) in lines.iter_mut() {
-            if let Some(order) = self.orders.get(line.order as usize) {
-                line.row.seconds = order.earliest;
-                line.row.head = order.head;
+        for ((_, row), &slot) in lines.iter_mut().zip(&self.line_orders) {
+            if let Some(order) = self.orders.get(slot as usize) {
+                row.seconds = order.earliest;
+                row.head = order.head;
             }
         }
         if !rejected.is_empty() {
-            lines.retain(|(_, line)| line.order != REJECTED);
+            // `retain` visits the lines once each, in order.
+            let mut position = 0;
+            let mut next_rejected = rejected.iter().map(|(at, _)| *at).peekable();
+            lines.retain(|_| {
+                let keep = next_rejected.next_if_eq(&position).is_none();
+                position += 1;
+                keep
+            });
         }
-        Ok((merged, rejected))
+        Ok((
+            merged,
+            rejected.into_iter().map(|(_, rejection)| rejection).collect(),
+        ))
     }
 }
 
 /// Groups the lines by customer in key order and by time (passes 3 and 4
 /// of [`Builder`]).
-fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<(C, Line)>) -> PurchaseLog<C> {
+fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<C>>) -> PurchaseLog<C> {
     let mut log = PurchaseLog::empty();
     let n = lines.len();
-    let ranges = KeyRanges::of(&mut lines);
+    let mut ranges = KeyRanges::of(&lines);
     // Where the lines are once in key-range order.
     let from = if ranges.bounds.len() <= 2 {
         0
     } else if std::mem::needs_drop::<C>() {
         // Room beside the lines would need a clone of a key per line, each
         // an allocation for keys such as `String`: partition in place.
-        partition_in_place(&mut lines, &ranges.bounds);
+        ranges.partition_in_place(&mut lines);
         0
     } else {
         // Room beside the lines (inside the records' own allocation when
@@ -1304,7 +1302,7 @@ fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<(C, Line)>) -> P
 
     // In place again (the lines before `from` are dropped as the rows are
     // written over them); then the records' spare memory goes back.
-    log.rows = lines.into_iter().skip(from).map(|(_, line)| line.row).collect();
+    log.rows = lines.into_iter().skip(from).map(|(_, row)| row).collect();
     log.rows.shrink_to_fit();
     log
 }
@@ -1312,7 +1310,7 @@ fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<(C, Line)>) -> P
 /// Orders one bucket's lines by customer key, then time, in place: interned
 /// customers, ranked by key, placed by a counting sort. Returns the
 /// customers' keys in order and their line counts.
-fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &mut [(C, Line)]) -> (Vec<C>, Vec<u32>) {
+fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &mut [Line<C>]) -> (Vec<C>, Vec<u32>) {
     // Intern the bucket's customers; `destination` holds each line's
     // customer until it becomes its target slot.
     let mut destination: Vec<u32> = Vec::with_capacity(bucket.len());
@@ -1378,7 +1376,7 @@ fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &mut [(C, Line)]) -> (Vec<C>
         let len = size as usize;
         if let Some(run) = bucket.get_mut(from..from + len) {
             // The key ends with the input position: a total order.
-            run.sort_unstable_by_key(|(_, line)| line.row.sort_key());
+            run.sort_unstable_by_key(|(_, row)| row.sort_key());
         }
         from += len;
     }
@@ -1396,6 +1394,8 @@ struct KeyRanges {
     piece: usize,
     /// For each piece, its lines in each bucket.
     counts: Vec<Vec<usize>>,
+    /// Each line's bucket.
+    of_line: Vec<u16>,
 }
 
 /// The lines are counted, and scattered, in this many pieces (however many
@@ -1403,9 +1403,8 @@ struct KeyRanges {
 const PIECES: usize = 16;
 
 impl KeyRanges {
-    /// Samples the boundaries, marks each line with its bucket and counts
-    /// them.
-    fn of<C: Clone + Ord + Shareable>(lines: &mut [(C, Line)]) -> Self {
+    /// Samples the boundaries, finds each line's bucket and counts them.
+    fn of<C: Clone + Ord + Shareable>(lines: &[Line<C>]) -> Self {
         let n = lines.len();
         let wanted = (n / LINES_PER_BUCKET).clamp(1, MAX_BUCKETS);
         if wanted == 1 {
@@ -1413,6 +1412,7 @@ impl KeyRanges {
                 bounds: vec![0, n],
                 piece: n.max(1),
                 counts: vec![vec![n]],
+                of_line: Vec::new(),
             };
         }
         let step = (n / (wanted * SAMPLES_PER_BUCKET)).max(1);
@@ -1426,12 +1426,14 @@ impl KeyRanges {
         let buckets = boundaries.len() + 1;
 
         let piece = n.div_ceil(PIECES);
-        let pieces: Vec<&mut [(C, Line)]> = lines.chunks_mut(piece).collect();
-        let counts = map_parts(pieces, |piece| {
+        let mut of_line = vec![0_u16; n];
+        let pieces: Vec<_> = lines.chunks(piece).zip(of_line.chunks_mut(piece)).collect();
+        let counts = map_parts(pieces, |(lines, of_line)| {
             let mut counts = vec![0_usize; buckets];
-            for (key, line) in piece.iter_mut() {
+            for ((key, _), slot) in lines.iter().zip(of_line) {
+                // Fewer than `MAX_BUCKETS` buckets: a `u16`.
                 let bucket = boundaries.partition_point(|b| b <= key);
-                line.bucket = bucket as u32;
+                *slot = bucket as u16;
                 if let Some(count) = counts.get_mut(bucket) {
                     *count += 1;
                 }
@@ -1448,13 +1450,14 @@ impl KeyRanges {
             bounds,
             piece,
             counts,
+            of_line,
         }
     }
 
     /// Moves every line of `lines` into its bucket in `room` (as long):
     /// each piece of lines in parallel, into its own slots of each bucket,
     /// after the earlier pieces' lines of that bucket.
-    fn scatter<C: Shareable>(&self, lines: &mut [(C, Line)], room: &mut [(C, Line)]) {
+    fn scatter<C: Shareable>(&self, lines: &mut [Line<C>], room: &mut [Line<C>]) {
         let pieces = self.counts.len();
         let buckets = self.bounds.len().saturating_sub(1);
         // The slots of bucket 0 piece 0, bucket 0 piece 1, …: in `room`'s
@@ -1466,65 +1469,70 @@ impl KeyRanges {
                 ends.push(ends.last().copied().unwrap_or(0) + piece.get(b).copied().unwrap_or(0));
             }
         }
-        let mut slots: Vec<Vec<std::slice::IterMut<'_, (C, Line)>>> =
+        let mut slots: Vec<Vec<std::slice::IterMut<'_, Line<C>>>> =
             (0..pieces).map(|_| Vec::with_capacity(buckets)).collect();
         for (at, part) in split_at_bounds(room, &ends).into_iter().enumerate() {
             if let Some(piece) = slots.get_mut(at % pieces) {
                 piece.push(part.iter_mut());
             }
         }
-        let work: Vec<_> = lines.chunks_mut(self.piece).zip(slots).collect();
-        map_parts(work, |(piece, mut slots)| {
-            for line in piece {
-                if let Some(slot) = slots.get_mut(line.1.bucket as usize).and_then(Iterator::next) {
+        let work: Vec<_> = lines
+            .chunks_mut(self.piece)
+            .zip(self.of_line.chunks(self.piece))
+            .zip(slots)
+            .collect();
+        map_parts(work, |((lines, of_line), mut slots)| {
+            for (line, &bucket) in lines.iter_mut().zip(of_line) {
+                if let Some(slot) = slots.get_mut(bucket as usize).and_then(Iterator::next) {
                     std::mem::swap(line, slot);
                 }
             }
         });
     }
-}
 
-/// Reorders `lines` in place into the buckets at `bounds`, each line in the
-/// bucket its `Line::bucket` names.
-fn partition_in_place<C: Shareable>(lines: &mut [(C, Line)], bounds: &[usize]) {
-    let n = lines.len();
-    let buckets = bounds.len().saturating_sub(1);
-    // In two rounds of at most 2^BUCKET_DIGIT_BITS buckets each: with few
-    // destinations the swaps stream through memory, where hundreds at once
-    // would miss the cache on nearly every line.
-    let groups = buckets.div_ceil(1 << BUCKET_DIGIT_BITS);
-    let group_bounds: Vec<usize> = (0..=groups)
-        .map(|g| {
-            bounds
-                .get((g << BUCKET_DIGIT_BITS).min(buckets))
-                .copied()
-                .unwrap_or(n)
-        })
-        .collect();
-    flag_permute(lines, &group_bounds, |line| {
-        (line.bucket >> BUCKET_DIGIT_BITS) as usize
-    });
-    let parts: Vec<_> = split_at_bounds(lines, &group_bounds)
-        .into_iter()
-        .enumerate()
-        .map(|(g, group)| {
-            let first = g << BUCKET_DIGIT_BITS;
-            let last = ((g + 1) << BUCKET_DIGIT_BITS).min(buckets);
-            let from = bounds.get(first).copied().unwrap_or(0);
-            let inner: Vec<usize> = bounds
-                .get(first..=last)
-                .unwrap_or(&[])
-                .iter()
-                .map(|b| b - from)
-                .collect();
-            (group, inner)
-        })
-        .collect();
-    map_parts(parts, |(group, inner)| {
-        flag_permute(group, &inner, |line| {
-            line.bucket as usize & ((1 << BUCKET_DIGIT_BITS) - 1)
+    /// Reorders `lines` in place into their buckets (with their buckets
+    /// beside them).
+    fn partition_in_place<C: Shareable>(&mut self, lines: &mut [Line<C>]) {
+        let (bounds, n) = (&self.bounds, lines.len());
+        let buckets = bounds.len().saturating_sub(1);
+        // In two rounds of at most 2^BUCKET_DIGIT_BITS buckets each: with few
+        // destinations the swaps stream through memory, where hundreds at once
+        // would miss the cache on nearly every line.
+        let groups = buckets.div_ceil(1 << BUCKET_DIGIT_BITS);
+        let group_bounds: Vec<usize> = (0..=groups)
+            .map(|g| {
+                bounds
+                    .get((g << BUCKET_DIGIT_BITS).min(buckets))
+                    .copied()
+                    .unwrap_or(n)
+            })
+            .collect();
+        flag_permute(lines, &mut self.of_line, &group_bounds, |bucket| {
+            (bucket >> BUCKET_DIGIT_BITS) as usize
         });
-    });
+        let parts: Vec<_> = split_at_bounds(lines, &group_bounds)
+            .into_iter()
+            .zip(split_at_bounds(&mut self.of_line, &group_bounds))
+            .enumerate()
+            .map(|(g, (group, of_line))| {
+                let first = g << BUCKET_DIGIT_BITS;
+                let last = ((g + 1) << BUCKET_DIGIT_BITS).min(buckets);
+                let from = bounds.get(first).copied().unwrap_or(0);
+                let inner: Vec<usize> = bounds
+                    .get(first..=last)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|b| b - from)
+                    .collect();
+                (group, of_line, inner)
+            })
+            .collect();
+        map_parts(parts, |(group, of_line, inner)| {
+            flag_permute(group, of_line, &inner, |bucket| {
+                bucket as usize & ((1 << BUCKET_DIGIT_BITS) - 1)
+            });
+        });
+    }
 }
 
 /// Each round of [`partition_in_place`] splits into at most this many
@@ -1534,7 +1542,12 @@ const BUCKET_DIGIT_BITS: u32 = 5;
 /// American flag sort: reorders `lines` in place so that those of digit `d`
 /// fill `bounds[d]..bounds[d + 1]`; each swap puts one line in place for
 /// good.
-fn flag_permute<C>(lines: &mut [(C, Line)], bounds: &[usize], digit: impl Fn(&Line) -> usize) {
+fn flag_permute<C>(
+    lines: &mut [Line<C>],
+    of_line: &mut [u16],
+    bounds: &[usize],
+    digit: impl Fn(u16) -> usize,
+) {
     let mut next: Vec<usize> = bounds.to_vec();
     for d in 0..bounds.len().saturating_sub(1) {
         let end = bounds.get(d + 1).copied().unwrap_or(0);
@@ -1543,10 +1556,11 @@ fn flag_permute<C>(lines: &mut [(C, Line)], bounds: &[usize], digit: impl Fn(&Li
             if i >= end {
                 break;
             }
-            let target = lines.get(i).map_or(d, |(_, line)| digit(line));
+            let target = of_line.get(i).map_or(d, |&bucket| digit(bucket));
             let j = next.get(target).copied().unwrap_or(i);
             if target != d {
                 lines.swap(i, j);
+                of_line.swap(i, j);
             }
             if let Some(slot) = next.get_mut(target) {
                 *slot += 1;
