@@ -415,7 +415,7 @@ pub struct LogStats {
 /// Internally the lines are 32-byte rows (time, amount, input position,
 /// order head), each customer's together in time order, customers in key
 /// order. Built from a `Vec` of records, the log takes the records' own
-/// memory and needs no more when the key is at most 16 bytes (`u64`,
+/// memory and needs no more when the key is at most 32 bytes (`u64`,
 /// `u128`) or owns memory (`String`); see `Builder` in the source for the
 /// passes.
 ///
@@ -1033,7 +1033,7 @@ const MAX_BUCKETS: usize = 4_096;
 const SAMPLES_PER_BUCKET: usize = 16;
 
 /// Builds a [`PurchaseLog`] in four passes, with no memory beyond the
-/// records' own when they come as a `Vec` (and the key is at most 16 bytes
+/// records' own when they come as a `Vec` (and the key is at most 32 bytes
 /// or owns memory):
 ///
 /// 1. records → staged lines, validated, in input order; collected in place,
