@@ -391,12 +391,11 @@ impl<C: Clone + Ord> PurchaseLog<C> {
         let offset = options.offset_seconds();
         for purchases in self.customers_at(range) {
             let mut fold = PeriodFold::new(options.granularity);
-            let mut days = DayCache::new(offset);
             let mut late = 0;
             // Orders go straight into their periods: a period sums its
             // days' cells and its orders alike.
             for order in purchases.orders() {
-                let day = days.of(order.seconds);
+                let day = local_day(order.seconds, offset);
                 if day > end_day {
                     late += 1;
                     continue;
@@ -502,15 +501,10 @@ impl DayCell {
 }
 
 /// Fills `cells` with the customer's orders as day cells, in day order.
-///
-/// One loop over the customer's orders; the local day is computed only
-/// when an order falls outside the day of the one before (orders are
-/// time-sorted).
 pub(crate) fn fill_day_cells<C>(purchases: &CustomerPurchases<'_, C>, offset: i32, cells: &mut Vec<DayCell>) {
     cells.clear();
-    let mut day = DayCache::new(offset);
     for order in purchases.orders() {
-        add_order(cells, day.of(order.seconds), &order);
+        add_order(cells, local_day(order.seconds, offset), &order);
     }
 }
 
@@ -519,36 +513,6 @@ fn add_order(cells: &mut Vec<DayCell>, day: i64, order: &Order) {
     match cells.last_mut() {
         Some(last) if last.day == day => last.absorb(&cell),
         _ => cells.push(cell),
-    }
-}
-
-/// The local day of increasing instants, dividing only on a new day.
-struct DayCache {
-    offset: i32,
-    day: i64,
-    /// Unix seconds `[from, until)` of `day`.
-    from: i64,
-    until: i64,
-}
-
-impl DayCache {
-    fn new(offset: i32) -> Self {
-        Self {
-            offset,
-            day: 0,
-            from: 0,
-            until: 0,
-        }
-    }
-
-    #[inline(always)]
-    fn of(&mut self, seconds: i64) -> i64 {
-        if seconds < self.from || seconds >= self.until {
-            self.day = local_day(seconds, self.offset);
-            self.from = self.day * 86_400 - i64::from(self.offset);
-            self.until = self.from + 86_400;
-        }
-        self.day
     }
 }
 
