@@ -582,6 +582,7 @@ pub fn score<C: Clone + Ord + Shareable>(
 const SCORE_PIECE: usize = 16_384;
 
 /// Widens `range` to cover `seen`.
+#[inline]
 fn widen(range: &mut Option<(f64, f64)>, (lo, hi): (f64, f64)) {
     *range = Some(range.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
 }
@@ -649,6 +650,7 @@ impl Scorer {
 
     /// The score of customer `i`, whose value is `value`: value bin b
     /// (1-based, by ascending value) scores b, or bins + 1 − b reversed.
+    #[inline]
     fn score(&self, i: usize, value: f64) -> u8 {
         let bin = match self.ntile.get(i) {
             Some(&bin) => bin,
@@ -777,6 +779,7 @@ fn check_thresholds(thresholds: &[f64]) -> Result<()> {
 /// A Decimal as f64: the mantissa over a power of ten, several times faster
 /// than `ToPrimitive::to_f64` and within an ulp or two of it, which is all
 /// binning needs (equal amounts stay equal).
+#[inline]
 fn decimal_to_f64(d: Decimal) -> f64 {
     const POWERS: [f64; 29] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
