@@ -1282,6 +1282,8 @@ fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<C>>) -> Pur
         // Room beside the lines (inside the records' own allocation when
         // they came as a `Vec`), then one scatter pass into it.
         if let Some(filler) = lines.first().cloned() {
+            // Exactly: a grown `Vec` would otherwise double its capacity.
+            lines.reserve_exact(n);
             lines.resize(2 * n, filler);
         }
         let (lines, room) = lines.split_at_mut(n);
