@@ -29,7 +29,7 @@ use rust_decimal::Decimal;
 
 use crate::parallel::{Shareable, map_parts};
 use crate::{CustomerSummary, Error, Result};
-use order_statistics::{order_statistics, ordered_bits};
+use order_statistics::{order_statistics, ordered_bits, select};
 
 mod order_statistics;
 mod segments;
@@ -740,28 +740,23 @@ fn key_ranks<C: Ord>(summaries: &[CustomerSummary<C>]) -> Vec<usize> {
 /// `f64::total_cmp`'s, which sorts several times faster than comparing
 /// through closures.
 fn ntile(values: &[f64], bins: u8, key_rank: &[usize]) -> Vec<u8> {
-    let n = values.len();
-    let mut order: Vec<(u64, usize, usize)> = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (ordered_bits(*v), key_rank.get(i).copied().unwrap_or(i), i))
-        .collect();
-    order.sort_unstable();
-    let bins_n = usize::from(bins);
+    // NTILE's order, as one distinct integer: the value, then the key.
+    let keys = values.iter().enumerate().map(|(i, v)| {
+        let rank = key_rank.get(i).copied().unwrap_or(i);
+        (u128::from(ordered_bits(*v)) << 64) | rank as u128
+    });
+    // Groups 0..extra hold size + 1 members, the rest size: the first
+    // member of each group after the first.
+    let (n, bins_n) = (values.len(), usize::from(bins));
     let (size, extra) = (n / bins_n, n % bins_n);
-    let mut out = vec![1_u8; n];
-    for (rank, (_, _, i)) in order.into_iter().enumerate() {
-        // Groups 0..extra hold size + 1 members, the rest size.
-        let group = if rank < extra * (size + 1) {
-            rank / (size + 1)
-        } else {
-            extra + (rank - extra * (size + 1)) / size.max(1)
-        };
-        if let Some(slot) = out.get_mut(i) {
-            *slot = u8::try_from(group + 1).unwrap_or(bins);
-        }
-    }
-    out
+    let starts: Vec<usize> = (1..bins_n).map(|g| g * size + g.min(extra)).collect();
+    let firsts: Vec<u128> = select(keys.clone(), &starts).into_iter().flatten().collect();
+    // A customer's group: how many groups start at or before it.
+    keys.map(|key| {
+        let group = firsts.iter().filter(|first| **first <= key).count();
+        u8::try_from(group + 1).unwrap_or(bins)
+    })
+    .collect()
 }
 
 fn check_thresholds(thresholds: &[f64]) -> Result<()> {
@@ -791,4 +786,73 @@ fn decimal_to_f64(d: Decimal) -> f64 {
     let mantissa = d.mantissa();
     let mantissa = i64::try_from(mantissa).map_or_else(|_| mantissa as f64, |m| m as f64);
     mantissa / scale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// NTILE by its definition: sort by (value, key rank), then deal the
+    /// ranks into groups of size + 1 (the first n mod bins) and size.
+    fn ntile_by_sorting(values: &[f64], bins: u8, key_rank: &[usize]) -> Vec<u8> {
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_by(|&a, &b| {
+            values[a]
+                .total_cmp(&values[b])
+                .then(key_rank[a].cmp(&key_rank[b]))
+        });
+        let (n, bins_n) = (values.len(), usize::from(bins));
+        let (size, extra) = (n / bins_n, n % bins_n);
+        let mut out = vec![0_u8; n];
+        let mut rank = 0;
+        for group in 0..bins_n {
+            let members = size + usize::from(group < extra);
+            for &i in &order[rank..rank + members] {
+                out[i] = group as u8 + 1;
+            }
+            rank += members;
+        }
+        out
+    }
+
+    /// A shuffled permutation of `0..n`, seeded.
+    fn shuffled_ranks(n: usize, mut state: u64) -> Vec<usize> {
+        let mut ranks: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ranks.swap(i, (state >> 33) as usize % (i + 1));
+        }
+        ranks
+    }
+
+    #[test]
+    fn ntile_past_the_histogram_threshold_deals_ranks_as_sql_does() {
+        // More values than the sorted-copy path takes, with heavy ties
+        // broken by a shuffled key order.
+        let n = 200_003;
+        let values: Vec<f64> = (0..n).map(|i| ((i * 7919) % 37) as f64 * 2.5 - 20.0).collect();
+        let key_rank = shuffled_ranks(n, 11);
+        for bins in [1, 3, 5, 10] {
+            assert_eq!(
+                ntile(&values, bins, &key_rank),
+                ntile_by_sorting(&values, bins, &key_rank),
+                "{bins} bins"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn ntile_equals_sorting_and_dealing(
+            values in prop::collection::vec((0_u8..6).prop_map(f64::from), 0..60),
+            bins in 1_u8..9,
+            seed in any::<u64>(),
+        ) {
+            let key_rank = shuffled_ranks(values.len(), seed);
+            prop_assert_eq!(ntile(&values, bins, &key_rank), ntile_by_sorting(&values, bins, &key_rank));
+        }
+    }
 }

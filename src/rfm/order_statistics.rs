@@ -10,6 +10,26 @@
 /// Bits of the integer form that pick a value's bucket.
 const BUCKET_BITS: u32 = 16;
 
+/// An integer key whose leading [`BUCKET_BITS`] bits follow its order.
+pub(crate) trait OrderedKey: Copy + Ord {
+    /// The key's leading bits: its histogram bucket.
+    fn bucket(self) -> usize;
+}
+
+impl OrderedKey for u64 {
+    #[inline]
+    fn bucket(self) -> usize {
+        (self >> (u64::BITS - BUCKET_BITS)) as usize
+    }
+}
+
+impl OrderedKey for u128 {
+    #[inline]
+    fn bucket(self) -> usize {
+        (self >> (u128::BITS - BUCKET_BITS)) as usize
+    }
+}
+
 /// An unsigned integer whose order is `f64::total_cmp`'s.
 pub(crate) fn ordered_bits(value: f64) -> u64 {
     let bits = value.to_bits();
@@ -31,18 +51,26 @@ pub(crate) fn order_statistics(
     values: impl ExactSizeIterator<Item = f64> + Clone,
     ranks: &[usize],
 ) -> Vec<Option<f64>> {
-    if values.len() < FEW {
-        let mut sorted: Vec<u64> = values.map(ordered_bits).collect();
+    select(values.map(ordered_bits), ranks)
+        .into_iter()
+        .map(|bits| bits.map(from_ordered_bits))
+        .collect()
+}
+
+/// The key at each of `ranks` (0-based) in ascending order; a rank past
+/// the end gives `None`.
+pub(crate) fn select<K: OrderedKey>(
+    keys: impl ExactSizeIterator<Item = K> + Clone,
+    ranks: &[usize],
+) -> Vec<Option<K>> {
+    if keys.len() < FEW {
+        let mut sorted: Vec<K> = keys.collect();
         sorted.sort_unstable();
-        return ranks
-            .iter()
-            .map(|&rank| sorted.get(rank).copied().map(from_ordered_bits))
-            .collect();
+        return ranks.iter().map(|&rank| sorted.get(rank).copied()).collect();
     }
-    let bucket_of = |value: f64| (ordered_bits(value) >> (64 - BUCKET_BITS)) as usize;
     let mut counts = vec![0_usize; 1 << BUCKET_BITS];
-    for value in values.clone() {
-        if let Some(count) = counts.get_mut(bucket_of(value)) {
+    for key in keys.clone() {
+        if let Some(count) = counts.get_mut(key.bucket()) {
             *count += 1;
         }
     }
@@ -68,7 +96,7 @@ pub(crate) fn order_statistics(
     let mut buckets: Vec<usize> = wanted.iter().flatten().map(|&(bucket, _)| bucket).collect();
     buckets.sort_unstable();
     buckets.dedup();
-    let mut gathered: Vec<Vec<u64>> = buckets
+    let mut gathered: Vec<Vec<K>> = buckets
         .iter()
         .map(|&b| Vec::with_capacity(counts.get(b).copied().unwrap_or(0)))
         .collect();
@@ -79,10 +107,10 @@ pub(crate) fn order_statistics(
             *entry = slot;
         }
     }
-    for value in values {
-        let slot = counts.get(bucket_of(value)).copied().unwrap_or(usize::MAX);
+    for key in keys {
+        let slot = counts.get(key.bucket()).copied().unwrap_or(usize::MAX);
         if let Some(into) = gathered.get_mut(slot) {
-            into.push(ordered_bits(value));
+            into.push(key);
         }
     }
     wanted
@@ -95,7 +123,7 @@ pub(crate) fn order_statistics(
                 return None;
             }
             let (_, at, _) = values.select_nth_unstable(rank);
-            Some(from_ordered_bits(*at))
+            Some(*at)
         })
         .collect()
 }
