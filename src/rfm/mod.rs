@@ -736,9 +736,9 @@ fn key_ranks<C: Ord>(summaries: &[CustomerSummary<C>]) -> Vec<usize> {
 }
 
 /// SQL NTILE: ranks by (value, key rank); the first `n mod bins` groups
-/// get one extra member. Values are sorted as integers whose order is
-/// `f64::total_cmp`'s, which sorts several times faster than comparing
-/// through closures.
+/// get one extra member. Nothing is sorted: a group is known by its first
+/// member, selected by rank among integers whose order is `f64::total_cmp`'s
+/// on the value, then the key rank's.
 fn ntile(values: &[f64], bins: u8, key_rank: &[usize]) -> Vec<u8> {
     // NTILE's order, as one distinct integer: the value, then the key.
     let keys = values.iter().enumerate().map(|(i, v)| {

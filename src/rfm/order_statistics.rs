@@ -5,7 +5,8 @@
 //! the values into 2^16 buckets by the top bits of their order-preserving
 //! integer form, which tells each rank's bucket, and a second pass gathers
 //! only those buckets' values to select from. The order is
-//! `f64::total_cmp`'s.
+//! `f64::total_cmp`'s. NTILE's group starts are selected the same way,
+//! from wider keys (the value's integer form, then the key rank).
 
 /// Bits of the integer form that pick a value's bucket.
 const BUCKET_BITS: u32 = 16;
