@@ -196,6 +196,24 @@ fn string_keys_group_like_numbers() {
 }
 
 #[test]
+fn wide_keys_group_like_numbers() {
+    // 40-byte keys without drop glue: grouped by the scatter pass, whose
+    // room beside the lines no longer fits in the records' allocation.
+    let records: Vec<Purchase<[u64; 5]>> = records(60_000, 7_000, 7)
+        .into_iter()
+        .map(|p| {
+            let key = [p.customer % 3, 0, p.customer, 1, p.customer / 5];
+            let mut q = Purchase::new(key, p.at, p.amount);
+            q.order_id = p.order_id;
+            q.product = p.product;
+            q.channel = p.channel;
+            q
+        })
+        .collect();
+    check(records, OrderLines::Merge);
+}
+
+#[test]
 fn strict_building_reports_the_first_order_error_in_a_large_log() {
     let mut records = records(30_000, 2_000, 6);
     // Only order ids private to one customer, then one shared in the middle.
