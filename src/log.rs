@@ -1542,8 +1542,8 @@ impl KeyRanges {
 const BUCKET_DIGIT_BITS: u32 = 5;
 
 /// American flag sort: reorders `lines` in place so that those of digit `d`
-/// fill `bounds[d]..bounds[d + 1]`; each swap puts one line in place for
-/// good.
+/// (of their bucket in `of_line`, which moves with them) fill
+/// `bounds[d]..bounds[d + 1]`; each swap puts one line in place for good.
 fn flag_permute<C>(
     lines: &mut [Line<C>],
     of_line: &mut [u16],

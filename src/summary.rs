@@ -350,12 +350,7 @@ impl<C: Clone + Ord> PurchaseLog<C> {
     {
         let end_day = day_number(options.observation_end);
         let n = self.customer_count();
-        let mut summaries = Summaries {
-            customers: Vec::with_capacity(n),
-            orders_after_end: 0,
-            after_end: Vec::new(),
-            without_occasion: Vec::new(),
-        };
+        let mut summaries = Summaries::with_capacity(n);
         // Serially, straight into the one output: no second copy of it.
         #[cfg(not(feature = "parallel"))]
         self.summarize_customers(0..n, options, end_day, &mut summaries);
@@ -363,12 +358,7 @@ impl<C: Clone + Ord> PurchaseLog<C> {
         // joined in order.
         #[cfg(feature = "parallel")]
         for part in crate::parallel::map_pieces(n, CUSTOMER_PIECE, |range| {
-            let mut part = Summaries {
-                customers: Vec::with_capacity(range.len()),
-                orders_after_end: 0,
-                after_end: Vec::new(),
-                without_occasion: Vec::new(),
-            };
+            let mut part = Summaries::with_capacity(range.len());
             self.summarize_customers(range, options, end_day, &mut part);
             part
         }) {
@@ -426,6 +416,16 @@ fn late_orders<C>(purchases: &CustomerPurchases<'_, C>, offset: i32, end_day: i6
 }
 
 impl<C: Clone> Summaries<C> {
+    /// No summaries yet, with room for `customers`.
+    pub(crate) fn with_capacity(customers: usize) -> Self {
+        Self {
+            customers: Vec::with_capacity(customers),
+            orders_after_end: 0,
+            after_end: Vec::new(),
+            without_occasion: Vec::new(),
+        }
+    }
+
     /// Files one customer's figures.
     pub(crate) fn record(&mut self, customer: &C, figures: Figures) {
         match figures {
