@@ -663,10 +663,7 @@ impl<C> PurchaseLog<C> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn customers(&self) -> impl ExactSizeIterator<Item = CustomerPurchases<'_, C>> {
-        self.keys
-            .iter()
-            .enumerate()
-            .map(|(c, key)| self.customer_at(c, key))
+        self.customers_at(0..self.keys.len())
     }
 
     /// The customers at `range` of the key order.
@@ -683,7 +680,7 @@ impl<C> PurchaseLog<C> {
             .map(move |(i, key)| self.customer_at(start + i, key))
     }
 
-    fn customer_at<'a>(&'a self, c: usize, key: &'a C) -> CustomerPurchases<'a, C> {
+    pub(crate) fn customer_at<'a>(&'a self, c: usize, key: &'a C) -> CustomerPurchases<'a, C> {
         let start = self.starts.get(c).copied().unwrap_or(0);
         let end = self.starts.get(c + 1).copied().unwrap_or(start);
         CustomerPurchases {

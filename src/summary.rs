@@ -349,55 +349,129 @@ impl<C: Clone + Ord> PurchaseLog<C> {
         C: Shareable,
     {
         let end_day = day_number(options.observation_end);
-        let n = self.customer_count();
-        let mut summaries = Summaries::with_capacity(n);
+        let mut summaries = Summaries::with_capacity(self.customer_count());
         // Serially, straight into the one output: no second copy of it.
         #[cfg(not(feature = "parallel"))]
-        self.summarize_customers(0..n, options, end_day, &mut summaries);
-        // In parallel, fixed pieces of customers are summarised apart and
-        // joined in order.
-        #[cfg(feature = "parallel")]
-        for part in crate::parallel::map_pieces(n, CUSTOMER_PIECE, |range| {
-            let mut part = Summaries::with_capacity(range.len());
-            self.summarize_customers(range, options, end_day, &mut part);
-            part
-        }) {
-            summaries.customers.extend(part.customers);
-            summaries.orders_after_end += part.orders_after_end;
-            summaries.after_end.extend(part.after_end);
-            summaries.without_occasion.extend(part.without_occasion);
+        for purchases in self.customers() {
+            let (figures, late) = fold_customer(&purchases, options, end_day);
+            if late > 0 {
+                summaries.orders_after_end += late;
+                late_orders(
+                    &purchases,
+                    options.offset_seconds(),
+                    end_day,
+                    &mut summaries.after_end,
+                );
+            }
+            summaries.record(purchases.key(), figures);
         }
+        #[cfg(feature = "parallel")]
+        self.summarize_in_parallel(options, end_day, &mut summaries);
         summaries
     }
 
-    /// Appends the summaries of the customers at `range` to `summaries`.
-    fn summarize_customers(
-        &self,
-        range: std::ops::Range<usize>,
-        options: &SummaryOptions,
-        end_day: i64,
-        summaries: &mut Summaries<C>,
-    ) {
-        let offset = options.offset_seconds();
-        for purchases in self.customers_at(range) {
-            let mut fold = PeriodFold::new(options.granularity);
-            let mut late = 0;
-            // Orders go straight into their periods: a period sums its
-            // days' cells and its orders alike.
-            for order in purchases.orders() {
-                let day = local_day(order.seconds, offset);
-                if day > end_day {
-                    late += 1;
-                    continue;
+    /// Summarises on all cores, straight into the one output as serially:
+    /// a customer without an occasion holds a placeholder there until the
+    /// end. Customers with orders after the end or without an occasion are
+    /// flagged, and filed by a second pass that visits only them.
+    #[cfg(feature = "parallel")]
+    fn summarize_in_parallel(&self, options: &SummaryOptions, end_day: i64, summaries: &mut Summaries<C>)
+    where
+        C: Shareable,
+    {
+        use rayon::prelude::*;
+        const PLACEHOLDER: u8 = 1;
+        const NO_OCCASION: u8 = 2;
+        const LATE: u8 = 4;
+        let mut flags: Vec<u8> = Vec::new();
+        self.keys()
+            .par_iter()
+            .enumerate()
+            .with_min_len(CUSTOMER_PIECE)
+            .map(|(c, key)| {
+                let (figures, late) = fold_customer(&self.customer_at(c, key), options, end_day);
+                let late_flag = if late > 0 { LATE } else { 0 };
+                let key = key.clone();
+                match figures {
+                    Figures::Occasions(o) => (o.into_summary(key), late_flag),
+                    Figures::NoOccasion => (placeholder(key), PLACEHOLDER | NO_OCCASION | late_flag),
+                    Figures::Nothing => (placeholder(key), PLACEHOLDER | late_flag),
                 }
-                fold.push(DayCell::new(day, order.seconds, order.amount, order.refund_line));
+            })
+            .unzip_into_vecs(&mut summaries.customers, &mut flags);
+        let offset = options.offset_seconds();
+        // Pieces of flags in key order, then joined in order.
+        let flagged = crate::parallel::map_pieces(flags.len(), CUSTOMER_PIECE, |range| {
+            let (mut after_end, mut without_occasion) = (Vec::new(), Vec::new());
+            let flags = flags.get(range.clone()).unwrap_or(&[]);
+            for (purchases, &flag) in self
+                .customers_at(range)
+                .zip(flags)
+                .filter(|(_, flag)| **flag != 0)
+            {
+                if flag & LATE != 0 {
+                    late_orders(&purchases, offset, end_day, &mut after_end);
+                }
+                if flag & NO_OCCASION != 0 {
+                    without_occasion.push(purchases.key().clone());
+                }
             }
-            if late > 0 {
-                summaries.orders_after_end += late;
-                late_orders(&purchases, offset, end_day, &mut summaries.after_end);
-            }
-            summaries.record(purchases.key(), fold.finish(options, end_day));
+            (after_end, without_occasion)
+        });
+        for (after_end, without_occasion) in flagged {
+            summaries.after_end.extend(after_end);
+            summaries.without_occasion.extend(without_occasion);
         }
+        summaries.orders_after_end = summaries.after_end.len();
+        if flags.iter().any(|flag| flag & PLACEHOLDER != 0) {
+            // `retain` visits the summaries once each, in order.
+            let mut flag = flags.iter();
+            summaries
+                .customers
+                .retain(|_| flag.next().is_some_and(|f| f & PLACEHOLDER == 0));
+        }
+    }
+}
+
+/// One customer's figures as of `end_day`, and the number of their orders
+/// after it.
+#[inline]
+fn fold_customer<C>(
+    purchases: &CustomerPurchases<'_, C>,
+    options: &SummaryOptions,
+    end_day: i64,
+) -> (Figures, usize) {
+    let offset = options.offset_seconds();
+    let mut fold = PeriodFold::new(options.granularity);
+    let mut late = 0;
+    // Orders go straight into their periods: a period sums its days' cells
+    // and its orders alike.
+    for order in purchases.orders() {
+        let day = local_day(order.seconds, offset);
+        if day > end_day {
+            late += 1;
+            continue;
+        }
+        fold.push(DayCell::new(day, order.seconds, order.amount, order.refund_line));
+    }
+    (fold.finish(options, end_day), late)
+}
+
+/// Stands in, in a parallel summary, for a customer without an occasion.
+#[cfg(feature = "parallel")]
+fn placeholder<C>(customer: C) -> CustomerSummary<C> {
+    CustomerSummary {
+        customer,
+        frequency: 0,
+        recency: 0.0,
+        t: 0.0,
+        monetary_value: None,
+        first_purchase: Timestamp::from_valid_seconds(0),
+        last_purchase: Timestamp::from_valid_seconds(0),
+        orders: 0,
+        periods: 0,
+        total_spend: Decimal::ZERO,
+        mean_order_value: None,
     }
 }
 

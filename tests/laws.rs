@@ -158,6 +158,66 @@ fn accumulate(purchases: &[Purchase<u64>], opts: &SummaryOptions) -> SummaryAccu
     acc
 }
 
+/// A log large enough for many pieces of a parallel summary, with refunds,
+/// zero amounts, customers without an occasion or with everything after the
+/// end, summarises like the naive reference, customer by customer, and
+/// accounts for every order after the end in key and time order.
+#[test]
+fn a_large_summary_files_every_customer_and_late_order() {
+    let mut state = 7_u64;
+    // splitmix64: a fixed stream of draws below `bound`.
+    let mut draw = move |bound: u64| {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % bound
+    };
+    let midnight = Utc.from_utc_datetime(&start().and_hms_opt(0, 0, 0).unwrap());
+    let purchases: Vec<Purchase<u64>> = (0..150_000)
+        .map(|_| {
+            let customer = draw(50_000);
+            let at = midnight + Duration::days(draw(420) as i64) + Duration::seconds(draw(86_400) as i64);
+            let cents = match draw(12) {
+                0 | 1 => -(draw(20_000) as i64) - 1,
+                2 => 0,
+                _ => draw(30_000) as i64 + 1,
+            };
+            Purchase::new(customer, at, Decimal::new(cents, 2))
+        })
+        .collect();
+    let opts = SummaryOptions::new(start() + Duration::days(300))
+        .granularity(Granularity::Week)
+        .utc_offset(FixedOffset::east_opt(8 * 3600).unwrap());
+    let ours = PurchaseLog::new(purchases.clone()).unwrap().summarize(&opts);
+
+    let offset = opts.utc_offset_of();
+    let late =
+        |p: &Purchase<u64>| p.at.to_datetime().with_timezone(&offset).date_naive() > opts.observation_end();
+    let mut by_customer: BTreeMap<u64, Vec<Purchase<u64>>> = BTreeMap::new();
+    for p in &purchases {
+        by_customer.entry(p.customer).or_default().push(p.clone());
+    }
+    let mut expected = Vec::new();
+    let mut without_occasion = Vec::new();
+    for (&customer, mine) in &by_customer {
+        let summary = naive_summaries(mine, &opts);
+        if summary.is_empty() && mine.iter().any(|p| !late(p)) {
+            without_occasion.push(customer);
+        }
+        expected.extend(summary);
+    }
+    assert_eq!(ours.customers, expected);
+    assert_eq!(ours.without_occasion, without_occasion);
+    let mut after_end: Vec<usize> = (0..purchases.len()).filter(|&i| late(&purchases[i])).collect();
+    after_end.sort_by_key(|&i| (purchases[i].customer, purchases[i].at.unix_seconds(), i));
+    assert_eq!(ours.orders_after_end, after_end.len());
+    assert_eq!(ours.after_end, after_end);
+    // Every kind of customer is there, in numbers.
+    assert!(ours.customers.len() > 30_000 && without_occasion.len() > 1_000 && after_end.len() > 30_000);
+    assert!(by_customer.values().filter(|mine| mine.iter().all(late)).count() > 100);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
