@@ -118,6 +118,7 @@ mod error;
 pub mod experiment;
 mod hash;
 mod holdout;
+mod integer_keys;
 pub mod lifecycle;
 mod log;
 pub mod metrics;

@@ -5,6 +5,7 @@ use std::hash::Hash;
 use rust_decimal::Decimal;
 
 use crate::hash::FastMap;
+use crate::integer_keys::{BucketTable, dense_slots, is_integer, number};
 use crate::parallel::{Shareable, map_parts, split_at_bounds};
 use crate::{Error, Field, Purchase, Result, Timestamp};
 
@@ -1041,7 +1042,9 @@ const SAMPLES_PER_BUCKET: usize = 16;
 ///    keys), so that bucket order is key order: scattered in one pass into
 ///    room beside them, which a `Vec` of records already holds (keys that
 ///    own memory, such as `String`, are partitioned in place instead); each
-///    bucket then interned, ordered by key and by time, in cache;
+///    bucket then ordered by key and by time, in cache. Integer keys are
+///    read as numbers (see `integer_keys`): a table finds their bucket, and
+///    a bucket of dense ones is counted by key instead of interned;
 /// 4. lines → rows, in place again; product and channel codes, kept by
 ///    input position while staging, are read back for each row.
 struct Builder {
@@ -1306,19 +1309,59 @@ fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<C>>) -> Pur
     log
 }
 
-/// Orders one bucket's lines by customer key, then time, in place: interned
-/// customers, ranked by key, placed by a counting sort. Returns the
-/// customers' keys in order and their line counts.
+/// Orders one bucket's lines by customer key, then time, in place: each
+/// line's slot in key order found by counting (integer keys spanning
+/// little more than the bucket's lines) or by interning the customers and
+/// ranking them by key; the lines placed by following the permutation's
+/// cycles; each customer's run sorted by time. Returns the customers' keys
+/// in order and their line counts.
 fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &mut [Line<C>]) -> (Vec<C>, Vec<u32>) {
-    // Intern the bucket's customers; `destination` holds each line's
-    // customer until it becomes its target slot.
+    let dense = if is_integer::<C>() {
+        dense_slots(bucket.iter().map(|(key, _)| number(key)))
+    } else {
+        None
+    };
+    let (mut destination, sizes) = dense.unwrap_or_else(|| interned_slots(bucket));
+    // Counting sort applied in place by following the permutation's
+    // cycles: no second copy of the lines.
+    for i in 0..bucket.len() {
+        loop {
+            let target = destination.get(i).map_or(i, |&d| d as usize);
+            if target == i {
+                break;
+            }
+            bucket.swap(i, target);
+            destination.swap(i, target);
+        }
+    }
+    let mut keys = Vec::with_capacity(sizes.len());
+    let mut from = 0_usize;
+    for &size in &sizes {
+        let len = size as usize;
+        if let Some(run) = bucket.get_mut(from..from + len) {
+            if let Some((key, _)) = run.first() {
+                keys.push(key.clone());
+            }
+            // The key ends with the input position: a total order.
+            run.sort_unstable_by_key(|(_, row)| row.sort_key());
+        }
+        from += len;
+    }
+    (keys, sizes)
+}
+
+/// Each line's slot in key order, and each customer's line count in key
+/// order: the bucket's customers interned in a hash map, then sorted by
+/// key. Lines of one customer keep their order.
+fn interned_slots<C: Eq + Hash + Ord>(bucket: &[Line<C>]) -> (Vec<u32>, Vec<u32>) {
+    // `destination` holds each line's customer until it becomes its slot.
     let mut destination: Vec<u32> = Vec::with_capacity(bucket.len());
     let mut sizes: Vec<u32> = Vec::new();
     // Sized for the bucket's customers up front (about one in ten lines), so
     // the table rarely grows.
     let mut local: FastMap<&C, u32> = FastMap::with_capacity_and_hasher(bucket.len() / 4, Default::default());
     let mut keys: Vec<&C> = Vec::new();
-    for (key, _) in bucket.iter() {
+    for (key, _) in bucket {
         let id = match local.get(key) {
             Some(&id) => id,
             None => {
@@ -1335,51 +1378,27 @@ fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &mut [Line<C>]) -> (Vec<C>, 
         }
     }
     drop(local);
-    // Customers in key order: their keys, sizes and first slots.
+    // Customers in key order: their sizes and first slots.
     let mut by_key: Vec<(&C, u32)> = keys.into_iter().zip(0..).collect();
     by_key.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut cursor = vec![0_u32; by_key.len()];
-    let mut ordered_keys = Vec::with_capacity(by_key.len());
     let mut ordered_sizes = Vec::with_capacity(by_key.len());
     let mut at = 0_u32;
-    for &(key, id) in &by_key {
+    for &(_, id) in &by_key {
         let size = sizes.get(id as usize).copied().unwrap_or(0);
         if let Some(c) = cursor.get_mut(id as usize) {
             *c = at;
-            ordered_keys.push(key.clone());
             ordered_sizes.push(size);
         }
         at += size;
     }
-    drop(by_key);
-    for d in destination.iter_mut() {
+    for d in &mut destination {
         if let Some(c) = cursor.get_mut(*d as usize) {
             *d = *c;
             *c += 1;
         }
     }
-    // Counting sort applied in place by following the permutation's
-    // cycles: no second copy of the lines.
-    for i in 0..bucket.len() {
-        loop {
-            let target = destination.get(i).map_or(i, |&d| d as usize);
-            if target == i {
-                break;
-            }
-            bucket.swap(i, target);
-            destination.swap(i, target);
-        }
-    }
-    let mut from = 0_usize;
-    for &size in &ordered_sizes {
-        let len = size as usize;
-        if let Some(run) = bucket.get_mut(from..from + len) {
-            // The key ends with the input position: a total order.
-            run.sort_unstable_by_key(|(_, row)| row.sort_key());
-        }
-        from += len;
-    }
-    (ordered_keys, ordered_sizes)
+    (destination, ordered_sizes)
 }
 
 /// The lines' key ranges ("buckets"), in key order. The boundaries are keys
@@ -1403,7 +1422,7 @@ const PIECES: usize = 16;
 
 impl KeyRanges {
     /// Samples the boundaries, finds each line's bucket and counts them.
-    fn of<C: Clone + Ord + Shareable>(lines: &[Line<C>]) -> Self {
+    fn of<C: Clone + Ord + Hash + Shareable>(lines: &[Line<C>]) -> Self {
         let n = lines.len();
         let wanted = (n / LINES_PER_BUCKET).clamp(1, MAX_BUCKETS);
         if wanted == 1 {
@@ -1427,17 +1446,12 @@ impl KeyRanges {
         let piece = n.div_ceil(PIECES);
         let mut of_line = vec![0_u16; n];
         let pieces: Vec<_> = lines.chunks(piece).zip(of_line.chunks_mut(piece)).collect();
-        let counts = map_parts(pieces, |(lines, of_line)| {
-            let mut counts = vec![0_usize; buckets];
-            for ((key, _), slot) in lines.iter().zip(of_line) {
-                // Fewer than `MAX_BUCKETS` buckets: a `u16`.
-                let bucket = boundaries.partition_point(|b| b <= key);
-                *slot = bucket as u16;
-                if let Some(count) = counts.get_mut(bucket) {
-                    *count += 1;
-                }
-            }
-            counts
+        let table = is_integer::<C>().then(|| BucketTable::new(boundaries.iter().map(number).collect()));
+        let counts = map_parts(pieces, |(lines, of_line)| match &table {
+            Some(table) => count_piece(lines, of_line, buckets, |key| table.bucket(number(key))),
+            None => count_piece(lines, of_line, buckets, |key| {
+                boundaries.partition_point(|b| b <= key)
+            }),
         });
         let mut bounds = Vec::with_capacity(buckets + 1);
         bounds.push(0);
@@ -1532,6 +1546,27 @@ impl KeyRanges {
             });
         });
     }
+}
+
+/// Finds each line's bucket with `bucket_of`, writes it to `of_line` and
+/// counts the lines per bucket.
+#[inline]
+fn count_piece<C>(
+    lines: &[Line<C>],
+    of_line: &mut [u16],
+    buckets: usize,
+    bucket_of: impl Fn(&C) -> usize,
+) -> Vec<usize> {
+    let mut counts = vec![0_usize; buckets];
+    for ((key, _), slot) in lines.iter().zip(of_line) {
+        let bucket = bucket_of(key);
+        // Fewer than `MAX_BUCKETS` buckets: a `u16`.
+        *slot = bucket as u16;
+        if let Some(count) = counts.get_mut(bucket) {
+            *count += 1;
+        }
+    }
+    counts
 }
 
 /// Each round of [`partition_in_place`] splits into at most this many

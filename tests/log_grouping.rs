@@ -179,38 +179,55 @@ fn large_logs_equal_the_reference_under_both_order_policies() {
     }
 }
 
-#[test]
-fn string_keys_group_like_numbers() {
-    let records: Vec<Purchase<String>> = records(50_000, 9_000, 5)
+/// The records with each key `k` replaced by `key(k)`.
+fn rekeyed<K>(records: Vec<Purchase<u64>>, key: impl Fn(u64) -> K) -> Vec<Purchase<K>> {
+    records
         .into_iter()
         .map(|p| {
-            let key = format!("customer-{}", p.customer);
-            let mut q = Purchase::new(key, p.at, p.amount);
+            let mut q = Purchase::new(key(p.customer), p.at, p.amount);
             q.order_id = p.order_id;
             q.product = p.product;
             q.channel = p.channel;
             q
         })
-        .collect();
-    check(records, OrderLines::Merge);
+        .collect()
+}
+
+#[test]
+fn string_keys_group_like_numbers() {
+    check(
+        rekeyed(records(50_000, 9_000, 5), |k| format!("customer-{k}")),
+        OrderLines::Merge,
+    );
 }
 
 #[test]
 fn wide_keys_group_like_numbers() {
     // 40-byte keys without drop glue: grouped by the scatter pass, whose
     // room beside the lines no longer fits in the records' allocation.
-    let records: Vec<Purchase<[u64; 5]>> = records(60_000, 7_000, 7)
-        .into_iter()
-        .map(|p| {
-            let key = [p.customer % 3, 0, p.customer, 1, p.customer / 5];
-            let mut q = Purchase::new(key, p.at, p.amount);
-            q.order_id = p.order_id;
-            q.product = p.product;
-            q.channel = p.channel;
-            q
-        })
-        .collect();
-    check(records, OrderLines::Merge);
+    check(
+        rekeyed(records(60_000, 7_000, 7), |k| [k % 3, 0, k, 1, k / 5]),
+        OrderLines::Merge,
+    );
+}
+
+#[test]
+fn integer_keys_group_like_any_keys_dense_or_sparse() {
+    // `records` spaces its keys 7,919 apart: sparse, interned. Divided back,
+    // they are dense: counted by key. Signed, narrow and clustered keys
+    // with outliers at both ends take the integer paths too.
+    let dense = || records(60_000, 9_000, 8);
+    check(rekeyed(dense(), |k| k / 7_919), OrderLines::Merge);
+    check(rekeyed(dense(), |k| k as i64 / 7_919 - 4_000), OrderLines::Merge);
+    check(rekeyed(dense(), |k| (k / 7_919) as u32), OrderLines::Merge);
+    check(rekeyed(dense(), |k| k as i32 - 30_000_000), OrderLines::Merge);
+    let clustered = |k: u64| match (k / 7_919) % 1_000 {
+        0 => i64::MIN + (k / 7_919) as i64,
+        1 => i64::MAX - (k / 7_919) as i64,
+        _ => (k / 7_919) as i64,
+    };
+    check(rekeyed(dense(), clustered), OrderLines::Merge);
+    check(rekeyed(dense(), |k| u64::MAX - k / 7_919), OrderLines::Reject);
 }
 
 #[test]
