@@ -1310,8 +1310,8 @@ fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<C>>) -> Pur
 }
 
 /// Orders one bucket's lines by customer key, then time, in place: each
-/// line's slot in key order found by counting (integer keys spanning
-/// little more than the bucket's lines) or by interning the customers and
+/// line's slot in key order found by counting (integer keys spanning at
+/// most four times the bucket's lines) or by interning the customers and
 /// ranking them by key; the lines placed by following the permutation's
 /// cycles; each customer's run sorted by time. Returns the customers' keys
 /// in order and their line counts.
