@@ -191,11 +191,16 @@ impl FrequencyData {
         self.rows.iter().map(|r| r.weight).sum()
     }
 
-    /// A warm-start sample of large data (see [`SAMPLE_ROWS`]): every k-th
-    /// row, from the middle of the first k, with k times its weight. The
-    /// rows are sorted by pattern, so the sample spans all of them.
+    /// A warm-start sample of large data (see [`SAMPLE_ROWS`]).
     pub(crate) fn warm_start_sample(&self) -> Option<Self> {
-        let k = self.rows.len() / SAMPLE_ROWS;
+        self.sample_of_about(SAMPLE_ROWS)
+    }
+
+    /// Every k-th row, from the middle of the first k, with k times its
+    /// weight, for about `rows` rows; `None` below four times that. The
+    /// rows are sorted by pattern, so the sample spans all of them.
+    pub(crate) fn sample_of_about(&self, rows: usize) -> Option<Self> {
+        let k = self.rows.len() / rows.max(1);
         if k < 4 {
             return None;
         }
