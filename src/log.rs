@@ -1288,6 +1288,7 @@ fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<C>>) -> Pur
         }
         let (lines, room) = lines.split_at_mut(n);
         ranges.scatter(lines, room);
+        // The lines before `from` are now stale copies, dropped below.
         n
     };
     let ordered = lines.get_mut(from..).unwrap_or_default();
@@ -1467,10 +1468,12 @@ impl KeyRanges {
         }
     }
 
-    /// Moves every line of `lines` into its bucket in `room` (as long):
+    /// Copies every line of `lines` into its bucket in `room` (as long):
     /// each piece of lines in parallel, into its own slots of each bucket,
-    /// after the earlier pieces' lines of that bucket.
-    fn scatter<C: Shareable>(&self, lines: &mut [Line<C>], room: &mut [Line<C>]) {
+    /// after the earlier pieces' lines of that bucket. For keys without
+    /// drop glue a clone is a copy, and, unlike a swap, it leaves the
+    /// source unwritten: a third less memory traffic.
+    fn scatter<C: Clone + Shareable>(&self, lines: &[Line<C>], room: &mut [Line<C>]) {
         let pieces = self.counts.len();
         let buckets = self.bounds.len().saturating_sub(1);
         // The slots of bucket 0 piece 0, bucket 0 piece 1, …: in `room`'s
@@ -1490,14 +1493,14 @@ impl KeyRanges {
             }
         }
         let work: Vec<_> = lines
-            .chunks_mut(self.piece)
+            .chunks(self.piece)
             .zip(self.of_line.chunks(self.piece))
             .zip(slots)
             .collect();
         map_parts(work, |((lines, of_line), mut slots)| {
-            for (line, &bucket) in lines.iter_mut().zip(of_line) {
+            for (line, &bucket) in lines.iter().zip(of_line) {
                 if let Some(slot) = slots.get_mut(bucket as usize).and_then(Iterator::next) {
-                    std::mem::swap(line, slot);
+                    slot.clone_from(line);
                 }
             }
         });
