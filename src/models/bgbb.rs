@@ -117,10 +117,11 @@ impl BetaGeoBetaBinom {
             &[0.5, 2.0, 0.5, 2.0],
             &[2.0, 0.5, 2.0, 0.5],
         ];
-        let (p, report) = maximise(
+        let (p, report, _) = maximise(
             &["alpha", "beta", "gamma", "delta"],
             data.customers(),
             |params, gradient| log_likelihood(params, data.rows(), gradient),
+            None,
             &starts,
             options,
         )?;

@@ -1,7 +1,7 @@
 //! The BG/NBD model of Fader, Hardie & Lee (2005).
 
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
-use super::fit::{Fit, FitOptions, maximise};
+use super::fit::{Fit, FitOptions, FitReport, WarmStart, maximise};
 use super::model::check_parameters;
 use super::runs::Runs;
 use super::special::{digamma, hyp2f1, inc_beta, integrate, ln_beta, ln_gamma};
@@ -424,20 +424,29 @@ fn purchases_while_alive_by_quadrature(shape: f64, u: f64, a: f64, b: f64) -> f6
     left + right
 }
 
-/// Maximum-likelihood (r, α, a, b) of the BG/NBD family. Large data first
-/// fits a sample of itself and starts from there: the same optimum, in
-/// fewer iterations over all of it.
+/// Maximum-likelihood (r, α, a, b) of the BG/NBD family.
 pub(crate) fn fit_parameters(
     data: &FrequencyData,
     options: &FitOptions,
     dropout: Dropout,
-) -> Result<([f64; 4], super::fit::FitReport)> {
+) -> Result<([f64; 4], FitReport)> {
+    fit_warm(data, options, dropout).map(|(p, report, _)| (p, report))
+}
+
+/// [`fit_parameters`], and where it ended. Large data first fits a sample
+/// of itself and starts from there, with the curvature learned: the same
+/// optimum, in fewer iterations over all of it.
+fn fit_warm(
+    data: &FrequencyData,
+    options: &FitOptions,
+    dropout: Dropout,
+) -> Result<([f64; 4], FitReport, WarmStart)> {
     data.check_identifiable()?;
     let warm = data
         .warm_start_sample()
-        .and_then(|sample| fit_parameters(&sample, options, dropout).ok())
-        .map(|(p, _)| p);
-    fit_from(data, options, dropout, warm)
+        .and_then(|sample| fit_warm(&sample, options, dropout).ok())
+        .map(|(_, _, warm)| warm);
+    fit_from(data, options, dropout, warm.as_ref())
 }
 
 /// [`fit_parameters`] from `warm` first, when given, then from three
@@ -446,8 +455,8 @@ fn fit_from(
     data: &FrequencyData,
     options: &FitOptions,
     dropout: Dropout,
-    warm: Option<[f64; 4]>,
-) -> Result<([f64; 4], super::fit::FitReport)> {
+    warm: Option<&WarmStart>,
+) -> Result<([f64; 4], FitReport, WarmStart)> {
     let mean_t = data.rows().iter().map(|r| r.t * r.weight).sum::<f64>() / data.customers();
     let scale = mean_t.max(1e-3);
     let defaults: [&[f64]; 3] = [
@@ -455,17 +464,17 @@ fn fit_from(
         &[0.1, 0.1 * scale, 0.5, 2.0],
         &[2.0, 2.0 * scale, 2.0, 5.0],
     ];
-    let starts: Vec<&[f64]> = warm.iter().map(|p| p.as_slice()).chain(defaults).collect();
     let patterns = Patterns::new(data.rows());
-    let (p, report) = maximise(
+    let (p, report, warm) = maximise(
         &["r", "alpha", "a", "b"],
         data.customers(),
         |params, gradient| log_likelihood(params, &patterns, gradient, dropout),
-        &starts,
+        warm,
+        &defaults,
         options,
     )?;
     match p.as_slice() {
-        [r, alpha, a, b] => Ok(([*r, *alpha, *a, *b], report)),
+        [r, alpha, a, b] => Ok(([*r, *alpha, *a, *b], report, warm)),
         _ => Err(Error::InsufficientData {
             needed: "four parameters",
         }),
@@ -787,7 +796,7 @@ mod tests {
         let options = FitOptions::default();
         for dropout in [Dropout::AfterRepeats, Dropout::AfterEveryPurchase] {
             let (warm, warm_report) = fit_parameters(&data, &options, dropout).unwrap();
-            let (cold, cold_report) = fit_from(&data, &options, dropout, None).unwrap();
+            let (cold, cold_report, _) = fit_from(&data, &options, dropout, None).unwrap();
             for (w, c) in warm.iter().zip(&cold) {
                 assert!((w / c - 1.0).abs() < 1e-5, "{warm:?} vs {cold:?}");
             }

@@ -378,4 +378,15 @@ impl SpendData {
     pub fn customers(&self) -> f64 {
         self.rows.iter().map(|r| r.2).sum()
     }
+
+    /// A warm-start sample of large data, as
+    /// [`FrequencyData::warm_start_sample`]: rows are sorted by (x, m̄).
+    pub(crate) fn warm_start_sample(&self) -> Option<Self> {
+        let k = self.rows.len() / SAMPLE_ROWS;
+        if k < 4 {
+            return None;
+        }
+        let rows = self.rows.iter().skip(k / 2).step_by(k);
+        Self::from_rows(rows.map(|&(x, m, w)| (x, m, w * k as f64))).ok()
+    }
 }

@@ -240,19 +240,32 @@ pub struct Fit<M> {
 /// Parameters below or above these are reported as at a boundary.
 const BOUNDARY: (f64, f64) = (1e-6, 1e6);
 
+/// Where a fit ended, for a fit of more of the same data to start from:
+/// its estimates (natural parameters) and BFGS's inverse Hessian on
+/// ln(params). The objective is a per-customer mean, so a sample's
+/// curvature is close to the whole data's.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WarmStart {
+    pub(crate) params: Vec<f64>,
+    pub(crate) inverse_hessian: Vec<f64>,
+}
+
 /// Maximises a log-likelihood over positive parameters.
 ///
 /// `log_likelihood(params, gradient)` returns Σ wᵢ ln Lᵢ at the natural
 /// parameters and fills ∂/∂params; `total_weight` scales the objective to
-/// a per-customer mean. Each start (natural parameters) runs BFGS on
-/// ln(params); the best end point wins.
+/// a per-customer mean. BFGS runs on ln(params) from `warm` first, when
+/// given, with its inverse Hessian, then from each of `starts` (natural
+/// parameters) until one converges inside the parameter range; the best
+/// end point wins. Returns it as estimates, report and warm start.
 pub(crate) fn maximise(
     names: &[&str],
     total_weight: f64,
     log_likelihood: impl Fn(&[f64], &mut [f64]) -> f64,
+    warm: Option<&WarmStart>,
     starts: &[&[f64]],
     options: &FitOptions,
-) -> Result<(Vec<f64>, FitReport)> {
+) -> Result<(Vec<f64>, FitReport, WarmStart)> {
     options.check()?;
     let n = names.len();
     let lambda = options.penalty;
@@ -272,9 +285,16 @@ pub(crate) fn maximise(
     // Starts run in order until one converges inside the parameter range;
     // otherwise the best end point of all of them wins.
     let mut best: Option<super::optimize::Minimum> = None;
-    for start in starts {
+    let warm = warm.map(|w| (w.params.as_slice(), Some(w.inverse_hessian.as_slice())));
+    for (start, inverse_hessian) in warm.into_iter().chain(starts.iter().map(|s| (*s, None))) {
         let theta: Vec<f64> = start.iter().map(|p| p.ln()).collect();
-        let m = bfgs(objective, &theta, options.max_iterations, options.tolerance);
+        let m = bfgs(
+            objective,
+            &theta,
+            inverse_hessian,
+            options.max_iterations,
+            options.tolerance,
+        );
         let inside =
             m.x.iter()
                 .all(|t| (BOUNDARY.0.ln()..=BOUNDARY.1.ln()).contains(t));
@@ -308,7 +328,11 @@ pub(crate) fn maximise(
         at_boundary,
         standard_errors: standard_errors(&params, &log_likelihood),
     };
-    Ok((params, report))
+    let warm = WarmStart {
+        params: params.clone(),
+        inverse_hessian: best.inverse_hessian,
+    };
+    Ok((params, report, warm))
 }
 
 /// Standard errors from the observed information, the Hessian of −LL by

@@ -8,6 +8,9 @@ pub(crate) struct Minimum {
     pub(crate) value: f64,
     pub(crate) gradient: Vec<f64>,
     pub(crate) iterations: u32,
+    /// The last approximation of the inverse Hessian (row-major), which a
+    /// minimisation of a similar objective can start from.
+    pub(crate) inverse_hessian: Vec<f64>,
     /// The gradient's largest component fell below the tolerance, or below
     /// [`STALL_GRADIENT`] where no step could lower the objective any more
     /// within f64 precision.
@@ -27,12 +30,15 @@ const MAX_HALVINGS: u32 = 60;
 /// when the gradient is below this: scipy's default BFGS tolerance.
 pub(crate) const STALL_GRADIENT: f64 = 1e-5;
 
-/// Minimises `objective` from `start`. The objective returns the value and
+/// Minimises `objective` from `start`, with `inverse_hessian` (row-major,
+/// finite) as the first approximation when given, else the identity scaled
+/// to the curvature of the first step. The objective returns the value and
 /// fills the gradient; a non-finite value marks a point outside the
 /// domain, which the line search steps back from.
 pub(crate) fn bfgs(
     mut objective: impl FnMut(&[f64], &mut [f64]) -> f64,
     start: &[f64],
+    inverse_hessian: Option<&[f64]>,
     max_iterations: u32,
     tolerance: f64,
 ) -> Minimum {
@@ -40,7 +46,8 @@ pub(crate) fn bfgs(
     let mut x = start.to_vec();
     let mut g = vec![0.0; n];
     let mut f = objective(&x, &mut g);
-    let mut h = identity(n);
+    let given = inverse_hessian.filter(|h| h.len() == n * n && h.iter().all(|v| v.is_finite()));
+    let mut h = given.map_or_else(|| identity(n), <[f64]>::to_vec);
     let (mut x_new, mut g_new, mut p) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     let mut iterations = 0;
     let mut stalled = false;
@@ -99,7 +106,7 @@ pub(crate) fn bfgs(
         let y: Vec<f64> = g_new.iter().zip(&g).map(|(a, b)| a - b).collect();
         let sy = dot(&s, &y);
         if sy > 1e-300 {
-            if iterations == 1 {
+            if iterations == 1 && given.is_none() {
                 // Scale the first guess of the inverse Hessian to the curvature seen.
                 let scale = sy / dot(&y, &y);
                 h.iter_mut().for_each(|v| *v *= scale);
@@ -122,6 +129,7 @@ pub(crate) fn bfgs(
         value: f,
         gradient: g,
         iterations,
+        inverse_hessian: h,
         converged,
     }
 }
@@ -177,7 +185,7 @@ mod tests {
             g[1] = 200.0 * (b - a * a);
             (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
         };
-        let m = bfgs(rosenbrock, &[-1.2, 1.0], 500, 1e-10);
+        let m = bfgs(rosenbrock, &[-1.2, 1.0], None, 500, 1e-10);
         assert!(m.converged, "{m:?}");
         assert!(
             (m.x[0] - 1.0).abs() < 1e-8 && (m.x[1] - 1.0).abs() < 1e-8,
@@ -192,8 +200,26 @@ mod tests {
             g[0] = 1.0 - 1.0 / x[0];
             if x[0] <= 0.0 { f64::NAN } else { x[0] - x[0].ln() }
         };
-        let m = bfgs(f, &[8.0], 200, 1e-12);
+        let m = bfgs(f, &[8.0], None, 200, 1e-12);
         assert!(m.converged && (m.x[0] - 1.0).abs() < 1e-9, "{m:?}");
+    }
+
+    #[test]
+    fn the_exact_inverse_hessian_takes_one_newton_step() {
+        // f = ½ xᵀ A x, A = [[4, 1], [1, 3]]; A⁻¹ = [[3, −1], [−1, 4]] / 11.
+        let f = |x: &[f64], g: &mut [f64]| {
+            g[0] = 4.0 * x[0] + x[1];
+            g[1] = x[0] + 3.0 * x[1];
+            0.5 * (x[0] * g[0] + x[1] * g[1])
+        };
+        let inverse = [3.0 / 11.0, -1.0 / 11.0, -1.0 / 11.0, 4.0 / 11.0];
+        let warm = bfgs(f, &[2.0, -3.0], Some(&inverse), 50, 1e-12);
+        assert!(warm.converged && warm.iterations == 1, "{warm:?}");
+        let cold = bfgs(f, &[2.0, -3.0], None, 50, 1e-12);
+        assert!(cold.converged && cold.iterations > 1, "{cold:?}");
+        // A malformed guess is ignored.
+        let bad = bfgs(f, &[2.0, -3.0], Some(&[f64::NAN; 4]), 50, 1e-12);
+        assert_eq!(bad, cold);
     }
 
     #[test]
@@ -202,7 +228,7 @@ mod tests {
             g[0] = 2.0 * x[0];
             x[0] * x[0]
         };
-        let m = bfgs(f, &[5.0], 0, 1e-12);
+        let m = bfgs(f, &[5.0], None, 0, 1e-12);
         assert_eq!((m.iterations, m.converged), (0, false));
     }
 }

@@ -2,7 +2,7 @@
 
 use super::bgnbd::check_horizon;
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
-use super::fit::{Fit, FitOptions, FitReport, maximise};
+use super::fit::{Fit, FitOptions, WarmStart, maximise};
 use super::model::check_parameters;
 use super::power_integral::PowerPair;
 use super::special::{digamma, integrate, ln_gamma};
@@ -111,19 +111,28 @@ impl ParetoNbd {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn fit(data: &FrequencyData, options: &FitOptions) -> Result<Fit<Self>> {
+        Self::fit_warm(data, options).map(|(fit, _)| fit)
+    }
+
+    /// [`fit`](Self::fit), and where it ended. Large data first fits a
+    /// sample of itself and starts from there, with the curvature learned:
+    /// the same optimum, in fewer iterations over all of it.
+    fn fit_warm(data: &FrequencyData, options: &FitOptions) -> Result<(Fit<Self>, WarmStart)> {
         data.check_identifiable()?;
-        // Large data: first fit a sample of it, and start from there (the
-        // same optimum, in fewer iterations over all of it).
         let warm = data
             .warm_start_sample()
-            .and_then(|sample| Self::fit(&sample, options).ok())
-            .map(|fit| fit.model);
-        Self::fit_from(data, options, warm)
+            .and_then(|sample| Self::fit_warm(&sample, options).ok())
+            .map(|(_, warm)| warm);
+        Self::fit_from(data, options, warm.as_ref())
     }
 
     /// [`fit`](Self::fit) from `warm` first, when given, then from three
     /// default points scaled to the data.
-    fn fit_from(data: &FrequencyData, options: &FitOptions, warm: Option<Self>) -> Result<Fit<Self>> {
+    fn fit_from(
+        data: &FrequencyData,
+        options: &FitOptions,
+        warm: Option<&WarmStart>,
+    ) -> Result<(Fit<Self>, WarmStart)> {
         let mean_t = data.rows().iter().map(|r| r.t * r.weight).sum::<f64>() / data.customers();
         let scale = mean_t.max(1e-3);
         let defaults: [&[f64]; 3] = [
@@ -131,20 +140,22 @@ impl ParetoNbd {
             &[0.5, 0.3 * scale, 0.5, 0.3 * scale],
             &[2.0, 3.0 * scale, 2.0, 3.0 * scale],
         ];
-        let warm = warm.map(|m| [m.r, m.alpha, m.s, m.beta]);
-        let starts: Vec<&[f64]> = warm.iter().map(|p| p.as_slice()).chain(defaults).collect();
-        let (p, report): (Vec<f64>, FitReport) = maximise(
+        let (p, report, warm) = maximise(
             &["r", "alpha", "s", "beta"],
             data.customers(),
             |params, gradient| log_likelihood(params, data.rows(), gradient),
-            &starts,
+            warm,
+            &defaults,
             options,
         )?;
         match p.as_slice() {
-            [r, alpha, s, beta] => Ok(Fit {
-                model: Self::new(*r, *alpha, *s, *beta)?,
-                report,
-            }),
+            [r, alpha, s, beta] => Ok((
+                Fit {
+                    model: Self::new(*r, *alpha, *s, *beta)?,
+                    report,
+                },
+                warm,
+            )),
             _ => Err(Error::InsufficientData {
                 needed: "four parameters",
             }),
@@ -524,9 +535,9 @@ mod tests {
         let data = FrequencyData::from_rows(rows).unwrap();
         let options = FitOptions::default();
         let sample = data.sample_of_about(1_000).unwrap();
-        let warm = ParetoNbd::fit(&sample, &options).unwrap().model;
-        let from_warm = ParetoNbd::fit_from(&data, &options, Some(warm)).unwrap();
-        let cold = ParetoNbd::fit_from(&data, &options, None).unwrap();
+        let (_, warm) = ParetoNbd::fit_warm(&sample, &options).unwrap();
+        let (from_warm, _) = ParetoNbd::fit_from(&data, &options, Some(&warm)).unwrap();
+        let (cold, _) = ParetoNbd::fit_from(&data, &options, None).unwrap();
         let (w, c) = (&from_warm.model, &cold.model);
         for (a, b) in [(w.r, c.r), (w.alpha, c.alpha), (w.s, c.s), (w.beta, c.beta)] {
             assert!((a / b - 1.0).abs() < 1e-5, "{w:?} vs {c:?}");
