@@ -200,10 +200,7 @@ impl FrequencyData {
     /// weight, for about `rows` rows; `None` below four times that. The
     /// rows are sorted by pattern, so the sample spans all of them.
     pub(crate) fn sample_of_about(&self, rows: usize) -> Option<Self> {
-        let k = self.rows.len() / rows.max(1);
-        if k < 4 {
-            return None;
-        }
+        let k = sample_stride(self.rows.len(), rows)?;
         let rows = self.rows.iter().skip(k / 2).step_by(k);
         Self::from_rows(rows.map(|r| (r.frequency, r.recency, r.t, r.weight * k as f64))).ok()
     }
@@ -226,9 +223,17 @@ impl FrequencyData {
 }
 
 /// Fits of data with at least four times this many rows first fit a
-/// systematic sample of about this many, and start from its estimates:
-/// the full data then takes fewer iterations to the same optimum.
+/// systematic sample of about this many, and start from its estimates and
+/// curvature: the full data then takes a few iterations to the same
+/// optimum.
 const SAMPLE_ROWS: usize = 16_384;
+
+/// The stride of a systematic sample of about `rows` of `len` rows; `None`
+/// below four times that.
+fn sample_stride(len: usize, rows: usize) -> Option<usize> {
+    let k = len / rows.max(1);
+    (k >= 4).then_some(k)
+}
 
 /// Checks one `(x, t_x, T)` pattern; `row` names it in the error.
 pub(crate) fn check_pattern(row: usize, frequency: f64, recency: f64, t: f64) -> Result<()> {
@@ -382,10 +387,7 @@ impl SpendData {
     /// A warm-start sample of large data, as
     /// [`FrequencyData::warm_start_sample`]: rows are sorted by (x, m̄).
     pub(crate) fn warm_start_sample(&self) -> Option<Self> {
-        let k = self.rows.len() / SAMPLE_ROWS;
-        if k < 4 {
-            return None;
-        }
+        let k = sample_stride(self.rows.len(), SAMPLE_ROWS)?;
         let rows = self.rows.iter().skip(k / 2).step_by(k);
         Self::from_rows(rows.map(|&(x, m, w)| (x, m, w * k as f64))).ok()
     }
