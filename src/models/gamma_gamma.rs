@@ -127,24 +127,24 @@ impl GammaGamma {
         Self::fit_warm(data, options).map(|(fit, _)| fit)
     }
 
-    /// [`fit`](Self::fit), and where it ended (γ in units of the mean
-    /// spend, as fitted). Large data first fits a sample of itself and
-    /// starts from there, with the curvature learned: the same optimum, in
-    /// fewer iterations over all of it.
+    /// [`fit`](Self::fit), and where it ended (γ in money, as the model's).
+    /// Large data first fits a sample of itself and starts from there, with
+    /// the curvature learned: the same optimum, in fewer iterations over
+    /// all of it.
     fn fit_warm(data: &SpendData, options: &FitOptions) -> Result<(Fit<Self>, WarmStart)> {
         let warm = data
             .warm_start_sample()
-            .and_then(|sample| Self::fit_warm(&sample, options).ok());
-        Self::fit_from(data, options, warm)
+            .and_then(|sample| Self::fit_warm(&sample, options).ok())
+            .map(|(_, warm)| warm);
+        Self::fit_from(data, options, warm.as_ref())
     }
 
-    /// [`fit`](Self::fit) from `warm` (a fit of other data: its model, and
-    /// where its BFGS ended) first, when given, then from three default
-    /// points.
+    /// [`fit`](Self::fit) from `warm` first, when given, then from three
+    /// default points.
     fn fit_from(
         data: &SpendData,
         options: &FitOptions,
-        warm: Option<(Fit<Self>, WarmStart)>,
+        warm: Option<&WarmStart>,
     ) -> Result<(Fit<Self>, WarmStart)> {
         if data.rows().is_empty() {
             return Err(Error::InsufficientData {
@@ -155,12 +155,17 @@ impl GammaGamma {
         let scale = data.rows().iter().map(|(_, m, w)| m * w).sum::<f64>() / total;
         let scaled = spend_rows(data.rows().iter().map(|&(x, m, w)| (x, m / scale, w)));
         let starts: [&[f64]; 3] = [&[1.0, 1.0, 1.0], &[5.0, 3.0, 5.0], &[0.5, 2.0, 0.5]];
-        // The warm start's γ rescaled to this data's mean spend (a shift of
-        // ln γ, which leaves the curvature as it was).
-        let warm = warm.map(|(fit, warm)| WarmStart {
-            params: vec![fit.model.p, fit.model.q, fit.model.gamma / scale],
-            ..warm
-        });
+        // The likelihood is fitted with γ in units of this data's mean
+        // spend; warm starts keep it in money. Rescaling shifts ln γ, which
+        // leaves the curvature as it was.
+        let rescaled = |warm: &WarmStart, by: f64| {
+            let mut warm = warm.clone();
+            if let Some(gamma) = warm.params.get_mut(2) {
+                *gamma *= by;
+            }
+            warm
+        };
+        let warm = warm.map(|warm| rescaled(warm, 1.0 / scale));
         let (params, mut report, warm) = maximise(
             &["p", "q", "gamma"],
             total,
@@ -188,7 +193,7 @@ impl GammaGamma {
             model: Self::new(p, q, gamma_scaled * scale)?,
             report,
         };
-        Ok((fit, warm))
+        Ok((fit, rescaled(&warm, scale)))
     }
 
     /// The log-likelihood of `data` under the model.
