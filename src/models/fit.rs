@@ -199,7 +199,8 @@ impl StandardErrors {
 pub struct FitReport {
     /// The log-likelihood at the estimates (without the penalty).
     pub log_likelihood: f64,
-    /// BFGS iterations of the best start.
+    /// BFGS iterations of the best start over the data (for large data,
+    /// not counting the fit of the sample it started from).
     pub iterations: u32,
     /// Largest gradient component of the objective at the estimates.
     pub gradient_norm: f64,
