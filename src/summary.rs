@@ -325,7 +325,9 @@ impl<'a, C> IntoIterator for &'a Summaries<C> {
 
 impl<C: Clone + Ord> PurchaseLog<C> {
     /// Summarises every customer as of the observation end, in one pass over
-    /// the grouped, time-sorted log.
+    /// the grouped, time-sorted log (with the `parallel` feature, a second
+    /// pass visits only the customers with orders after the end or without
+    /// an occasion).
     ///
     /// Orders after the observation end are counted and listed in the
     /// result, never silently dropped. An empty log, or an observation end
