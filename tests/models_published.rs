@@ -373,6 +373,56 @@ fn fits_and_predictions_agree_with_lifetimes() {
     assert_eq!(checked, 2_357);
 }
 
+/// Standard errors against lifetimes' (autograd's exact Hessian at its own
+/// optimum, by the delta method). Ours come from differences of the
+/// analytic gradient; measured gaps are at most 1.4e-5 (GG's q), so a
+/// Hessian off by more than rounding and the optimiser's stop fails.
+const STANDARD_ERROR_TOLERANCE: f64 = 1e-4;
+
+#[test]
+fn standard_errors_agree_with_lifetimes() {
+    let path = format!(
+        "{}/tests/data/lifetimes_models_W.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let theirs: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let end = NaiveDate::from_ymd_opt(1998, 6, 30).unwrap();
+    let summaries = cdnow_sample()
+        .unwrap()
+        .summarize(&SummaryOptions::new(end).granularity(Granularity::Week));
+    let data = FrequencyData::from_summaries(&summaries.customers);
+    let spend = SpendData::from_summaries(&summaries.customers).unwrap();
+    let options = FitOptions::default();
+    let fits = [
+        (
+            "bgnbd_se",
+            ["r", "alpha", "a", "b"].as_slice(),
+            BetaGeo::fit(&data, &options).unwrap().report,
+        ),
+        (
+            "mbgnbd_se",
+            &["r", "alpha", "a", "b"],
+            ModifiedBetaGeo::fit(&data, &options).unwrap().report,
+        ),
+        (
+            "gamma_gamma_se",
+            &["p", "q", "v"],
+            GammaGamma::fit(&spend, &options).unwrap().report,
+        ),
+    ];
+    for (model, names, report) in fits {
+        let ours = report.standard_errors.values().unwrap();
+        assert_eq!(ours.len(), names.len());
+        for (name, se) in names.iter().zip(ours) {
+            let lifetimes = theirs[model][*name].as_f64().unwrap();
+            assert!(
+                (se - lifetimes).abs() <= STANDARD_ERROR_TOLERANCE * lifetimes,
+                "{model} {name}: ours {se} vs lifetimes {lifetimes}"
+            );
+        }
+    }
+}
+
 #[test]
 fn rescaling_time_scales_alpha_and_nothing_else() {
     let base = BetaGeo::fit(&paper_data(), &FitOptions::default()).unwrap().model;

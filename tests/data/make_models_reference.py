@@ -5,7 +5,8 @@ reproduces exactly).
 
 Run from this folder in the venv of make_lifetimes_reference.py:
     venv/bin/python make_models_reference.py
-Also fits BG/BB on the donations panel. Writes lifetimes_models_W.json,
+Also fits BG/BB on the donations panel. Writes lifetimes_models_W.json
+(estimates and standard errors),
 lifetimes_predictions_W.csv and lifetimes_bgbb_donations.csv, read by
 tests/models_published.rs.
 """
@@ -31,6 +32,10 @@ out = {
     "gamma_gamma": {k: float(v) for k, v in ggf.params_.items()},
     "mbgnbd": {k: float(v) for k, v in mbgf.params_.items()},
     "mbgnbd_expected": {str(t): float(mbgf.expected_number_of_purchases_up_to_time(t)) for t in [1, 13, 52, 104]},
+    # Delta-method standard errors from autograd's exact Hessian at the optimum.
+    "bgnbd_se": {k: float(v) for k, v in bgf.standard_errors_.items()},
+    "gamma_gamma_se": {k: float(v) for k, v in ggf.standard_errors_.items()},
+    "mbgnbd_se": {k: float(v) for k, v in mbgf.standard_errors_.items()},
 }
 with open("lifetimes_models_W.json", "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
