@@ -1,5 +1,6 @@
 //! Building the log and summarising it, on seeded synthetic logs of 10^5,
-//! 10^6 and 10^7 purchases (~10 purchases a customer, shuffled, u64 keys).
+//! 10^6 and 10^7 purchases (~10 purchases a customer, shuffled, u64 keys;
+//! `build_string_keys` with the same keys as strings).
 //!
 //! `cargo bench --bench summary`; add `-- 1e7` for the largest size alone.
 // criterion's macros generate undocumented items; a bench may unwrap its
@@ -10,7 +11,7 @@ use std::hint::black_box;
 
 use chrono::NaiveDate;
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use repurchase::{Granularity, PurchaseLog, SummaryOptions};
+use repurchase::{Granularity, Purchase, PurchaseLog, SummaryOptions};
 
 mod common;
 
@@ -35,6 +36,32 @@ fn bench_summary(c: &mut Criterion) {
                 BatchSize::PerIteration,
             )
         });
+
+        // The same log with string ids ("C-000000042"), as many CRMs export
+        // them: keys that own memory take their own grouping path.
+        let named: Vec<Purchase<String>> = purchases
+            .iter()
+            .map(|p| Purchase {
+                customer: format!("C-{:09}", p.customer),
+                at: p.at,
+                amount: p.amount,
+                order_id: None,
+                product: None,
+                channel: None,
+            })
+            .collect();
+        group.bench_function(BenchmarkId::new("build_string_keys", label), |b| {
+            b.iter_batched(
+                || named.clone(),
+                |p| {
+                    let log = PurchaseLog::new(p).unwrap();
+                    assert_eq!(log.len(), n);
+                    log
+                },
+                BatchSize::PerIteration,
+            )
+        });
+        drop(named);
 
         let log = PurchaseLog::new(purchases.clone()).unwrap();
         for (name, granularity) in [

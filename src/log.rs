@@ -417,8 +417,8 @@ pub struct LogStats {
 /// order head), each customer's together in time order, customers in key
 /// order. Built from a `Vec` of records, the log takes the records' own
 /// memory and needs no more when the key is at most 32 bytes (`u64`,
-/// `u128`) or owns memory (`String`); see `Builder` in the source for the
-/// passes.
+/// `u128`), and only a table of the distinct keys when it owns memory
+/// (`String`); see `Builder` in the source for the passes.
 ///
 /// # Example
 ///
@@ -1031,8 +1031,8 @@ const MAX_BUCKETS: usize = 4_096;
 const SAMPLES_PER_BUCKET: usize = 16;
 
 /// Builds a [`PurchaseLog`] in four passes, with no memory beyond the
-/// records' own when they come as a `Vec` (and the key is at most 32 bytes
-/// or owns memory):
+/// records' own when they come as a `Vec` (and the key is at most 32 bytes;
+/// keys that own memory add a table of the distinct ones):
 ///
 /// 1. records → staged lines, validated, in input order; collected in place,
 ///    into the records' own allocation;
@@ -1041,7 +1041,8 @@ const SAMPLES_PER_BUCKET: usize = 16;
 /// 3. lines partitioned into key-range buckets (boundaries from a sample of
 ///    keys), so that bucket order is key order: scattered in one pass into
 ///    room beside them, which a `Vec` of records already holds (keys that
-///    own memory, such as `String`, are partitioned in place instead); each
+///    own memory, such as `String`, are first numbered, and their numbers,
+///    ranked in key order, grouped instead; see `group_by_number`); each
 ///    bucket then ordered by key and by time, in cache. Integer keys are
 ///    read as numbers (see `integer_keys`): a table finds their bucket, and
 ///    a bucket of dense ones is counted by key instead of interned;
@@ -1267,16 +1268,14 @@ impl Builder {
 /// Groups the lines by customer in key order and by time (passes 3 and 4
 /// of [`Builder`]).
 fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<C>>) -> PurchaseLog<C> {
+    if std::mem::needs_drop::<C>() {
+        return group_by_number(lines);
+    }
     let mut log = PurchaseLog::empty();
     let n = lines.len();
-    let mut ranges = KeyRanges::of(&lines);
+    let ranges = KeyRanges::of(&lines);
     // Where the lines are once in key-range order.
     let from = if ranges.bounds.len() <= 2 {
-        0
-    } else if std::mem::needs_drop::<C>() {
-        // Room beside the lines would need a clone of a key per line, each
-        // an allocation for keys such as `String`: partition in place.
-        ranges.partition_in_place(&mut lines);
         0
     } else {
         // Room beside the lines (inside the records' own allocation when
@@ -1308,6 +1307,47 @@ fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<C>>) -> Pur
     log.rows = lines.into_iter().skip(from).map(|(_, row)| row).collect();
     log.rows.shrink_to_fit();
     log
+}
+
+/// Groups lines whose keys own memory (`String`, `Vec`…): each key is
+/// numbered once, by a hash map that keeps its first copy (the others are
+/// freed in input order, which the allocator handles best); the numbers,
+/// ranked in key order, are then grouped as dense integer keys, and the
+/// kept keys, sorted, become the log's. Owned keys grouped as they are
+/// would be compared, hashed and moved (56 bytes a line for `String`) in
+/// every pass, and freed in scattered order: several times slower.
+fn group_by_number<C: Clone + Eq + Hash + Ord + Shareable>(lines: Vec<Line<C>>) -> PurchaseLog<C> {
+    let mut numbers: FastMap<C, u32> = FastMap::default();
+    // In place, into the lines' allocation: a number and a row are smaller
+    // than an owned key and a row.
+    let mut numbered: Vec<Line<u32>> = lines
+        .into_iter()
+        .map(|(key, row)| {
+            // Fewer keys than lines, and lines < u32::MAX.
+            let next = numbers.len() as u32;
+            (*numbers.entry(key).or_insert(next), row)
+        })
+        .collect();
+    let mut keys: Vec<(C, u32)> = numbers.into_iter().collect();
+    keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut rank_of = vec![0_u32; keys.len()];
+    for (rank, (_, number)) in (0_u32..).zip(&keys) {
+        if let Some(r) = rank_of.get_mut(*number as usize) {
+            *r = rank;
+        }
+    }
+    for (number, _) in &mut numbered {
+        *number = rank_of.get(*number as usize).copied().unwrap_or(*number);
+    }
+    // Every rank has a line, so the grouped keys are exactly 0, 1, 2…: the
+    // sorted keys, in order.
+    let ranked = group(numbered);
+    PurchaseLog {
+        keys: keys.into_iter().map(|(key, _)| key).collect(),
+        starts: ranked.starts,
+        rows: ranked.rows,
+        ..PurchaseLog::empty()
+    }
 }
 
 /// Orders one bucket's lines by customer key, then time, in place: each
@@ -1505,50 +1545,6 @@ impl KeyRanges {
             }
         });
     }
-
-    /// Reorders `lines` in place into their buckets (with their buckets
-    /// beside them).
-    fn partition_in_place<C: Shareable>(&mut self, lines: &mut [Line<C>]) {
-        let (bounds, n) = (&self.bounds, lines.len());
-        let buckets = bounds.len().saturating_sub(1);
-        // In two rounds of at most 2^BUCKET_DIGIT_BITS buckets each: with few
-        // destinations the swaps stream through memory, where hundreds at once
-        // would miss the cache on nearly every line.
-        let groups = buckets.div_ceil(1 << BUCKET_DIGIT_BITS);
-        let group_bounds: Vec<usize> = (0..=groups)
-            .map(|g| {
-                bounds
-                    .get((g << BUCKET_DIGIT_BITS).min(buckets))
-                    .copied()
-                    .unwrap_or(n)
-            })
-            .collect();
-        flag_permute(lines, &mut self.of_line, &group_bounds, |bucket| {
-            (bucket >> BUCKET_DIGIT_BITS) as usize
-        });
-        let parts: Vec<_> = split_at_bounds(lines, &group_bounds)
-            .into_iter()
-            .zip(split_at_bounds(&mut self.of_line, &group_bounds))
-            .enumerate()
-            .map(|(g, (group, of_line))| {
-                let first = g << BUCKET_DIGIT_BITS;
-                let last = ((g + 1) << BUCKET_DIGIT_BITS).min(buckets);
-                let from = bounds.get(first).copied().unwrap_or(0);
-                let inner: Vec<usize> = bounds
-                    .get(first..=last)
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|b| b - from)
-                    .collect();
-                (group, of_line, inner)
-            })
-            .collect();
-        map_parts(parts, |(group, of_line, inner)| {
-            flag_permute(group, of_line, &inner, |bucket| {
-                bucket as usize & ((1 << BUCKET_DIGIT_BITS) - 1)
-            });
-        });
-    }
 }
 
 /// Finds each line's bucket with `bucket_of`, writes it to `of_line` and
@@ -1570,40 +1566,6 @@ fn count_piece<C>(
         }
     }
     counts
-}
-
-/// Each round of [`partition_in_place`] splits into at most this many
-/// (bits of) buckets.
-const BUCKET_DIGIT_BITS: u32 = 5;
-
-/// American flag sort: reorders `lines` in place so that those of digit `d`
-/// (of their bucket in `of_line`, which moves with them) fill
-/// `bounds[d]..bounds[d + 1]`; each swap puts one line in place for good.
-fn flag_permute<C>(
-    lines: &mut [Line<C>],
-    of_line: &mut [u16],
-    bounds: &[usize],
-    digit: impl Fn(u16) -> usize,
-) {
-    let mut next: Vec<usize> = bounds.to_vec();
-    for d in 0..bounds.len().saturating_sub(1) {
-        let end = bounds.get(d + 1).copied().unwrap_or(0);
-        loop {
-            let i = next.get(d).copied().unwrap_or(end);
-            if i >= end {
-                break;
-            }
-            let target = of_line.get(i).map_or(d, |&bucket| digit(bucket));
-            let j = next.get(target).copied().unwrap_or(i);
-            if target != d {
-                lines.swap(i, j);
-                of_line.swap(i, j);
-            }
-            if let Some(slot) = next.get_mut(target) {
-                *slot += 1;
-            }
-        }
-    }
 }
 
 #[cfg(test)]
