@@ -16,7 +16,7 @@ use repurchase::datasets::cdnow_sample;
 use repurchase::models::{
     BetaGeo, BetaGeoBetaBinom, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, SpendData,
 };
-use repurchase::{Error, Granularity, SummaryOptions};
+use repurchase::{Error, Granularity, Summaries, SummaryOptions};
 use serde_json::Value;
 
 mod support;
@@ -256,8 +256,9 @@ const PARAMETER_TOLERANCE: f64 = 1e-3;
 /// rounding).
 const PREDICTION_TOLERANCE: f64 = 1e-3;
 
-#[test]
-fn fits_and_predictions_agree_with_lifetimes() {
+/// lifetimes' fits (tests/data/lifetimes_models_W.json) and the CDNOW
+/// sample summarised weekly to 1998-06-30, which they were fitted on.
+fn lifetimes_models_and_weekly_cdnow() -> (Value, Summaries<u32>) {
     let path = format!(
         "{}/tests/data/lifetimes_models_W.json",
         env!("CARGO_MANIFEST_DIR")
@@ -267,6 +268,12 @@ fn fits_and_predictions_agree_with_lifetimes() {
     let summaries = cdnow_sample()
         .unwrap()
         .summarize(&SummaryOptions::new(end).granularity(Granularity::Week));
+    (theirs, summaries)
+}
+
+#[test]
+fn fits_and_predictions_agree_with_lifetimes() {
+    let (theirs, summaries) = lifetimes_models_and_weekly_cdnow();
     let bg = BetaGeo::fit(
         &FrequencyData::from_summaries(&summaries.customers),
         &FitOptions::default(),
@@ -381,15 +388,7 @@ const STANDARD_ERROR_TOLERANCE: f64 = 1e-4;
 
 #[test]
 fn standard_errors_agree_with_lifetimes() {
-    let path = format!(
-        "{}/tests/data/lifetimes_models_W.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let theirs: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let end = NaiveDate::from_ymd_opt(1998, 6, 30).unwrap();
-    let summaries = cdnow_sample()
-        .unwrap()
-        .summarize(&SummaryOptions::new(end).granularity(Granularity::Week));
+    let (theirs, summaries) = lifetimes_models_and_weekly_cdnow();
     let data = FrequencyData::from_summaries(&summaries.customers);
     let spend = SpendData::from_summaries(&summaries.customers).unwrap();
     let options = FitOptions::default();
