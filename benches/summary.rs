@@ -41,14 +41,7 @@ fn bench_summary(c: &mut Criterion) {
         // them: keys that own memory take their own grouping path.
         let named: Vec<Purchase<String>> = purchases
             .iter()
-            .map(|p| Purchase {
-                customer: format!("C-{:09}", p.customer),
-                at: p.at,
-                amount: p.amount,
-                order_id: None,
-                product: None,
-                channel: None,
-            })
+            .map(|p| Purchase::new(format!("C-{:09}", p.customer), p.at, p.amount))
             .collect();
         group.bench_function(BenchmarkId::new("build_string_keys", label), |b| {
             b.iter_batched(
