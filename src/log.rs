@@ -1043,9 +1043,10 @@ const SAMPLES_PER_BUCKET: usize = 16;
 ///    room beside them, which a `Vec` of records already holds (keys that
 ///    own memory, such as `String`, are first numbered, and their numbers,
 ///    ranked in key order, grouped instead; see `group_by_number`); each
-///    bucket then ordered by key and by time, in cache. Integer keys are
-///    read as numbers (see `integer_keys`): a table finds their bucket, and
-///    a bucket of dense ones is counted by key instead of interned;
+///    bucket's lines then copied back, ordered by key and by time, from
+///    cache (see `group_bucket`). Integer keys are read as numbers (see
+///    `integer_keys`): a table finds their bucket, and a bucket of dense
+///    ones is counted by key instead of interned;
 /// 4. lines → rows, in place again; product and channel codes, kept by
 ///    input position while staging, are read back for each row.
 struct Builder {
@@ -1274,26 +1275,30 @@ fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<C>>) -> Pur
     let mut log = PurchaseLog::empty();
     let n = lines.len();
     let ranges = KeyRanges::of(&lines);
-    // Where the lines are once in key-range order.
-    let from = if ranges.bounds.len() <= 2 {
-        0
+    // Room beside the lines, inside the records' own allocation when they
+    // came as a `Vec`. The lines are scattered into it by key range, and
+    // each range copied back in order; a single range is copied into the
+    // room in order.
+    if let Some(filler) = lines.first().cloned() {
+        // Exactly: a grown `Vec` would otherwise double its capacity.
+        lines.reserve_exact(n);
+        lines.resize(2 * n, filler);
+    }
+    let (staged, room) = lines.split_at_mut(n);
+    let (from, to, ordered_at) = if ranges.bounds.len() <= 2 {
+        (staged, room, n)
     } else {
-        // Room beside the lines (inside the records' own allocation when
-        // they came as a `Vec`), then one scatter pass into it.
-        if let Some(filler) = lines.first().cloned() {
-            // Exactly: a grown `Vec` would otherwise double its capacity.
-            lines.reserve_exact(n);
-            lines.resize(2 * n, filler);
-        }
-        let (lines, room) = lines.split_at_mut(n);
-        ranges.scatter(lines, room);
-        // The lines before `from` are now stale copies, dropped below.
-        n
+        ranges.scatter(staged, room);
+        (room, staged, 0)
     };
-    let ordered = lines.get_mut(from..).unwrap_or_default();
+    let buckets: Vec<_> = split_at_bounds(from, &ranges.bounds)
+        .into_iter()
+        .map(|bucket| &*bucket)
+        .zip(split_at_bounds(to, &ranges.bounds))
+        .collect();
     // Each bucket's customers in key order with their line counts; buckets
     // are key ranges in order, so joined they are the log's key order.
-    for (keys, sizes) in map_parts(split_at_bounds(ordered, &ranges.bounds), group_bucket) {
+    for (keys, sizes) in map_parts(buckets, |(bucket, to)| group_bucket(bucket, to)) {
         let mut at = log.starts.last().copied().unwrap_or(0);
         log.keys.extend(keys);
         log.starts.extend(sizes.into_iter().map(|size| {
@@ -1302,9 +1307,10 @@ fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<C>>) -> Pur
         }));
     }
 
-    // In place again (the lines before `from` are dropped as the rows are
-    // written over them); then the records' spare memory goes back.
-    log.rows = lines.into_iter().skip(from).map(|(_, row)| row).collect();
+    // In place again (the stale copies are dropped first, or as the rows
+    // are written over them); then the records' spare memory goes back.
+    lines.truncate(ordered_at + n);
+    log.rows = lines.into_iter().skip(ordered_at).map(|(_, row)| row).collect();
     log.rows.shrink_to_fit();
     log
 }
@@ -1350,45 +1356,102 @@ fn group_by_number<C: Clone + Eq + Hash + Ord + Shareable>(lines: Vec<Line<C>>) 
     }
 }
 
-/// Orders one bucket's lines by customer key, then time, in place: each
-/// line's slot in key order found by counting (integer keys spanning at
-/// most four times the bucket's lines) or by interning the customers and
-/// ranking them by key; the lines placed by following the permutation's
-/// cycles; each customer's run sorted by time. Returns the customers' keys
-/// in order and their line counts.
-fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &mut [Line<C>]) -> (Vec<C>, Vec<u32>) {
+/// Copies one bucket's lines into `to` (as long), ordered by customer key,
+/// then time. Each line's slot in key order is found by counting (integer
+/// keys spanning at most four times the bucket's lines) or by interning
+/// the customers and ranking them by key; each slot gets its line's time
+/// and position, packed into one integer ([`TimeOrder`]); each customer's
+/// run of these is sorted, and the lines are copied over in that order.
+/// Sorting 8-byte integers instead of the lines themselves, and copying
+/// each line once, costs a third of reordering the lines in place. Returns
+/// the customers' keys in order and their line counts.
+fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &[Line<C>], to: &mut [Line<C>]) -> (Vec<C>, Vec<u32>) {
     let dense = if is_integer::<C>() {
         dense_slots(bucket.iter().map(|(key, _)| number(key)))
     } else {
         None
     };
-    let (mut destination, sizes) = dense.unwrap_or_else(|| interned_slots(bucket));
-    // Counting sort applied in place by following the permutation's
-    // cycles: no second copy of the lines.
-    for i in 0..bucket.len() {
-        loop {
-            let target = destination.get(i).map_or(i, |&d| d as usize);
-            if target == i {
-                break;
-            }
-            bucket.swap(i, target);
-            destination.swap(i, target);
+    let (slots, sizes) = dense.unwrap_or_else(|| interned_slots(bucket));
+    let time = TimeOrder::of(bucket);
+    let mut order = vec![0_u64; bucket.len()];
+    for (position, ((_, row), &slot)) in (0_u32..).zip(bucket.iter().zip(&slots)) {
+        if let Some(o) = order.get_mut(slot as usize) {
+            *o = time.key(row, position);
         }
     }
+    let line = |o: u64| bucket.get(TimeOrder::position(o));
     let mut keys = Vec::with_capacity(sizes.len());
     let mut from = 0_usize;
     for &size in &sizes {
         let len = size as usize;
-        if let Some(run) = bucket.get_mut(from..from + len) {
-            if let Some((key, _)) = run.first() {
+        if let Some(run) = order.get_mut(from..from + len) {
+            if let Some((key, _)) = run.first().and_then(|&o| line(o)) {
                 keys.push(key.clone());
             }
-            // The key ends with the input position: a total order.
-            run.sort_unstable_by_key(|(_, row)| row.sort_key());
+            if len > 1 {
+                if time.packed {
+                    run.sort_unstable();
+                } else {
+                    // The key ends with the input position: a total order.
+                    run.sort_unstable_by_key(|&o| line(o).map(|(_, row)| row.sort_key()));
+                }
+            }
         }
         from += len;
     }
+    for (target, &o) in to.iter_mut().zip(&order) {
+        if let Some(source) = line(o) {
+            target.clone_from(source);
+        }
+    }
     (keys, sizes)
+}
+
+/// A bucket's lines' time order as integers: a line's seconds after the
+/// bucket's earliest in the high 32 bits, its position in the bucket in
+/// the low 32. Positions follow input positions, so while every line heads
+/// its own order (no order ids) and the bucket spans under 136 years, these
+/// sort as [`Row::sort_key`] does. Otherwise the keys hold positions only
+/// (`packed` is false), to be sorted by the rows' own keys.
+struct TimeOrder {
+    earliest: i64,
+    packed: bool,
+}
+
+impl TimeOrder {
+    fn of<C>(bucket: &[Line<C>]) -> Self {
+        let (earliest, latest, heads) = bucket.iter().fold(
+            (i64::MAX, i64::MIN, true),
+            |(earliest, latest, heads), (_, row)| {
+                (
+                    earliest.min(row.seconds),
+                    latest.max(row.seconds),
+                    heads && row.head == row.index,
+                )
+            },
+        );
+        let span = latest.checked_sub(earliest).unwrap_or(i64::MAX);
+        Self {
+            earliest,
+            packed: heads && span <= i64::from(u32::MAX),
+        }
+    }
+
+    #[inline]
+    fn key(&self, row: &Row, position: u32) -> u64 {
+        if self.packed {
+            // In range: `packed` bounds the difference.
+            let after = row.seconds.wrapping_sub(self.earliest) as u64;
+            (after << 32) | u64::from(position)
+        } else {
+            u64::from(position)
+        }
+    }
+
+    #[inline]
+    fn position(key: u64) -> usize {
+        (key & u64::from(u32::MAX)) as usize
+    }
 }
 
 /// Each line's slot in key order, and each customer's line count in key

@@ -91,9 +91,16 @@ fn check<C: Clone + Ord + Hash + Debug + repurchase::Shareable>(
     records: Vec<Purchase<C>>,
     policy: OrderLines,
 ) {
-    let (rejected, merged, customers) = reference(&records, policy);
+    check_with(records, LogOptions::default().order_lines(policy));
+}
+
+fn check_with<C: Clone + Ord + Hash + Debug + repurchase::Shareable>(
+    records: Vec<Purchase<C>>,
+    options: LogOptions,
+) {
+    let (rejected, merged, customers) = reference(&records, options.order_lines_policy());
     let input = records.len();
-    let (log, rejections) = LogOptions::default().order_lines(policy).build_lenient(records);
+    let (log, rejections) = options.build_lenient(records);
     assert_eq!(rejections.iter().map(|r| r.index).collect::<Vec<_>>(), rejected);
     for r in &rejections {
         assert!(matches!(
@@ -177,6 +184,48 @@ fn large_logs_equal_the_reference_under_both_order_policies() {
             check(records(n, keys, seed), policy);
         }
     }
+}
+
+#[test]
+fn tied_and_far_apart_times_are_ordered() {
+    // Whole days tie often: tied orders keep their first lines' input
+    // order, and each order's lines stay together (few customers: many
+    // orders of several lines).
+    let on_day = |at: Timestamp| {
+        Timestamp::from_unix_seconds(at.unix_seconds() / 86_400 % 3 * 86_400 + 1_700_000_000).unwrap()
+    };
+    let mut few = records(40_000, 3, 10);
+    for r in &mut few {
+        r.at = on_day(r.at);
+    }
+    check(few, OrderLines::Merge);
+    let mut records = records(60_000, 6_000, 9);
+    for r in &mut records {
+        r.at = on_day(r.at);
+    }
+    check(records.clone(), OrderLines::Merge);
+    // Without order ids, a bucket's times are sorted as packed integers.
+    for (i, r) in records.iter_mut().enumerate() {
+        r.order_id = None;
+        // A few far in the future: more than 2^32 seconds apart, which
+        // packed times cannot hold.
+        if i % 1_000 == 7 {
+            r.at = Timestamp::from_unix_seconds(r.at.unix_seconds() + (1 << 33)).unwrap();
+        }
+    }
+    let far = LogOptions::default()
+        .valid_range(
+            Timestamp::from_unix_seconds(0).unwrap(),
+            Timestamp::from_unix_seconds(1 << 40).unwrap(),
+        )
+        .unwrap();
+    check_with(records.clone(), far);
+    for r in &mut records {
+        if r.at.unix_seconds() > 1 << 33 {
+            r.at = Timestamp::from_unix_seconds(r.at.unix_seconds() - (1 << 33)).unwrap();
+        }
+    }
+    check(records, OrderLines::Merge);
 }
 
 /// The records with each key `k` replaced by `key(k)`.
