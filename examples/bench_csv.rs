@@ -11,11 +11,12 @@
 //! The CSV is `customer_id,date,amount` with a header, as
 //! `gen_purchases.py` writes it. Prints a readable report on stderr and one
 //! JSON line on stdout (for `scripts/compare.sh`). Each step's time is the
-//! median of `--repeat` runs; the fits and CLV run once, as the lifetimes
-//! anchor does. `--once` runs every step once and builds the log from the
-//! parsed purchases themselves rather than a copy, for a peak-memory
-//! reading (`/usr/bin/time -v`); the JSON's `purchases_bytes` is their
-//! in-memory size.
+//! median of `--repeat` runs, the fits and CLV included: they take tens of
+//! milliseconds here, where one run swings by a third (the lifetimes
+//! anchor fits once, in seconds). `--once` runs every step once and builds
+//! the log from the parsed purchases themselves rather than a copy, for a
+//! peak-memory reading (`/usr/bin/time -v`); the JSON's `purchases_bytes`
+//! is their in-memory size.
 
 use std::str::FromStr;
 use std::time::Instant;
@@ -165,12 +166,12 @@ fn main() -> AnyResult<()> {
 
     let fit_options = FitOptions::default();
     let data = FrequencyData::from_summaries(&summaries.customers);
-    let (bgnbd_fit_s, bg) = timed(1, || Ok(BetaGeo::fit(&data, &fit_options)?.model))?;
+    let (bgnbd_fit_s, bg) = timed(args.repeat, || Ok(BetaGeo::fit(&data, &fit_options)?.model))?;
     let spend = SpendData::from_summaries(&summaries.customers)?;
-    let (gg_fit_s, gg) = timed(1, || Ok(GammaGamma::fit(&spend, &fit_options)?.model))?;
+    let (gg_fit_s, gg) = timed(args.repeat, || Ok(GammaGamma::fit(&spend, &fit_options)?.model))?;
     // lifetimes' customer_lifetime_value(..., time=12, discount_rate=0.01, freq='W').
     let clv_options = ClvOptions::new(ModelTime::Weeks).days_per_month(4.345 * 7.0);
-    let (clv_s, clv) = timed(1, || {
+    let (clv_s, clv) = timed(args.repeat, || {
         Ok(customer_lifetime_values(
             &bg,
             &gg,

@@ -82,6 +82,24 @@ where
     }
 }
 
+/// `f` of each of `items`, in order, in pieces of at least [`SUM_PIECE`].
+pub(crate) fn map_each<T, R, F>(items: &[T], f: F) -> Vec<R>
+where
+    T: Shareable,
+    R: Shareable,
+    F: Fn(&T) -> R + Shareable,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items.par_iter().with_min_len(SUM_PIECE).map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        items.iter().map(f).collect()
+    }
+}
+
 /// `f` of each of `items` with its position, in order; an error if any
 /// fails.
 pub(crate) fn try_map<T, R, E, F>(items: &[T], f: F) -> Result<Vec<R>, E>

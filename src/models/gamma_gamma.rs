@@ -5,7 +5,7 @@ use super::fit::{Fit, FitOptions, WarmStart, maximise};
 use super::model::check_parameters;
 use super::runs::Runs;
 use super::special::{digamma, ln_gamma};
-use crate::parallel::{SUM_PIECE, map_pieces, sum_partials};
+use crate::parallel::{SUM_PIECE, map_each, map_pieces, sum_partials};
 use crate::{Error, Result};
 
 /// The Gamma-Gamma model of average spend: a customer's transaction values
@@ -153,7 +153,7 @@ impl GammaGamma {
         }
         let total = data.customers();
         let scale = data.rows().iter().map(|(_, m, w)| m * w).sum::<f64>() / total;
-        let scaled = spend_rows(data.rows().iter().map(|&(x, m, w)| (x, m / scale, w)));
+        let scaled = spend_rows(data.rows(), scale);
         let starts: [&[f64]; 3] = [&[1.0, 1.0, 1.0], &[5.0, 3.0, 5.0], &[0.5, 2.0, 0.5]];
         // The likelihood is fitted with γ in units of this data's mean
         // spend; warm starts keep it in money. Rescaling shifts ln γ, which
@@ -208,7 +208,7 @@ impl GammaGamma {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn log_likelihood(&self, data: &SpendData) -> f64 {
-        let rows = spend_rows(data.rows().iter().copied());
+        let rows = spend_rows(data.rows(), 1.0);
         log_likelihood(&[self.p, self.q, self.gamma], &rows, &mut [0.0; 3])
     }
 
@@ -306,17 +306,20 @@ struct SpendRows {
     runs: Runs<f64>,
 }
 
-/// `(x, m̄, weight)` rows (sorted by x, so runs are long) for the likelihood.
-fn spend_rows(rows: impl Iterator<Item = (f64, f64, f64)> + Clone) -> SpendRows {
+/// `(x, m̄, weight)` rows (sorted by x, so runs are long) for the
+/// likelihood, with m̄ in units of `scale`. Row by row on all cores: a
+/// logarithm each is a sixth of a warm-started fit's time.
+fn spend_rows(rows: &[(f64, f64, f64)], scale: f64) -> SpendRows {
     SpendRows {
-        runs: Runs::of(rows.clone().map(|(x, _, _)| x)),
-        rows: rows
-            .map(|(x, m, weight)| SpendRow {
+        runs: Runs::of(rows.iter().map(|&(x, _, _)| x)),
+        rows: map_each(rows, |&(x, m, weight)| {
+            let m = m / scale;
+            SpendRow {
                 xm: x * m,
                 weight,
                 ln_m: m.ln(),
-            })
-            .collect(),
+            }
+        }),
     }
 }
 
@@ -449,7 +452,7 @@ mod tests {
     fn the_gradient_equals_central_differences() {
         let rows = [(1.0, 11.77, 1.0), (2.0, 22.35, 2.0), (7.0, 40.0, 1.0)];
         for params in [[6.25, 3.74, 15.44], [0.5, 1.5, 3.0], [20.0, 0.8, 100.0]] {
-            let rows = spend_rows(rows.into_iter());
+            let rows = spend_rows(&rows, 1.0);
             assert_gradient_matches_differences(|p, g| log_likelihood(p, &rows, g), &params);
         }
     }
