@@ -1516,8 +1516,19 @@ struct KeyRanges {
     piece: usize,
     /// For each piece, its lines in each bucket.
     counts: Vec<Vec<usize>>,
-    /// Each line's bucket.
-    of_line: Vec<u16>,
+    /// How a line's bucket is found again when it is scattered.
+    finder: BucketFinder,
+}
+
+/// How the scatter pass finds a line's bucket.
+enum BucketFinder {
+    /// Integer keys: looked up again in the boundaries' table, which costs
+    /// less than writing each line's bucket down (a fresh array of 2 bytes
+    /// a line, whose first touch is slow where memory is virtualised).
+    Table(BucketTable),
+    /// Other keys: each line's bucket, written down while counting, as a
+    /// search among key boundaries costs more than the array.
+    Written(Vec<u16>),
 }
 
 /// The lines are counted, and scattered, in this many pieces (however many
@@ -1534,7 +1545,7 @@ impl KeyRanges {
                 bounds: vec![0, n],
                 piece: n.max(1),
                 counts: vec![vec![n]],
-                of_line: Vec::new(),
+                finder: BucketFinder::Written(Vec::new()),
             };
         }
         let step = (n / (wanted * SAMPLES_PER_BUCKET)).max(1);
@@ -1548,15 +1559,22 @@ impl KeyRanges {
         let buckets = boundaries.len() + 1;
 
         let piece = n.div_ceil(PIECES);
-        let mut of_line = vec![0_u16; n];
-        let pieces: Vec<_> = lines.chunks(piece).zip(of_line.chunks_mut(piece)).collect();
-        let table = is_integer::<C>().then(|| BucketTable::new(boundaries.iter().map(number).collect()));
-        let counts = map_parts(pieces, |(lines, of_line)| match &table {
-            Some(table) => count_piece(lines, of_line, buckets, |key| table.bucket(number(key))),
-            None => count_piece(lines, of_line, buckets, |key| {
-                boundaries.partition_point(|b| b <= key)
-            }),
-        });
+        let (counts, finder) = if is_integer::<C>() {
+            let table = BucketTable::new(boundaries.iter().map(number).collect());
+            let counts = map_parts(lines.chunks(piece).collect(), |lines| {
+                count_piece(lines, &mut [], buckets, |key| table.bucket(number(key)))
+            });
+            (counts, BucketFinder::Table(table))
+        } else {
+            let mut of_line = vec![0_u16; n];
+            let pieces: Vec<_> = lines.chunks(piece).zip(of_line.chunks_mut(piece)).collect();
+            let counts = map_parts(pieces, |(lines, of_line)| {
+                count_piece(lines, of_line, buckets, |key| {
+                    boundaries.partition_point(|b| b <= key)
+                })
+            });
+            (counts, BucketFinder::Written(of_line))
+        };
         let mut bounds = Vec::with_capacity(buckets + 1);
         bounds.push(0);
         for b in 0..buckets {
@@ -1567,7 +1585,7 @@ impl KeyRanges {
             bounds,
             piece,
             counts,
-            of_line,
+            finder,
         }
     }
 
@@ -1576,7 +1594,7 @@ impl KeyRanges {
     /// after the earlier pieces' lines of that bucket. For keys without
     /// drop glue a clone is a copy, and, unlike a swap, it leaves the
     /// source unwritten: a third less memory traffic.
-    fn scatter<C: Clone + Shareable>(&self, lines: &[Line<C>], room: &mut [Line<C>]) {
+    fn scatter<C: Clone + Hash + Shareable>(&self, lines: &[Line<C>], room: &mut [Line<C>]) {
         let pieces = self.counts.len();
         let buckets = self.bounds.len().saturating_sub(1);
         // The slots of bucket 0 piece 0, bucket 0 piece 1, …: in `room`'s
@@ -1595,23 +1613,33 @@ impl KeyRanges {
                 piece.push(part.iter_mut());
             }
         }
-        let work: Vec<_> = lines
-            .chunks(self.piece)
-            .zip(self.of_line.chunks(self.piece))
-            .zip(slots)
-            .collect();
-        map_parts(work, |((lines, of_line), mut slots)| {
-            for (line, &bucket) in lines.iter().zip(of_line) {
-                if let Some(slot) = slots.get_mut(bucket as usize).and_then(Iterator::next) {
+        let work: Vec<_> = lines.chunks(self.piece).zip(0..).zip(slots).collect();
+        map_parts(work, |((lines, at), mut slots)| {
+            let mut place = |line: &Line<C>, bucket: usize| {
+                if let Some(slot) = slots.get_mut(bucket).and_then(Iterator::next) {
                     slot.clone_from(line);
+                }
+            };
+            match &self.finder {
+                BucketFinder::Table(table) => {
+                    for line in lines {
+                        place(line, table.bucket(number(&line.0)));
+                    }
+                }
+                BucketFinder::Written(of_line) => {
+                    let from = at * self.piece;
+                    let of_line = of_line.get(from..from + lines.len()).unwrap_or_default();
+                    for (line, &bucket) in lines.iter().zip(of_line) {
+                        place(line, usize::from(bucket));
+                    }
                 }
             }
         });
     }
 }
 
-/// Finds each line's bucket with `bucket_of`, writes it to `of_line` and
-/// counts the lines per bucket.
+/// Finds each line's bucket with `bucket_of`, writes it to `of_line` (when
+/// given one as long as the lines) and counts the lines per bucket.
 #[inline]
 fn count_piece<C>(
     lines: &[Line<C>],
@@ -1620,10 +1648,13 @@ fn count_piece<C>(
     bucket_of: impl Fn(&C) -> usize,
 ) -> Vec<usize> {
     let mut counts = vec![0_usize; buckets];
-    for ((key, _), slot) in lines.iter().zip(of_line) {
+    let mut of_line = of_line.iter_mut();
+    for (key, _) in lines {
         let bucket = bucket_of(key);
-        // Fewer than `MAX_BUCKETS` buckets: a `u16`.
-        *slot = bucket as u16;
+        if let Some(slot) = of_line.next() {
+            // Fewer than `MAX_BUCKETS` buckets: a `u16`.
+            *slot = bucket as u16;
+        }
         if let Some(count) = counts.get_mut(bucket) {
             *count += 1;
         }
