@@ -130,6 +130,7 @@ pub mod points;
 pub mod portrait;
 mod purchase;
 pub mod rfm;
+mod short_sort;
 mod summary;
 #[cfg(feature = "synthetic")]
 pub mod synthetic;

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use crate::hash::FastMap;
 use crate::integer_keys::{BucketTable, dense_slots, is_integer, number};
 use crate::parallel::{Shareable, map_parts, split_at_bounds};
+use crate::short_sort;
 use crate::{Error, Field, Purchase, Result, Timestamp};
 
 /// The largest amount, in magnitude, that one record may carry: 10^15.
@@ -1390,7 +1391,7 @@ fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &[Line<C>], to: &mut [Line<C
             }
             if len > 1 {
                 if time.packed {
-                    run.sort_unstable();
+                    short_sort::sort(run);
                 } else {
                     // The key ends with the input position: a total order.
                     run.sort_unstable_by_key(|&o| line(o).map(|(_, row)| row.sort_key()));
