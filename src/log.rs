@@ -1364,7 +1364,9 @@ fn group_by_number<C: Clone + Eq + Hash + Ord + Shareable>(lines: Vec<Line<C>>) 
 /// and position, packed into one integer ([`TimeOrder`]); each customer's
 /// run of these is sorted, and the lines are copied over in that order.
 /// Sorting 8-byte integers instead of the lines themselves, and copying
-/// each line once, costs a third of reordering the lines in place. Returns
+/// each line once, costs a third less than reordering the lines in place
+/// (swapping them along the permutation's cycles, then sorting each run of
+/// lines). Returns
 /// the customers' keys in order and their line counts.
 fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &[Line<C>], to: &mut [Line<C>]) -> (Vec<C>, Vec<u32>) {
     let dense = if is_integer::<C>() {
@@ -1523,9 +1525,10 @@ struct KeyRanges {
 
 /// How the scatter pass finds a line's bucket.
 enum BucketFinder {
-    /// Integer keys: looked up again in the boundaries' table, which costs
-    /// less than writing each line's bucket down (a fresh array of 2 bytes
-    /// a line, whose first touch is slow where memory is virtualised).
+    /// Integer keys: looked up again in the boundaries' table. Writing each
+    /// line's bucket down would take a fresh array of 2 bytes a line,
+    /// whose first touch is slow where memory is virtualised (~45 ms for
+    /// 9.2M lines on the reference VM, against ~15 ms of lookups).
     Table(BucketTable),
     /// Other keys: each line's bucket, written down while counting, as a
     /// search among key boundaries costs more than the array.
