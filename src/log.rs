@@ -442,8 +442,9 @@ pub struct LogStats {
 pub struct PurchaseLog<C> {
     /// Customer keys, sorted; position = dense customer index.
     keys: Vec<C>,
-    /// `starts[c]..starts[c + 1]` are customer `c`'s lines.
-    starts: Vec<usize>,
+    /// `starts[c]..starts[c + 1]` are customer `c`'s lines (fewer than
+    /// `u32::MAX` in a log).
+    starts: Vec<u32>,
     /// The lines: each customer's together, in time order.
     rows: Vec<Row>,
     /// Product of each line, as a code into `products` (or `NONE`); empty
@@ -683,8 +684,8 @@ impl<C> PurchaseLog<C> {
     }
 
     pub(crate) fn customer_at<'a>(&'a self, c: usize, key: &'a C) -> CustomerPurchases<'a, C> {
-        let start = self.starts.get(c).copied().unwrap_or(0);
-        let end = self.starts.get(c + 1).copied().unwrap_or(start);
+        let start = self.starts.get(c).map_or(0, |&s| s as usize);
+        let end = self.starts.get(c + 1).map_or(start, |&e| e as usize);
         CustomerPurchases {
             log: self,
             key,
@@ -1292,20 +1293,27 @@ fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<C>>) -> Pur
         ranges.scatter(staged, room);
         (room, staged, 0)
     };
-    let buckets: Vec<_> = split_at_bounds(from, &ranges.bounds)
+    // Fewer lines than `u32::MAX` (the record limit).
+    let buckets = split_at_bounds(from, &ranges.bounds)
         .into_iter()
         .map(|bucket| &*bucket)
         .zip(split_at_bounds(to, &ranges.bounds))
-        .collect();
-    // Each bucket's customers in key order with their line counts; buckets
-    // are key ranges in order, so joined they are the log's key order.
-    for (keys, sizes) in map_parts(buckets, |(bucket, to)| group_bucket(bucket, to)) {
-        let mut at = log.starts.last().copied().unwrap_or(0);
+        .zip(ranges.bounds.iter().map(|&at| at as u32));
+    // Each bucket's customers in key order and where their lines end;
+    // buckets are key ranges in order, so joined they are the log's key
+    // order. Serially straight into the log: no second copy of its keys.
+    #[cfg(not(feature = "parallel"))]
+    for ((bucket, to), at) in buckets {
+        group_bucket(bucket, to, at, &mut log.keys, &mut log.starts);
+    }
+    #[cfg(feature = "parallel")]
+    for (keys, starts) in map_parts(buckets.collect(), |((bucket, to), at)| {
+        let (mut keys, mut starts) = (Vec::new(), Vec::new());
+        group_bucket(bucket, to, at, &mut keys, &mut starts);
+        (keys, starts)
+    }) {
         log.keys.extend(keys);
-        log.starts.extend(sizes.into_iter().map(|size| {
-            at += size as usize;
-            at
-        }));
+        log.starts.extend(starts);
     }
 
     // In place again (the stale copies are dropped first, or as the rows
@@ -1366,9 +1374,15 @@ fn group_by_number<C: Clone + Eq + Hash + Ord + Shareable>(lines: Vec<Line<C>>) 
 /// Sorting 8-byte integers instead of the lines themselves, and copying
 /// each line once, costs a third less than reordering the lines in place
 /// (swapping them along the permutation's cycles, then sorting each run of
-/// lines). Returns
-/// the customers' keys in order and their line counts.
-fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &[Line<C>], to: &mut [Line<C>]) -> (Vec<C>, Vec<u32>) {
+/// lines). Pushes the customers' keys, in order, to `keys`, and where
+/// their lines end to `starts`, the bucket's first line being line `at`.
+fn group_bucket<C: Clone + Eq + Hash + Ord>(
+    bucket: &[Line<C>],
+    to: &mut [Line<C>],
+    at: u32,
+    keys: &mut Vec<C>,
+    starts: &mut Vec<u32>,
+) {
     let dense = if is_integer::<C>() {
         dense_slots(bucket.iter().map(|(key, _)| number(key)))
     } else {
@@ -1383,10 +1397,10 @@ fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &[Line<C>], to: &mut [Line<C
         }
     }
     let line = |o: u64| bucket.get(TimeOrder::position(o));
-    let mut keys = Vec::with_capacity(sizes.len());
     let mut from = 0_usize;
     for &size in &sizes {
         let len = size as usize;
+        starts.push(at + (from + len) as u32);
         if let Some(run) = order.get_mut(from..from + len) {
             if let Some((key, _)) = run.first().and_then(|&o| line(o)) {
                 keys.push(key.clone());
@@ -1407,7 +1421,6 @@ fn group_bucket<C: Clone + Eq + Hash + Ord>(bucket: &[Line<C>], to: &mut [Line<C
             target.clone_from(source);
         }
     }
-    (keys, sizes)
 }
 
 /// A bucket's lines' time order as integers: a line's seconds after the
