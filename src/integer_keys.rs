@@ -100,8 +100,8 @@ impl Hasher for NumberReader {
 
 /// The bucket of a number among sorted boundaries, through a table of the
 /// boundaries below each of a few thousand even slots of their range: a
-/// lookup and a search among the slot's own boundaries (rarely more than
-/// one) instead of a binary search over all of them.
+/// lookup and a step past the slot's own boundaries (rarely more than one)
+/// instead of a binary search over all of them.
 #[derive(Debug)]
 pub(crate) struct BucketTable {
     bounds: Vec<u64>,
@@ -144,17 +144,17 @@ impl BucketTable {
             return 0;
         };
         let slot = (offset >> self.shift) as usize;
-        match (self.starts.get(slot), self.starts.get(slot + 1)) {
-            (Some(&from), Some(&to)) => {
-                let (from, to) = (from as usize, to as usize);
-                from + self
-                    .bounds
-                    .get(from..to)
-                    .map_or(0, |own| own.partition_point(|&b| b <= value))
-            }
-            // Past the last slot: above every boundary.
-            _ => self.bounds.len(),
+        // Past the last slot: above every boundary.
+        let Some(&below) = self.starts.get(slot) else {
+            return self.bounds.len();
+        };
+        // Step past the slot's own boundaries at or below the value: none
+        // or one, nearly always.
+        let mut bucket = below as usize;
+        while self.bounds.get(bucket).is_some_and(|&b| b <= value) {
+            bucket += 1;
         }
+        bucket
     }
 }
 
