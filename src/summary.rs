@@ -621,6 +621,7 @@ pub(crate) struct Occasions {
 impl Occasions {
     fn into_summary<C>(self, customer: C) -> CustomerSummary<C> {
         let frequency = self.count.saturating_sub(1);
+        let total_spend = self.total_spend.value();
         CustomerSummary {
             customer,
             frequency,
@@ -631,8 +632,8 @@ impl Occasions {
             last_purchase: Timestamp::from_valid_seconds(self.last_seconds),
             orders: self.orders,
             periods: self.count,
-            total_spend: self.total_spend.value(),
-            mean_order_value: mean(self.total_spend.value(), self.orders),
+            total_spend,
+            mean_order_value: mean(total_spend, self.orders),
         }
     }
 
