@@ -158,44 +158,65 @@ impl BucketTable {
     }
 }
 
-/// Each line's slot in key order, and each customer's line count in key
-/// order, for a bucket whose keys are integers spanning at most
-/// `DENSE_SPAN` times its lines: counted in an array indexed by key.
-/// `None` for sparser keys.
-pub(crate) fn dense_slots(numbers: impl Iterator<Item = u64> + Clone) -> Option<(Vec<u32>, Vec<u32>)> {
-    let (lines, low, high) = numbers.clone().fold((0_usize, u64::MAX, 0), |(n, low, high), x| {
-        (n + 1, low.min(x), high.max(x))
-    });
-    let span = usize::try_from(high.checked_sub(low)?).ok()?;
-    if span > DENSE_SPAN * lines {
-        return None;
-    }
-    let mut table = vec![0_u32; span + 1];
-    for x in numbers.clone() {
-        if let Some(count) = table.get_mut((x - low) as usize) {
-            *count += 1;
+/// A bucket's integer keys counted in an array indexed by key: each
+/// customer's line count in key order, and, line by line, each line's slot
+/// in key order (lines of one key keep their order).
+pub(crate) struct DenseSlots {
+    low: u64,
+    /// Per key, from `low`: its next slot.
+    next: Vec<u32>,
+    sizes: Vec<u32>,
+}
+
+impl DenseSlots {
+    /// Counts `numbers`, which lie in `low..=high`; `None` when they span
+    /// more than `DENSE_SPAN` times `lines`, their count.
+    pub(crate) fn count(
+        numbers: impl Iterator<Item = u64>,
+        lines: usize,
+        low: u64,
+        high: u64,
+    ) -> Option<Self> {
+        let span = usize::try_from(high.checked_sub(low)?).ok()?;
+        if span > DENSE_SPAN * lines {
+            return None;
         }
-    }
-    // Counts become each customer's first slot.
-    let mut sizes = Vec::new();
-    let mut at = 0;
-    for entry in &mut table {
-        let size = *entry;
-        if size > 0 {
-            sizes.push(size);
-            *entry = at;
-            at += size;
+        let mut next = vec![0_u32; span + 1];
+        for x in numbers {
+            if let Some(count) = next.get_mut(x.wrapping_sub(low) as usize) {
+                *count += 1;
+            }
         }
+        // Counts become each key's first slot.
+        let mut sizes = Vec::new();
+        let mut at = 0;
+        for entry in &mut next {
+            let size = *entry;
+            if size > 0 {
+                sizes.push(size);
+                *entry = at;
+                at += size;
+            }
+        }
+        Some(Self { low, next, sizes })
     }
-    let slots = numbers
-        .map(|x| {
-            table.get_mut((x - low) as usize).map_or(0, |next| {
+
+    /// The slot of the next line of key `x`, one of the counted numbers
+    /// (`usize::MAX` for any other).
+    #[inline]
+    pub(crate) fn next_slot(&mut self, x: u64) -> usize {
+        self.next
+            .get_mut(x.wrapping_sub(self.low) as usize)
+            .map_or(usize::MAX, |next| {
                 *next += 1;
-                *next - 1
+                *next as usize - 1
             })
-        })
-        .collect();
-    Some((slots, sizes))
+    }
+
+    /// Each key's line count, in key order.
+    pub(crate) fn into_sizes(self) -> Vec<u32> {
+        self.sizes
+    }
 }
 
 /// A bucket's integer keys are counted in a dense array when they span at
@@ -236,27 +257,37 @@ mod tests {
 
         #[test]
         fn dense_slots_sort_stably_by_key(numbers in prop::collection::vec(1_000_u64..1_040, 1..200)) {
-            let span = numbers.iter().max().unwrap() - numbers.iter().min().unwrap();
-            let Some((slots, sizes)) = dense_slots(numbers.iter().copied()) else {
-                prop_assert!(span as usize > DENSE_SPAN * numbers.len());
+            let (low, high) = (*numbers.iter().min().unwrap(), *numbers.iter().max().unwrap());
+            let Some(mut dense) = DenseSlots::count(numbers.iter().copied(), numbers.len(), low, high) else {
+                prop_assert!((high - low) as usize > DENSE_SPAN * numbers.len());
                 return Ok(());
             };
+            let slots: Vec<usize> = numbers.iter().map(|&x| dense.next_slot(x)).collect();
             let mut order: Vec<usize> = (0..numbers.len()).collect();
             order.sort_by_key(|&i| numbers[i]);
             for (rank, &i) in order.iter().enumerate() {
-                prop_assert_eq!(slots[i] as usize, rank);
+                prop_assert_eq!(slots[i], rank);
             }
             let mut distinct = numbers.clone();
             distinct.sort_unstable();
             let runs: Vec<u32> = distinct.chunk_by(|a, b| a == b).map(|run| run.len() as u32).collect();
-            prop_assert_eq!(sizes, runs);
+            prop_assert_eq!(dense.into_sizes(), runs);
         }
     }
 
     #[test]
     fn sparse_keys_are_left_to_the_general_path() {
-        assert!(dense_slots([0_u64, 1_000].into_iter()).is_none());
-        assert!(dense_slots([0_u64, u64::MAX].into_iter()).is_none());
-        assert!(dense_slots([5_u64, 5, 9].into_iter()).is_some());
+        let count = |numbers: &[u64]| {
+            let (low, high) = (numbers.iter().min().copied(), numbers.iter().max().copied());
+            DenseSlots::count(
+                numbers.iter().copied(),
+                numbers.len(),
+                low.unwrap_or(0),
+                high.unwrap_or(0),
+            )
+        };
+        assert!(count(&[0, 1_000]).is_none());
+        assert!(count(&[0, u64::MAX]).is_none());
+        assert!(count(&[5, 5, 9]).is_some());
     }
 }

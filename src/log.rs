@@ -5,7 +5,7 @@ use std::hash::Hash;
 use rust_decimal::Decimal;
 
 use crate::hash::FastMap;
-use crate::integer_keys::{BucketTable, dense_slots, is_integer, number};
+use crate::integer_keys::{BucketTable, DenseSlots, is_integer, number};
 use crate::parallel::{Shareable, map_parts, split_at_bounds};
 use crate::short_sort;
 use crate::{Error, Field, Purchase, Result, Timestamp};
@@ -1383,19 +1383,31 @@ fn group_bucket<C: Clone + Eq + Hash + Ord>(
     keys: &mut Vec<C>,
     starts: &mut Vec<u32>,
 ) {
-    let dense = if is_integer::<C>() {
-        dense_slots(bucket.iter().map(|(key, _)| number(key)))
-    } else {
-        None
-    };
-    let (slots, sizes) = dense.unwrap_or_else(|| interned_slots(bucket));
-    let time = TimeOrder::of(bucket);
+    let (time, keys_range) = TimeOrder::of(bucket);
     let mut order = vec![0_u64; bucket.len()];
-    for (position, ((_, row), &slot)) in (0_u32..).zip(bucket.iter().zip(&slots)) {
-        if let Some(o) = order.get_mut(slot as usize) {
-            *o = time.key(row, position);
+    let dense = keys_range.and_then(|(low, high)| {
+        DenseSlots::count(bucket.iter().map(|(key, _)| number(key)), bucket.len(), low, high)
+    });
+    let sizes = match dense {
+        Some(mut dense) => {
+            // Each line's slot as it is handed out: no array of slots.
+            for (position, (key, row)) in (0_u32..).zip(bucket) {
+                if let Some(o) = order.get_mut(dense.next_slot(number(key))) {
+                    *o = time.key(row, position);
+                }
+            }
+            dense.into_sizes()
         }
-    }
+        None => {
+            let (slots, sizes) = interned_slots(bucket);
+            for (position, ((_, row), &slot)) in (0_u32..).zip(bucket.iter().zip(&slots)) {
+                if let Some(o) = order.get_mut(slot as usize) {
+                    *o = time.key(row, position);
+                }
+            }
+            sizes
+        }
+    };
     let line = |o: u64| bucket.get(TimeOrder::position(o));
     let mut from = 0_usize;
     for &size in &sizes {
@@ -1435,22 +1447,29 @@ struct TimeOrder {
 }
 
 impl TimeOrder {
-    fn of<C>(bucket: &[Line<C>]) -> Self {
-        let (earliest, latest, heads) = bucket.iter().fold(
-            (i64::MAX, i64::MIN, true),
-            |(earliest, latest, heads), (_, row)| {
+    /// The bucket's time order and, for integer keys, the least and
+    /// greatest key as numbers: one pass over the lines for both.
+    fn of<C: Hash>(bucket: &[Line<C>]) -> (Self, Option<(u64, u64)>) {
+        let integer = is_integer::<C>();
+        let (earliest, latest, heads, low, high) = bucket.iter().fold(
+            (i64::MAX, i64::MIN, true, u64::MAX, 0),
+            |(earliest, latest, heads, low, high), (key, row)| {
+                let x = if integer { number(key) } else { 0 };
                 (
                     earliest.min(row.seconds),
                     latest.max(row.seconds),
                     heads && row.head == row.index,
+                    low.min(x),
+                    high.max(x),
                 )
             },
         );
         let span = latest.checked_sub(earliest).unwrap_or(i64::MAX);
-        Self {
+        let time = Self {
             earliest,
             packed: heads && span <= i64::from(u32::MAX),
-        }
+        };
+        (time, (integer && low <= high).then_some((low, high)))
     }
 
     #[inline]
