@@ -564,10 +564,8 @@ pub fn score<C: Clone + Ord + Shareable>(
         ranges
     }) {
         for (all, piece) in ranges.iter_mut().zip(piece_ranges) {
-            for (range, seen) in all.iter_mut().zip(piece) {
-                if let Some(seen) = seen {
-                    widen(range, seen);
-                }
+            for (range, &seen) in all.iter_mut().zip(&piece) {
+                widen(range, seen);
             }
         }
     }
@@ -581,10 +579,11 @@ pub fn score<C: Clone + Ord + Shareable>(
 /// Customers per piece of the scoring pass.
 const SCORE_PIECE: usize = 16_384;
 
-/// Widens `range` to cover `seen`.
+/// Widens `range` to cover `seen`. Ranges start empty, as (+∞, −∞):
+/// branch-free min and max, where an `Option` cost a branch a value.
 #[inline]
-fn widen(range: &mut Option<(f64, f64)>, (lo, hi): (f64, f64)) {
-    *range = Some(range.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+fn widen(range: &mut (f64, f64), (lo, hi): (f64, f64)) {
+    *range = (range.0.min(lo), range.1.max(hi));
 }
 
 /// One of the three values of an [`RfmScore`].
@@ -665,11 +664,17 @@ impl Scorer {
     }
 
     /// One empty range a score.
-    fn no_ranges(&self) -> Vec<Option<(f64, f64)>> {
-        vec![None; usize::from(self.bins)]
+    fn no_ranges(&self) -> Vec<(f64, f64)> {
+        vec![(f64::INFINITY, f64::NEG_INFINITY); usize::from(self.bins)]
     }
 
-    fn breaks(self, ranges: Vec<Option<(f64, f64)>>) -> DimensionBreaks {
+    /// The dimension's breaks, with the range of values seen at each
+    /// score (`None` where none was).
+    fn breaks(self, ranges: Vec<(f64, f64)>) -> DimensionBreaks {
+        let ranges: Vec<Option<(f64, f64)>> = ranges
+            .into_iter()
+            .map(|(lo, hi)| (lo <= hi).then_some((lo, hi)))
+            .collect();
         let scores_used = u8::try_from(ranges.iter().filter(|r| r.is_some()).count()).unwrap_or(self.bins);
         DimensionBreaks {
             thresholds: self.thresholds,
