@@ -199,7 +199,7 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
     pub fn push(&mut self, purchase: &Purchase<C>) -> Result<()> {
         let index = self.pushed;
         self.pushed += 1;
-        LogOptions::default().check(index, purchase)?;
+        LogOptions::default().check(index, purchase.at.unix_seconds(), purchase.amount)?;
         let seconds = purchase.at.unix_seconds();
         let cell = DayCell::new(
             local_day(seconds, self.offset_seconds),

@@ -32,6 +32,10 @@ pub enum Field {
     Amount,
     /// `Purchase::order_id`.
     OrderId,
+    /// `Purchase::product`.
+    Product,
+    /// `Purchase::channel`.
+    Channel,
 }
 
 impl fmt::Display for Field {
@@ -41,6 +45,8 @@ impl fmt::Display for Field {
             Field::Timestamp => "timestamp",
             Field::Amount => "amount",
             Field::OrderId => "order_id",
+            Field::Product => "product",
+            Field::Channel => "channel",
         })
     }
 }
@@ -99,7 +105,8 @@ pub enum Error {
     AmountOutOfRange {
         /// Position of the record in the input.
         index: usize,
-        /// The amount found.
+        /// The amount found (`Decimal::MAX` or `Decimal::MIN` for a column
+        /// value beyond `Decimal`'s range, about ±7.9 × 10^28).
         value: Decimal,
         /// The largest magnitude accepted.
         limit: Decimal,
@@ -140,6 +147,66 @@ pub enum Error {
         order_id: String,
         /// Position of the record that first used this order id.
         first_index: usize,
+    },
+
+    /// A value in a column cannot be read as the purchase field it feeds: a
+    /// null, a NaN or infinite amount, a time beyond chrono's calendar
+    /// (usually a time column read in the wrong unit).
+    ///
+    /// Fix or drop the row in the source, or build leniently
+    /// ([`PurchaseLog::from_columns_lenient`](crate::PurchaseLog::from_columns_lenient))
+    /// to reject such rows and keep the rest.
+    #[error("row {index}: {column} value {value} cannot be read as the purchase's {field}: expected {expected}")]
+    UnreadableValue {
+        /// Position of the row in the input.
+        index: usize,
+        /// The column, by the name the caller gave it.
+        column: String,
+        /// The purchase field the column feeds.
+        field: Field,
+        /// The value found.
+        value: String,
+        /// What the field accepts.
+        expected: &'static str,
+    },
+
+    /// A column has more or fewer values than the customer column.
+    ///
+    /// Every column needs exactly one value per purchase; check how the
+    /// columns were sliced or filtered.
+    #[error("column {column} has {len} values but the customer column has {expected}; give one value per purchase")]
+    ColumnLength {
+        /// The column, by the name the caller gave it.
+        column: String,
+        /// Its number of values.
+        len: usize,
+        /// The customer column's number of values.
+        expected: usize,
+    },
+
+    /// A record batch has no column of the name asked for.
+    ///
+    /// Check the name (it is case-sensitive) against `available`.
+    #[error("no column named {column:?}; the batch has {available:?}")]
+    MissingColumn {
+        /// The name asked for.
+        column: String,
+        /// The batch's column names.
+        available: Vec<String>,
+    },
+
+    /// A column holds a data type that cannot feed the purchase field
+    /// asked of it.
+    ///
+    /// Cast the column to one of the types `expected` lists.
+    #[error("column {column:?} has type {found}; expected {expected}")]
+    ColumnType {
+        /// The column's name.
+        column: String,
+        /// Its data type.
+        found: String,
+        /// The types accepted.
+        expected: &'static str,
     },
 
     /// The input has more records than a log can index.
@@ -274,8 +341,12 @@ impl Error {
             Error::TimestampOutOfRange { index, .. }
             | Error::AmountOutOfRange { index, .. }
             | Error::OrderCustomerMismatch { index, .. }
-            | Error::DuplicateOrder { index, .. } => Some(*index),
+            | Error::DuplicateOrder { index, .. }
+            | Error::UnreadableValue { index, .. } => Some(*index),
             Error::TooManyRecords { .. }
+            | Error::ColumnLength { .. }
+            | Error::MissingColumn { .. }
+            | Error::ColumnType { .. }
             | Error::EmptyRange { .. }
             | Error::SplitOutsideData { .. }
             | Error::InvalidParameter { .. }
@@ -300,7 +371,11 @@ impl Error {
             Error::TimestampOutOfRange { .. } => Some(Field::Timestamp),
             Error::AmountOutOfRange { .. } => Some(Field::Amount),
             Error::OrderCustomerMismatch { .. } | Error::DuplicateOrder { .. } => Some(Field::OrderId),
+            Error::UnreadableValue { field, .. } => Some(*field),
             Error::TooManyRecords { .. }
+            | Error::ColumnLength { .. }
+            | Error::MissingColumn { .. }
+            | Error::ColumnType { .. }
             | Error::EmptyRange { .. }
             | Error::SplitOutsideData { .. }
             | Error::InvalidParameter { .. }

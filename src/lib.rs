@@ -118,7 +118,6 @@ mod error;
 pub mod experiment;
 mod hash;
 mod holdout;
-mod integer_keys;
 pub mod lifecycle;
 mod log;
 pub mod metrics;
@@ -130,7 +129,6 @@ pub mod points;
 pub mod portrait;
 mod purchase;
 pub mod rfm;
-mod short_sort;
 mod summary;
 #[cfg(feature = "synthetic")]
 pub mod synthetic;
@@ -140,7 +138,10 @@ pub mod triggers;
 pub use accumulator::SummaryAccumulator;
 pub use error::{Error, Field, Result};
 pub use holdout::{CalibrationHoldout, SplitSummary};
-pub use log::{CustomerPurchases, LogOptions, LogStats, MAX_AMOUNT, OrderLines, PurchaseLog, Rejection};
+pub use log::{
+    AmountColumn, CustomerPurchases, LogOptions, LogStats, MAX_AMOUNT, OrderLines, PurchaseColumns, PurchaseLog,
+    Rejection, TimeColumn,
+};
 pub use parallel::Shareable;
 pub use period::{Granularity, TimeUnit};
 pub use purchase::{Customer, Purchase, Timestamp};

@@ -29,6 +29,12 @@ impl Money {
     /// Zero.
     pub(crate) const ZERO: Money = Money { units: 0, scale: 0 };
 
+    /// `units · 10^−scale`, as given (any scale: [`value`](Self::value)
+    /// rounds to what a `Decimal` holds).
+    pub(crate) fn from_units(units: i128, scale: u32) -> Self {
+        Money { units, scale }
+    }
+
     /// Adds `other`, exactly.
     #[inline(always)]
     pub(crate) fn add(&mut self, other: Money) {

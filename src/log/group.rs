@@ -1,0 +1,453 @@
+//! Grouping: staged lines ordered by customer key, then by time.
+
+use std::hash::Hash;
+
+use super::build::Line;
+use super::integer_keys::{BucketTable, DenseSlots, is_integer, number};
+use super::short_sort;
+use super::{PurchaseLog, Row};
+use crate::hash::FastMap;
+use crate::parallel::{Shareable, map_parts, split_at_bounds};
+
+/// Lines are grouped by key range into buckets of about this many, so that
+/// each bucket's interning table and reordering stay in cache.
+const LINES_PER_BUCKET: usize = 16_384;
+
+/// At most this many buckets (binary search over their boundaries stays
+/// short).
+const MAX_BUCKETS: usize = 4_096;
+
+/// Keys sampled per bucket to choose the boundaries.
+const SAMPLES_PER_BUCKET: usize = 16;
+
+
+/// Groups the lines by customer in key order and by time (passes 3 and 4
+/// of [`Builder`]).
+pub(super) fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<C>>) -> PurchaseLog<C> {
+    if std::mem::needs_drop::<C>() {
+        return group_by_number(lines);
+    }
+    let mut log = PurchaseLog::empty();
+    let n = lines.len();
+    let ranges = KeyRanges::of(&lines);
+    // Room beside the lines, inside the records' own allocation when they
+    // came as a `Vec`. The lines are scattered into it by key range, and
+    // each range copied back in order; a single range is copied into the
+    // room in order.
+    if let Some(filler) = lines.first().cloned() {
+        // Exactly: a grown `Vec` would otherwise double its capacity.
+        lines.reserve_exact(n);
+        lines.resize(2 * n, filler);
+    }
+    let (staged, room) = lines.split_at_mut(n);
+    let (from, to, ordered_at) = if ranges.bounds.len() <= 2 {
+        (staged, room, n)
+    } else {
+        ranges.scatter(staged, room);
+        (room, staged, 0)
+    };
+    // Fewer lines than `u32::MAX` (the record limit).
+    let buckets = split_at_bounds(from, &ranges.bounds)
+        .into_iter()
+        .map(|bucket| &*bucket)
+        .zip(split_at_bounds(to, &ranges.bounds))
+        .zip(ranges.bounds.iter().map(|&at| at as u32));
+    // Each bucket's customers in key order and where their lines end;
+    // buckets are key ranges in order, so joined they are the log's key
+    // order. Serially straight into the log: no second copy of its keys.
+    #[cfg(not(feature = "parallel"))]
+    for ((bucket, to), at) in buckets {
+        group_bucket(bucket, to, at, &mut log.keys, &mut log.starts);
+    }
+    #[cfg(feature = "parallel")]
+    for (keys, starts) in map_parts(buckets.collect(), |((bucket, to), at)| {
+        let (mut keys, mut starts) = (Vec::new(), Vec::new());
+        group_bucket(bucket, to, at, &mut keys, &mut starts);
+        (keys, starts)
+    }) {
+        log.keys.extend(keys);
+        log.starts.extend(starts);
+    }
+
+    // In place again (the stale copies are dropped first, or as the rows
+    // are written over them); then the records' spare memory goes back.
+    lines.truncate(ordered_at + n);
+    log.rows = lines.into_iter().skip(ordered_at).map(|(_, row)| row).collect();
+    log.rows.shrink_to_fit();
+    log
+}
+
+/// Groups lines whose keys own memory (`String`, `Vec`…): each key is
+/// numbered once, by a hash map that keeps its first copy (the others are
+/// freed in input order, which the allocator handles best); the numbers,
+/// ranked in key order, are then grouped as dense integer keys, and the
+/// kept keys, sorted, become the log's. Owned keys grouped as they are
+/// would be compared, hashed and moved (56 bytes a line for `String`) in
+/// every pass, and freed in scattered order: several times slower.
+fn group_by_number<C: Clone + Eq + Hash + Ord + Shareable>(lines: Vec<Line<C>>) -> PurchaseLog<C> {
+    let mut numbers: FastMap<C, u32> = FastMap::default();
+    // In place, into the lines' allocation: a number and a row are smaller
+    // than an owned key and a row.
+    let mut numbered: Vec<Line<u32>> = lines
+        .into_iter()
+        .map(|(key, row)| {
+            // Fewer keys than lines, and lines < u32::MAX.
+            let next = numbers.len() as u32;
+            (*numbers.entry(key).or_insert(next), row)
+        })
+        .collect();
+    let mut keys: Vec<(C, u32)> = numbers.into_iter().collect();
+    keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut rank_of = vec![0_u32; keys.len()];
+    for (rank, (_, number)) in (0_u32..).zip(&keys) {
+        if let Some(r) = rank_of.get_mut(*number as usize) {
+            *r = rank;
+        }
+    }
+    for (number, _) in &mut numbered {
+        *number = rank_of.get(*number as usize).copied().unwrap_or(*number);
+    }
+    // Every rank has a line, so the grouped keys are exactly 0, 1, 2…: the
+    // sorted keys, in order.
+    let ranked = group(numbered);
+    PurchaseLog {
+        keys: keys.into_iter().map(|(key, _)| key).collect(),
+        starts: ranked.starts,
+        rows: ranked.rows,
+        ..PurchaseLog::empty()
+    }
+}
+
+/// Copies one bucket's lines into `to` (as long), ordered by customer key,
+/// then time. Each line's slot in key order is found by counting (integer
+/// keys spanning at most four times the bucket's lines) or by interning
+/// the customers and ranking them by key; each slot gets its line's time
+/// and position, packed into one integer ([`TimeOrder`]); each customer's
+/// run of these is sorted, and the lines are copied over in that order.
+/// Sorting 8-byte integers instead of the lines themselves, and copying
+/// each line once, costs a third less than reordering the lines in place
+/// (swapping them along the permutation's cycles, then sorting each run of
+/// lines). Pushes the customers' keys, in order, to `keys`, and where
+/// their lines end to `starts`, the bucket's first line being line `at`.
+fn group_bucket<C: Clone + Eq + Hash + Ord>(
+    bucket: &[Line<C>],
+    to: &mut [Line<C>],
+    at: u32,
+    keys: &mut Vec<C>,
+    starts: &mut Vec<u32>,
+) {
+    let (time, keys_range) = TimeOrder::of(bucket);
+    let mut order = vec![0_u64; bucket.len()];
+    let dense = keys_range.and_then(|(low, high)| {
+        DenseSlots::count(bucket.iter().map(|(key, _)| number(key)), bucket.len(), low, high)
+    });
+    let sizes = match dense {
+        Some(mut dense) => {
+            // Each line's slot as it is handed out: no array of slots.
+            for (position, (key, row)) in (0_u32..).zip(bucket) {
+                if let Some(o) = order.get_mut(dense.next_slot(number(key))) {
+                    *o = time.key(row, position);
+                }
+            }
+            dense.into_sizes()
+        }
+        None => {
+            let (slots, sizes) = interned_slots(bucket);
+            for (position, ((_, row), &slot)) in (0_u32..).zip(bucket.iter().zip(&slots)) {
+                if let Some(o) = order.get_mut(slot as usize) {
+                    *o = time.key(row, position);
+                }
+            }
+            sizes
+        }
+    };
+    let line = |o: u64| bucket.get(TimeOrder::position(o));
+    let mut from = 0_usize;
+    for &size in &sizes {
+        let len = size as usize;
+        starts.push(at + (from + len) as u32);
+        if let Some(run) = order.get_mut(from..from + len) {
+            if let Some((key, _)) = run.first().and_then(|&o| line(o)) {
+                keys.push(key.clone());
+            }
+            if len > 1 {
+                if time.packed {
+                    short_sort::sort(run);
+                } else {
+                    // The key ends with the input position: a total order.
+                    run.sort_unstable_by_key(|&o| line(o).map(|(_, row)| row.sort_key()));
+                }
+            }
+        }
+        from += len;
+    }
+    for (target, &o) in to.iter_mut().zip(&order) {
+        if let Some(source) = line(o) {
+            target.clone_from(source);
+        }
+    }
+}
+
+/// A bucket's lines' time order as integers: a line's seconds after the
+/// bucket's earliest in the high 32 bits, its position in the bucket in
+/// the low 32. Positions follow input positions, so while every line heads
+/// its own order (no order ids) and the bucket spans under 136 years, these
+/// sort as [`Row::sort_key`] does. Otherwise the keys hold positions only
+/// (`packed` is false), to be sorted by the rows' own keys.
+struct TimeOrder {
+    earliest: i64,
+    packed: bool,
+}
+
+impl TimeOrder {
+    /// The bucket's time order and, for integer keys, the least and
+    /// greatest key as numbers: one pass over the lines for both.
+    fn of<C: Hash>(bucket: &[Line<C>]) -> (Self, Option<(u64, u64)>) {
+        let integer = is_integer::<C>();
+        let (earliest, latest, heads, low, high) = bucket.iter().fold(
+            (i64::MAX, i64::MIN, true, u64::MAX, 0),
+            |(earliest, latest, heads, low, high), (key, row)| {
+                let x = if integer { number(key) } else { 0 };
+                (
+                    earliest.min(row.seconds),
+                    latest.max(row.seconds),
+                    heads && row.head == row.index,
+                    low.min(x),
+                    high.max(x),
+                )
+            },
+        );
+        let span = latest.checked_sub(earliest).unwrap_or(i64::MAX);
+        let time = Self {
+            earliest,
+            packed: heads && span <= i64::from(u32::MAX),
+        };
+        (time, (integer && low <= high).then_some((low, high)))
+    }
+
+    #[inline]
+    fn key(&self, row: &Row, position: u32) -> u64 {
+        if self.packed {
+            // In range: `packed` bounds the difference.
+            let after = row.seconds.wrapping_sub(self.earliest) as u64;
+            (after << 32) | u64::from(position)
+        } else {
+            u64::from(position)
+        }
+    }
+
+    #[inline]
+    fn position(key: u64) -> usize {
+        (key & u64::from(u32::MAX)) as usize
+    }
+}
+
+/// Each line's slot in key order, and each customer's line count in key
+/// order: the bucket's customers interned in a hash map, then sorted by
+/// key. Lines of one customer keep their order.
+fn interned_slots<C: Eq + Hash + Ord>(bucket: &[Line<C>]) -> (Vec<u32>, Vec<u32>) {
+    // `destination` holds each line's customer until it becomes its slot.
+    let mut destination: Vec<u32> = Vec::with_capacity(bucket.len());
+    let mut sizes: Vec<u32> = Vec::new();
+    // Sized for the bucket's customers up front (about one in ten lines), so
+    // the table rarely grows.
+    let mut local: FastMap<&C, u32> = FastMap::with_capacity_and_hasher(bucket.len() / 4, Default::default());
+    let mut keys: Vec<&C> = Vec::new();
+    for (key, _) in bucket {
+        let id = match local.get(key) {
+            Some(&id) => id,
+            None => {
+                let id = keys.len() as u32;
+                local.insert(key, id);
+                keys.push(key);
+                sizes.push(0);
+                id
+            }
+        };
+        destination.push(id);
+        if let Some(size) = sizes.get_mut(id as usize) {
+            *size += 1;
+        }
+    }
+    drop(local);
+    // Customers in key order: their sizes and first slots.
+    let mut by_key: Vec<(&C, u32)> = keys.into_iter().zip(0..).collect();
+    by_key.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut cursor = vec![0_u32; by_key.len()];
+    let mut ordered_sizes = Vec::with_capacity(by_key.len());
+    let mut at = 0_u32;
+    for &(_, id) in &by_key {
+        let size = sizes.get(id as usize).copied().unwrap_or(0);
+        if let Some(c) = cursor.get_mut(id as usize) {
+            *c = at;
+            ordered_sizes.push(size);
+        }
+        at += size;
+    }
+    for d in &mut destination {
+        if let Some(c) = cursor.get_mut(*d as usize) {
+            *d = *c;
+            *c += 1;
+        }
+    }
+    (destination, ordered_sizes)
+}
+
+/// The lines' key ranges ("buckets"), in key order. The boundaries are keys
+/// sampled evenly from the lines, so buckets hold about
+/// [`LINES_PER_BUCKET`] lines each, and all lines of one key share a bucket.
+struct KeyRanges {
+    /// Where each bucket's lines go: bucket `b` at `bounds[b]..bounds[b + 1]`.
+    bounds: Vec<usize>,
+    /// Lines per piece: the lines are counted, and scattered, in pieces of
+    /// this many (the last may be shorter).
+    piece: usize,
+    /// For each piece, its lines in each bucket.
+    counts: Vec<Vec<usize>>,
+    /// How a line's bucket is found again when it is scattered.
+    finder: BucketFinder,
+}
+
+/// How the scatter pass finds a line's bucket.
+enum BucketFinder {
+    /// Integer keys: looked up again in the boundaries' table. Writing each
+    /// line's bucket down would take a fresh array of 2 bytes a line,
+    /// whose first touch is slow where memory is virtualised (~45 ms for
+    /// 9.2M lines on the reference VM, against ~15 ms of lookups).
+    Table(BucketTable),
+    /// Other keys: each line's bucket, written down while counting, as a
+    /// search among key boundaries costs more than the array.
+    Written(Vec<u16>),
+}
+
+/// The lines are counted, and scattered, in this many pieces (however many
+/// threads there are).
+const PIECES: usize = 16;
+
+impl KeyRanges {
+    /// Samples the boundaries, finds each line's bucket and counts them.
+    fn of<C: Clone + Ord + Hash + Shareable>(lines: &[Line<C>]) -> Self {
+        let n = lines.len();
+        let wanted = (n / LINES_PER_BUCKET).clamp(1, MAX_BUCKETS);
+        if wanted == 1 {
+            return Self {
+                bounds: vec![0, n],
+                piece: n.max(1),
+                counts: vec![vec![n]],
+                finder: BucketFinder::Written(Vec::new()),
+            };
+        }
+        let step = (n / (wanted * SAMPLES_PER_BUCKET)).max(1);
+        let mut sample: Vec<&C> = lines.iter().step_by(step).map(|(key, _)| key).collect();
+        sample.sort_unstable();
+        sample.dedup();
+        let mut boundaries: Vec<C> = (1..wanted)
+            .filter_map(|i| sample.get(i * sample.len() / wanted).map(|key| (*key).clone()))
+            .collect();
+        boundaries.dedup();
+        let buckets = boundaries.len() + 1;
+
+        let piece = n.div_ceil(PIECES);
+        let (counts, finder) = if is_integer::<C>() {
+            let table = BucketTable::new(boundaries.iter().map(number).collect());
+            let counts = map_parts(lines.chunks(piece).collect(), |lines| {
+                count_piece(lines, &mut [], buckets, |key| table.bucket(number(key)))
+            });
+            (counts, BucketFinder::Table(table))
+        } else {
+            let mut of_line = vec![0_u16; n];
+            let pieces: Vec<_> = lines.chunks(piece).zip(of_line.chunks_mut(piece)).collect();
+            let counts = map_parts(pieces, |(lines, of_line)| {
+                count_piece(lines, of_line, buckets, |key| {
+                    boundaries.partition_point(|b| b <= key)
+                })
+            });
+            (counts, BucketFinder::Written(of_line))
+        };
+        let mut bounds = Vec::with_capacity(buckets + 1);
+        bounds.push(0);
+        for b in 0..buckets {
+            let lines: usize = counts.iter().filter_map(|piece| piece.get(b)).sum();
+            bounds.push(bounds.last().copied().unwrap_or(0) + lines);
+        }
+        Self {
+            bounds,
+            piece,
+            counts,
+            finder,
+        }
+    }
+
+    /// Copies every line of `lines` into its bucket in `room` (as long):
+    /// each piece of lines in parallel, into its own slots of each bucket,
+    /// after the earlier pieces' lines of that bucket. For keys without
+    /// drop glue a clone is a copy, and, unlike a swap, it leaves the
+    /// source unwritten: a third less memory traffic.
+    fn scatter<C: Clone + Hash + Shareable>(&self, lines: &[Line<C>], room: &mut [Line<C>]) {
+        let pieces = self.counts.len();
+        let buckets = self.bounds.len().saturating_sub(1);
+        // The slots of bucket 0 piece 0, bucket 0 piece 1, …: in `room`'s
+        // order.
+        let mut ends = Vec::with_capacity(buckets * pieces + 1);
+        ends.push(0);
+        for b in 0..buckets {
+            for piece in &self.counts {
+                ends.push(ends.last().copied().unwrap_or(0) + piece.get(b).copied().unwrap_or(0));
+            }
+        }
+        let mut slots: Vec<Vec<std::slice::IterMut<'_, Line<C>>>> =
+            (0..pieces).map(|_| Vec::with_capacity(buckets)).collect();
+        for (at, part) in split_at_bounds(room, &ends).into_iter().enumerate() {
+            if let Some(piece) = slots.get_mut(at % pieces) {
+                piece.push(part.iter_mut());
+            }
+        }
+        let work: Vec<_> = lines.chunks(self.piece).zip(0..).zip(slots).collect();
+        map_parts(work, |((lines, at), mut slots)| {
+            let mut place = |line: &Line<C>, bucket: usize| {
+                if let Some(slot) = slots.get_mut(bucket).and_then(Iterator::next) {
+                    slot.clone_from(line);
+                }
+            };
+            match &self.finder {
+                BucketFinder::Table(table) => {
+                    for line in lines {
+                        place(line, table.bucket(number(&line.0)));
+                    }
+                }
+                BucketFinder::Written(of_line) => {
+                    let from = at * self.piece;
+                    let of_line = of_line.get(from..from + lines.len()).unwrap_or_default();
+                    for (line, &bucket) in lines.iter().zip(of_line) {
+                        place(line, usize::from(bucket));
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// Finds each line's bucket with `bucket_of`, writes it to `of_line` (when
+/// given one as long as the lines) and counts the lines per bucket.
+#[inline]
+fn count_piece<C>(
+    lines: &[Line<C>],
+    of_line: &mut [u16],
+    buckets: usize,
+    bucket_of: impl Fn(&C) -> usize,
+) -> Vec<usize> {
+    let mut counts = vec![0_usize; buckets];
+    let mut of_line = of_line.iter_mut();
+    for (key, _) in lines {
+        let bucket = bucket_of(key);
+        if let Some(slot) = of_line.next() {
+            // Fewer than `MAX_BUCKETS` buckets: a `u16`.
+            *slot = bucket as u16;
+        }
+        if let Some(count) = counts.get_mut(bucket) {
+            *count += 1;
+        }
+    }
+    counts
+}
+
