@@ -156,7 +156,9 @@ pub enum Error {
     /// Fix or drop the row in the source, or build leniently
     /// ([`PurchaseLog::from_columns_lenient`](crate::PurchaseLog::from_columns_lenient))
     /// to reject such rows and keep the rest.
-    #[error("row {index}: {column} value {value} cannot be read as the purchase's {field}: expected {expected}")]
+    #[error(
+        "row {index}: {column} value {value} cannot be read as the purchase's {field}: expected {expected}"
+    )]
     UnreadableValue {
         /// Position of the row in the input.
         index: usize,
@@ -174,7 +176,9 @@ pub enum Error {
     ///
     /// Every column needs exactly one value per purchase; check how the
     /// columns were sliced or filtered.
-    #[error("column {column} has {len} values but the customer column has {expected}; give one value per purchase")]
+    #[error(
+        "column {column} has {len} values but the customer column has {expected}; give one value per purchase"
+    )]
     ColumnLength {
         /// The column, by the name the caller gave it.
         column: String,

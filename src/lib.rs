@@ -103,6 +103,7 @@
 //! | `datasets` | yes | [`datasets`]: the CDNOW sample embedded (228 KB) |
 //! | `serde` | no | `Serialize`/`Deserialize` on every data, config and result type |
 //! | `synthetic` | yes | [`synthetic`]: seeded BG/NBD + Gamma-Gamma purchase logs for benches and tests |
+//! | `arrow` | no | [`arrow`]: purchase logs from Arrow record batches, results as record batches |
 //! | `parallel` | no | all cores (rayon) for building logs, summaries, model fits, RFM, churn scores and CLV, with results bit-identical to one core; keys must then be [`Shareable`] (`Send + Sync`) |
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
@@ -110,6 +111,8 @@
 #![forbid(unsafe_code)]
 
 mod accumulator;
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod churn;
 pub mod clv;
 #[cfg(feature = "datasets")]
@@ -139,8 +142,8 @@ pub use accumulator::SummaryAccumulator;
 pub use error::{Error, Field, Result};
 pub use holdout::{CalibrationHoldout, SplitSummary};
 pub use log::{
-    AmountColumn, CustomerPurchases, LogOptions, LogStats, MAX_AMOUNT, OrderLines, PurchaseColumns, PurchaseLog,
-    Rejection, TimeColumn,
+    AmountColumn, CustomerPurchases, LogOptions, LogStats, MAX_AMOUNT, OrderLines, PurchaseColumns,
+    PurchaseLog, Rejection, TimeColumn,
 };
 pub use parallel::Shareable;
 pub use period::{Granularity, TimeUnit};

@@ -1,7 +1,12 @@
 //! Columns are a second way into a log: every encoding of times and
 //! amounts builds the very log, rejections and summaries that records do.
 // Test code may unwrap, index and panic: a failure is the point.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use chrono::{DateTime, NaiveDate, Utc};
 use proptest::prelude::*;
@@ -29,7 +34,10 @@ fn rows() -> impl Strategy<Value = Vec<Row>> {
     ];
     let cents = prop_oneof![8 => 1_i64..30_000, 1 => Just(0_i64), 2 => -20_000_i64..0];
     let code = prop::option::weighted(0.4, 0_u8..5);
-    prop::collection::vec((0_u64..15, seconds, cents, code.clone(), code.clone(), code), 0..150)
+    prop::collection::vec(
+        (0_u64..15, seconds, cents, code.clone(), code.clone(), code),
+        0..150,
+    )
 }
 
 fn name(prefix: &str, code: Option<u8>) -> Option<String> {
@@ -77,9 +85,30 @@ fn time_encodings(rows: &[Row]) -> Vec<(&'static str, Vec<i64>)> {
     let sub = |i: usize, unit: i64| (i as i64 * 7_919) % unit;
     vec![
         ("seconds", seconds.clone()),
-        ("millis", seconds.iter().enumerate().map(|(i, s)| s * 1_000 + sub(i, 1_000)).collect()),
-        ("micros", seconds.iter().enumerate().map(|(i, s)| s * 1_000_000 + sub(i, 1_000_000)).collect()),
-        ("nanos", seconds.iter().enumerate().map(|(i, s)| s * 1_000_000_000 + sub(i, 1_000_000_000)).collect()),
+        (
+            "millis",
+            seconds
+                .iter()
+                .enumerate()
+                .map(|(i, s)| s * 1_000 + sub(i, 1_000))
+                .collect(),
+        ),
+        (
+            "micros",
+            seconds
+                .iter()
+                .enumerate()
+                .map(|(i, s)| s * 1_000_000 + sub(i, 1_000_000))
+                .collect(),
+        ),
+        (
+            "nanos",
+            seconds
+                .iter()
+                .enumerate()
+                .map(|(i, s)| s * 1_000_000_000 + sub(i, 1_000_000_000))
+                .collect(),
+        ),
     ]
 }
 
@@ -106,11 +135,21 @@ where
     let (from_columns, rejected_columns) = options.build_columns_lenient(columns).unwrap();
     prop_assert_eq!(&from_rows, &from_columns, "{}", what);
     prop_assert_eq!(&rejected_rows, &rejected_columns, "{}", what);
-    prop_assert_eq!(options.build(records).err(), options.build_columns(columns).err(), "{}", what);
+    prop_assert_eq!(
+        options.build(records).err(),
+        options.build_columns(columns).err(),
+        "{}",
+        what
+    );
     for g in [Granularity::Day, Granularity::Week] {
         let end = NaiveDate::from_ymd_opt(2025, 9, 1).unwrap();
         let opts = SummaryOptions::new(end).granularity(g).unit(TimeUnit::Weeks);
-        prop_assert_eq!(from_rows.summarize(&opts), from_columns.summarize(&opts), "{}", what);
+        prop_assert_eq!(
+            from_rows.summarize(&opts),
+            from_columns.summarize(&opts),
+            "{}",
+            what
+        );
     }
     Ok(())
 }
@@ -193,7 +232,11 @@ proptest! {
 #[test]
 fn columns_of_another_length_are_named() {
     let days = [9_862, 9_863];
-    let columns = PurchaseColumns::new(&[1_u64, 2, 3], TimeColumn::UnixDays(&days), AmountColumn::Floats(&[1.0; 3]));
+    let columns = PurchaseColumns::new(
+        &[1_u64, 2, 3],
+        TimeColumn::UnixDays(&days),
+        AmountColumn::Floats(&[1.0; 3]),
+    );
     let expected = Error::ColumnLength {
         column: "times".into(),
         len: 2,
@@ -202,8 +245,12 @@ fn columns_of_another_length_are_named() {
     assert_eq!(PurchaseLog::from_columns(&columns).unwrap_err(), expected);
     assert_eq!(PurchaseLog::from_columns_lenient(&columns).unwrap_err(), expected);
     let products = [Some("tea")];
-    let columns = PurchaseColumns::new(&[1_u64, 2], TimeColumn::UnixDays(&days), AmountColumn::Floats(&[1.0; 2]))
-        .products(&products);
+    let columns = PurchaseColumns::new(
+        &[1_u64, 2],
+        TimeColumn::UnixDays(&days),
+        AmountColumn::Floats(&[1.0; 2]),
+    )
+    .products(&products);
     let err = PurchaseLog::from_columns(&columns).unwrap_err();
     assert!(err.to_string().contains("column products has 1 values"), "{err}");
 }
@@ -213,21 +260,36 @@ fn unreadable_values_name_the_row_and_column() {
     let customers = [1_u64, 2, 3, 4];
     let seconds = [852_076_800, i64::MAX, 852_076_800, 852_076_800];
     let amounts = [1.0, 2.0, f64::NAN, f64::INFINITY];
-    let columns = PurchaseColumns::new(&customers, TimeColumn::UnixSeconds(&seconds), AmountColumn::Floats(&amounts));
+    let columns = PurchaseColumns::new(
+        &customers,
+        TimeColumn::UnixSeconds(&seconds),
+        AmountColumn::Floats(&amounts),
+    );
     let err = PurchaseLog::from_columns(&columns).unwrap_err();
     assert_eq!((err.index(), err.field()), (Some(1), Some(Field::Timestamp)));
-    assert!(err.to_string().contains("times value 9223372036854775807 s"), "{err}");
+    assert!(
+        err.to_string().contains("times value 9223372036854775807 s"),
+        "{err}"
+    );
     let (log, rejected) = PurchaseLog::from_columns_lenient(&columns).unwrap();
     assert_eq!(log.keys(), [1]);
     let named: Vec<_> = rejected.iter().map(|r| (r.index, r.customer, r.field)).collect();
     assert_eq!(
         named,
-        [(1, Some(2), Field::Timestamp), (2, Some(3), Field::Amount), (3, Some(4), Field::Amount)]
+        [
+            (1, Some(2), Field::Timestamp),
+            (2, Some(3), Field::Amount),
+            (3, Some(4), Field::Amount)
+        ]
     );
     assert_eq!(log.stats().rejected, 3);
 
     // Days far beyond the calendar say their unit.
-    let columns = PurchaseColumns::new(&[1_u64], TimeColumn::UnixDays(&[i32::MAX]), AmountColumn::Floats(&[1.0]));
+    let columns = PurchaseColumns::new(
+        &[1_u64],
+        TimeColumn::UnixDays(&[i32::MAX]),
+        AmountColumn::Floats(&[1.0]),
+    );
     let err = PurchaseLog::from_columns(&columns).unwrap_err();
     assert!(err.to_string().contains("2147483647 days"), "{err}");
 }
@@ -237,10 +299,16 @@ fn minor_units_need_a_scale_decimal_can_hold() {
     let columns = PurchaseColumns::new(
         &[1_u64],
         TimeColumn::UnixDays(&[0]),
-        AmountColumn::MinorUnits { units: &[1], scale: 29 },
+        AmountColumn::MinorUnits {
+            units: &[1],
+            scale: 29,
+        },
     );
     assert!(matches!(
         PurchaseLog::from_columns(&columns),
-        Err(Error::InvalidParameter { name: "AmountColumn::MinorUnits::scale", .. })
+        Err(Error::InvalidParameter {
+            name: "AmountColumn::MinorUnits::scale",
+            ..
+        })
     ));
 }

@@ -48,7 +48,10 @@ fn timestamps_outside_the_valid_range_are_rejected() {
     let (log, rejected) = PurchaseLog::lenient(records);
     assert_eq!(log.len(), 1);
     let named: Vec<_> = rejected.iter().map(|r| (r.index, r.customer, r.field)).collect();
-    assert_eq!(named, [(1, Some(7), Field::Timestamp), (2, Some(8), Field::Timestamp)]);
+    assert_eq!(
+        named,
+        [(1, Some(7), Field::Timestamp), (2, Some(8), Field::Timestamp)]
+    );
 
     // A configured range admits the old date and rejects the ordinary one.
     let old = LogOptions::default()

@@ -106,7 +106,6 @@ impl Dictionary {
     }
 }
 
-
 /// One accepted line while building: its customer and row. What else a
 /// line needs on the way (its order slot, its key range) is kept beside the
 /// lines, so that the lines the passes move stay small.
@@ -241,7 +240,11 @@ impl Builder {
     // Inlined into the collecting loop: a call per record, with the record
     // passed by value, cost a third of the staging time.
     #[inline(always)]
-    fn stage<C, S: Text>(&mut self, index: usize, record: Read<C, S>) -> std::result::Result<Line<C>, (Option<C>, Error)> {
+    fn stage<C, S: Text>(
+        &mut self,
+        index: usize,
+        record: Read<C, S>,
+    ) -> std::result::Result<Line<C>, (Option<C>, Error)> {
         self.input = index + 1;
         let record = record?;
         if index >= self.limit {
@@ -368,7 +371,6 @@ impl Builder {
         ))
     }
 }
-
 
 /// Collects staged lines: in place, or into a `Vec` with the room given.
 trait Gather<T>: Iterator<Item = T> + Sized {

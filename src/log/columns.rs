@@ -251,7 +251,10 @@ struct ShortText {
 
 impl Default for ShortText {
     fn default() -> Self {
-        Self { bytes: [0; 40], len: 0 }
+        Self {
+            bytes: [0; 40],
+            len: 0,
+        }
     }
 }
 
@@ -283,7 +286,9 @@ impl Validity<'_> {
     #[inline]
     fn holds(&self, i: usize) -> bool {
         let bit = self.offset + i;
-        self.bits.get(bit / 8).is_some_and(|byte| byte >> (bit % 8) & 1 == 1)
+        self.bits
+            .get(bit / 8)
+            .is_some_and(|byte| byte >> (bit % 8) & 1 == 1)
     }
 }
 
@@ -491,7 +496,7 @@ impl<'a, C> PurchaseColumns<'a, C> {
 
     /// Checks that every column has one value per row and that the amount
     /// encoding is valid.
-    pub(super) fn check_shape(&self) -> Result<()> {
+    pub(crate) fn check_shape(&self) -> Result<()> {
         let expected = self.len();
         let names = &self.names;
         let lengths = [
@@ -522,33 +527,49 @@ impl<'a, C> PurchaseColumns<'a, C> {
         Ok(())
     }
 
-    /// Every row, read as the builder reads a record.
-    pub(super) fn rows(&self) -> impl Iterator<Item = Read<C, &'a str>> + '_
+    /// Every row, read as the builder reads a record; errors name row `i`
+    /// as `offset + i` (the columns are a part of a larger input).
+    pub(super) fn rows(&self, offset: usize) -> impl Iterator<Item = Read<C, &'a str>> + '_
     where
         C: Clone,
     {
-        let calendar = (DateTime::<Utc>::MIN_UTC.timestamp(), DateTime::<Utc>::MAX_UTC.timestamp());
-        let text = |column: Option<&'a [Option<&'a str>]>, i: usize| column.and_then(|c| c.get(i).copied().flatten());
+        let calendar = (
+            DateTime::<Utc>::MIN_UTC.timestamp(),
+            DateTime::<Utc>::MAX_UTC.timestamp(),
+        );
+        let text = |column: Option<&'a [Option<&'a str>]>, i: usize| {
+            column.and_then(|c| c.get(i).copied().flatten())
+        };
         (0..self.len()).map(move |i| {
-            let [customer_valid, time_valid, amount_valid] = self.validity.map(|v| v.is_none_or(|v| v.holds(i)));
+            let [customer_valid, time_valid, amount_valid] =
+                self.validity.map(|v| v.is_none_or(|v| v.holds(i)));
             let customer = self.customers.get(i).filter(|_| customer_valid).cloned();
             let unreadable = |column: &str, field, value: String, expected| Error::UnreadableValue {
-                index: i,
+                index: offset + i,
                 column: column.to_string(),
                 field,
                 value,
                 expected,
             };
             let Some(customer) = customer else {
-                let null = unreadable(self.names.customer, Field::Customer, "null".into(), "a customer key");
+                let null = unreadable(
+                    self.names.customer,
+                    Field::Customer,
+                    "null".into(),
+                    "a customer key",
+                );
                 return Err((None, null));
             };
             let seconds = match self.times.seconds(i, calendar).filter(|_| time_valid) {
                 Some(Ok(seconds)) => seconds,
                 found => {
                     let value = found.and_then(|f| f.err()).unwrap_or_else(|| "null".into());
-                    let expected = "a time within chrono's calendar (about ±262,000 years); check the column's unit";
-                    return Err((Some(customer), unreadable(self.names.time, Field::Timestamp, value, expected)));
+                    let expected =
+                        "a time within chrono's calendar (about ±262,000 years); check the column's unit";
+                    return Err((
+                        Some(customer),
+                        unreadable(self.names.time, Field::Timestamp, value, expected),
+                    ));
                 }
             };
             let amount = match self.amounts.decimal(i).filter(|_| amount_valid) {
@@ -556,7 +577,10 @@ impl<'a, C> PurchaseColumns<'a, C> {
                 found => {
                     let value = found.and_then(|f| f.err()).unwrap_or_else(|| "null".into());
                     let expected = "a finite amount";
-                    return Err((Some(customer), unreadable(self.names.amount, Field::Amount, value, expected)));
+                    return Err((
+                        Some(customer),
+                        unreadable(self.names.amount, Field::Amount, value, expected),
+                    ));
                 }
             };
             Ok(Fields {
@@ -601,10 +625,18 @@ mod tests {
             (-5, 0, "-5"),
             (12, -3, "12000"),
             // 30 significant digits at scale 29: rounded to 28, half to even.
-            (123_456_789_012_345_678_901_234_567_895, 29, "1.2345678901234567890123456790"),
+            (
+                123_456_789_012_345_678_901_234_567_895,
+                29,
+                "1.2345678901234567890123456790",
+            ),
         ];
         for (units, scale, text) in cases {
-            assert_eq!(decimal_from_i128(units, scale).to_string(), text, "{units}e-{scale}");
+            assert_eq!(
+                decimal_from_i128(units, scale).to_string(),
+                text,
+                "{units}e-{scale}"
+            );
         }
         assert_eq!(decimal_from_i128(i128::MAX, -10), Decimal::MAX);
         assert_eq!(decimal_from_i128(i128::MIN, 0), Decimal::MIN);

@@ -20,7 +20,6 @@ const MAX_BUCKETS: usize = 4_096;
 /// Keys sampled per bucket to choose the boundaries.
 const SAMPLES_PER_BUCKET: usize = 16;
 
-
 /// Groups the lines by customer in key order and by time (passes 3 and 4
 /// of [`Builder`]).
 pub(super) fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<C>>) -> PurchaseLog<C> {
@@ -450,4 +449,3 @@ fn count_piece<C>(
     }
     counts
 }
-

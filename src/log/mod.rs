@@ -14,9 +14,9 @@ pub use columns::{AmountColumn, PurchaseColumns, TimeColumn};
 #[cfg(feature = "arrow")]
 pub(crate) use columns::{ColumnNames, Validity};
 pub use options::{LogOptions, OrderLines};
-pub use rules::{LogStats, MAX_AMOUNT, Rejection};
 #[cfg(feature = "serde")]
 pub(crate) use rules::serialize_display;
+pub use rules::{LogStats, MAX_AMOUNT, Rejection};
 
 use crate::parallel::Shareable;
 use crate::{Purchase, Result, Timestamp};
@@ -670,7 +670,6 @@ fn decode<'a>(
             .map(String::as_str)
     })
 }
-
 
 /// One stored line: where a customer's purchases live in a [`PurchaseLog`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -276,9 +276,7 @@ impl LogOptions {
     where
         C: Clone + Eq + Hash + Ord + Shareable,
     {
-        columns.check_shape()?;
-        Builder::new(*self, RECORD_LIMIT)
-            .run(columns.rows(), true, Some(staging_room::<C>(columns.len())))
+        self.build_parts(std::slice::from_ref(columns), true)
             .map(|(log, _)| log)
     }
 
@@ -311,8 +309,32 @@ impl LogOptions {
     where
         C: Clone + Eq + Hash + Ord + Shareable,
     {
-        columns.check_shape()?;
-        Builder::new(*self, RECORD_LIMIT).run(columns.rows(), false, Some(staging_room::<C>(columns.len())))
+        self.build_parts(std::slice::from_ref(columns), false)
+    }
+
+    /// Builds a log from consecutive parts of one input (record batches,
+    /// say): row `i` of a part is input row `i` plus the rows of the parts
+    /// before it.
+    pub(crate) fn build_parts<C>(
+        &self,
+        parts: &[PurchaseColumns<'_, C>],
+        strict: bool,
+    ) -> Result<(PurchaseLog<C>, Vec<Rejection<C>>)>
+    where
+        C: Clone + Eq + Hash + Ord + Shareable,
+    {
+        let mut offsets = Vec::with_capacity(parts.len());
+        let mut rows = 0_usize;
+        for part in parts {
+            part.check_shape()?;
+            offsets.push(rows);
+            rows = rows.saturating_add(part.len());
+        }
+        let records = parts
+            .iter()
+            .zip(offsets)
+            .flat_map(|(part, offset)| part.rows(offset));
+        Builder::new(*self, RECORD_LIMIT).run(records, strict, Some(staging_room::<C>(rows)))
     }
 }
 
@@ -320,5 +342,9 @@ impl LogOptions {
 /// twice as many for keys without drop glue, whose grouping copies the
 /// lines once beside themselves (see `group`).
 fn staging_room<C>(rows: usize) -> usize {
-    if std::mem::needs_drop::<C>() { rows } else { rows.saturating_mul(2) }
+    if std::mem::needs_drop::<C>() {
+        rows
+    } else {
+        rows.saturating_mul(2)
+    }
 }

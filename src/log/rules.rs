@@ -144,7 +144,6 @@ pub struct LogStats {
     pub rejected: usize,
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +174,4 @@ mod tests {
             );
         }
     }
-
 }
