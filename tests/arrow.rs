@@ -102,7 +102,8 @@ fn batches_build_the_log_records_build() {
     let (expected, expected_rejected) = PurchaseLog::lenient(purchases.clone());
     assert!(expected.stats().merged > 0 && !expected_rejected.is_empty());
     let batch = batch_of(&purchases);
-    let (log, rejected) = PurchaseLog::<u64>::from_batches_lenient(&[batch.clone()], &all_columns()).unwrap();
+    let (log, rejected) =
+        PurchaseLog::<u64>::from_batches_lenient(std::slice::from_ref(&batch), &all_columns()).unwrap();
     assert_eq!(log, expected);
     assert_eq!(rejected, expected_rejected);
     // The same input in uneven batches, some of them slices of a larger
@@ -256,7 +257,8 @@ fn every_listed_type_reads_the_same_purchases() {
                     });
                     PurchaseLog::new(renumbered.collect::<Vec<_>>()).unwrap()
                 } else if customer.data_type() == &arrow_schema::DataType::Int64 {
-                    let log = PurchaseLog::<i64>::from_batches(&[batch.clone()], &columns).expect(&what);
+                    let log = PurchaseLog::<i64>::from_batches(std::slice::from_ref(&batch), &columns)
+                        .expect(&what);
                     assert_eq!(log.keys(), [1, 2, 3]);
                     PurchaseLog::<u64>::from_batches(&[batch], &columns)
                         .map(|_| ())
@@ -343,7 +345,7 @@ fn nulls_name_the_column_and_row() {
 fn missing_columns_and_wrong_types_name_the_column() {
     let batch = small_batch();
     let err = PurchaseLog::<i64>::from_batches(
-        &[batch.clone()],
+        std::slice::from_ref(&batch),
         &BatchColumns::new("customer_id", "at", "amount"),
     )
     .unwrap_err();
@@ -370,7 +372,8 @@ fn missing_columns_and_wrong_types_name_the_column() {
         ),
     ];
     for (columns, column, found) in cases {
-        let err = PurchaseLog::<i64>::from_batches_lenient(&[batch.clone()], &columns).unwrap_err();
+        let err =
+            PurchaseLog::<i64>::from_batches_lenient(std::slice::from_ref(&batch), &columns).unwrap_err();
         assert!(
             matches!(&err, Error::ColumnType { column: c, found: f, .. } if c == column && f == found),
             "{columns:?}: {err}"

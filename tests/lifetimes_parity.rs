@@ -14,7 +14,7 @@
 
 use chrono::NaiveDate;
 use repurchase::datasets::cdnow_sample;
-use repurchase::{Granularity, SummaryOptions, TimeUnit};
+use repurchase::{Granularity, PurchaseLog, SummaryOptions, TimeUnit};
 use rust_decimal::prelude::ToPrimitive;
 
 /// lifetimes computes monetary means in f64; ours are exact Decimal.
@@ -47,8 +47,55 @@ fn assert_close(ours: f64, theirs: f64, tolerance: f64, what: &str) {
     );
 }
 
+/// The embedded sample as records build it and, with the `arrow` feature,
+/// as a record batch builds it: the parity must hold both ways.
+fn sample_logs() -> Vec<(&'static str, PurchaseLog<u32>)> {
+    let logs = vec![("records", cdnow_sample().unwrap())];
+    #[cfg(feature = "arrow")]
+    let logs = {
+        use arrow_array::{ArrayRef, Date32Array, Float64Array, RecordBatch, UInt32Array};
+        use repurchase::arrow::BatchColumns;
+        use rust_decimal::prelude::ToPrimitive;
+        use std::sync::Arc;
+
+        let purchases = repurchase::datasets::cdnow_sample_purchases();
+        let batch = RecordBatch::try_from_iter([
+            (
+                "customer_id",
+                Arc::new(UInt32Array::from_iter_values(
+                    purchases.iter().map(|p| p.customer),
+                )) as ArrayRef,
+            ),
+            (
+                "date",
+                Arc::new(Date32Array::from_iter_values(
+                    purchases.iter().map(|p| (p.at.unix_seconds() / 86_400) as i32),
+                )) as ArrayRef,
+            ),
+            // Dollars as the sample's CSV has them, read as floats.
+            (
+                "amount",
+                Arc::new(Float64Array::from_iter_values(
+                    purchases.iter().map(|p| p.amount.to_f64().unwrap()),
+                )) as ArrayRef,
+            ),
+        ])
+        .unwrap();
+        let columns = BatchColumns::new("customer_id", "date", "amount");
+        let mut logs = logs;
+        logs.push(("arrow", PurchaseLog::from_batches(&[batch], &columns).unwrap()));
+        logs
+    };
+    logs
+}
+
 fn check_summary(granularity: Granularity, file: &str) {
-    let log = cdnow_sample().unwrap();
+    for (way, log) in sample_logs() {
+        check_summary_of(&log, granularity, file, way);
+    }
+}
+
+fn check_summary_of(log: &PurchaseLog<u32>, granularity: Granularity, file: &str, way: &str) {
     let opts = SummaryOptions::new(date(1998, 6, 30)).granularity(granularity);
     let summaries = log.summarize(&opts);
     let reference = read_csv(file);
@@ -57,14 +104,18 @@ fn check_summary(granularity: Granularity, file: &str) {
     for (ours, row) in summaries.iter().zip(&reference) {
         let id = row[0];
         assert_eq!(f64::from(ours.customer), id);
-        assert_eq!(f64::from(ours.frequency), row[1], "customer {id} frequency");
-        assert_eq!(ours.recency, row[2], "customer {id} recency");
-        assert_eq!(ours.t, row[3], "customer {id} T");
+        assert_eq!(
+            f64::from(ours.frequency),
+            row[1],
+            "{way}: customer {id} frequency"
+        );
+        assert_eq!(ours.recency, row[2], "{way}: customer {id} recency");
+        assert_eq!(ours.t, row[3], "{way}: customer {id} T");
         assert_close(
             money(ours.monetary_value),
             row[4],
             MONEY_TOLERANCE,
-            &format!("customer {id} monetary"),
+            &format!("{way}: customer {id} monetary"),
         );
     }
 }
@@ -80,7 +131,12 @@ fn weekly_summary_matches_lifetimes() {
 }
 
 fn check_holdout(granularity: Granularity, file: &str) {
-    let log = cdnow_sample().unwrap();
+    for (way, log) in sample_logs() {
+        check_holdout_of(&log, granularity, file, way);
+    }
+}
+
+fn check_holdout_of(log: &PurchaseLog<u32>, granularity: Granularity, file: &str, way: &str) {
     let opts = SummaryOptions::new(date(1998, 6, 30)).granularity(granularity);
     let split = log.calibration_holdout(date(1997, 9, 30), &opts).unwrap();
     let reference = read_csv(file);
@@ -103,25 +159,28 @@ fn check_holdout(granularity: Granularity, file: &str) {
         assert_eq!(
             f64::from(ours.frequency_cal),
             row[1],
-            "customer {id} frequency_cal"
+            "{way}: customer {id} frequency_cal"
         );
-        assert_eq!(ours.recency_cal, row[2], "customer {id} recency_cal");
-        assert_eq!(ours.t_cal, row[3], "customer {id} T_cal");
+        assert_eq!(ours.recency_cal, row[2], "{way}: customer {id} recency_cal");
+        assert_eq!(ours.t_cal, row[3], "{way}: customer {id} T_cal");
         assert_close(
             money(ours.monetary_value_cal),
             row[4],
             MONEY_TOLERANCE,
-            &format!("customer {id} mv_cal"),
+            &format!("{way}: customer {id} mv_cal"),
         );
         assert_eq!(
             f64::from(ours.frequency_holdout),
             row[5],
-            "customer {id} frequency_holdout"
+            "{way}: customer {id} frequency_holdout"
         );
-        assert_eq!(ours.duration_holdout, row[7], "customer {id} duration_holdout");
+        assert_eq!(
+            ours.duration_holdout, row[7],
+            "{way}: customer {id} duration_holdout"
+        );
         if holdout_rows(ours.customer) == ours.frequency_holdout as usize {
             compared_money += 1;
-            let what = format!("customer {id} mv_holdout");
+            let what = format!("{way}: customer {id} mv_holdout");
             assert_close(money(ours.monetary_value_holdout), row[6], MONEY_TOLERANCE, &what);
         }
     }

@@ -203,7 +203,7 @@ impl<C: Clone + Eq + Hash + Ord + Shareable> PurchaseLog<C> {
     }
 }
 
-impl<'a, K: ToOwned + ?Sized> PurchaseLog<&'a K> {
+impl<K: ToOwned + ?Sized> PurchaseLog<&K> {
     /// The same log with owned keys (`&str` → `String`): one allocation
     /// per customer. Borrowed keys are how string columns build a log
     /// without an allocation per row.
