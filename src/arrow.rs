@@ -30,7 +30,7 @@
 //!
 //! | function | one row per | columns |
 //! |---|---|---|
-//! | [`summaries_to_batch`] | customer summary | `customer`, `frequency` (UInt32), `recency`, `t` (Float64), `monetary_value` (Decimal128, null without a repeat), `first_purchase`, `last_purchase` (Timestamp(Second, UTC)), `orders`, `periods` (UInt32), `total_spend`, `mean_order_value` (Decimal128) |
+//! | [`summaries_to_batch`] | customer summary | `customer`, `frequency` (UInt32), `recency`, `t` (Float64), `monetary_value` (Decimal128, null without a repeat), `first_purchase`, `last_purchase` (Timestamp(Second, "+00:00")), `orders`, `periods` (UInt32), `total_spend`, `mean_order_value` (Decimal128) |
 //! | [`splits_to_batch`] | calibration/holdout summary | `customer`, `frequency_cal`, `recency_cal`, `t_cal`, `monetary_value_cal`, `frequency_holdout`, `monetary_value_holdout`, `duration_holdout` |
 //! | [`rfm_to_batch`] | RFM score | `customer`, `recency`, `frequency`, `monetary` (Float64), `r`, `f`, `m` (UInt8), `code` (Utf8, e.g. `"545"`), `segment` (Utf8) |
 //! | [`stages_to_batch`] | lifecycle stage | `customer`, `stage`, `rule` (Utf8), `purchase_days`, `days_since_first`, `days_since_last` (UInt32), `gap_before_last` (UInt32, nullable), `typical_interval` (Float64, nullable) |
@@ -681,7 +681,7 @@ fn money_array(values: impl Iterator<Item = Option<Decimal>> + Clone) -> ArrayRe
 }
 
 fn utc_seconds(values: impl Iterator<Item = Timestamp>) -> ArrayRef {
-    Arc::new(TimestampSecondArray::from_iter_values(values.map(Timestamp::unix_seconds)).with_timezone("UTC"))
+    Arc::new(TimestampSecondArray::from_iter_values(values.map(Timestamp::unix_seconds)).with_timezone_utc())
 }
 
 fn batch(columns: Vec<(&str, ArrayRef)>) -> Result<RecordBatch> {
