@@ -1,6 +1,7 @@
 //! Building the log and summarising it, on seeded synthetic logs of 10^5,
 //! 10^6 and 10^7 purchases (~10 purchases a customer, shuffled, u64 keys;
-//! `build_string_keys` with the same keys as strings).
+//! `build_string_keys` with the same keys as strings; `build_from_columns*`
+//! from the same purchases as borrowed columns).
 //!
 //! `cargo bench --bench summary`; add `-- 1e7` for the largest size alone.
 // criterion's macros generate undocumented items; a bench may unwrap its
@@ -11,7 +12,10 @@ use std::hint::black_box;
 
 use chrono::NaiveDate;
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use repurchase::{Granularity, Purchase, PurchaseLog, SummaryOptions};
+use repurchase::{
+    AmountColumn, Granularity, Purchase, PurchaseColumns, PurchaseLog, SummaryOptions, TimeColumn,
+};
+use rust_decimal::Decimal;
 
 mod common;
 
@@ -54,6 +58,49 @@ fn bench_summary(c: &mut Criterion) {
                 BatchSize::PerIteration,
             )
         });
+
+        // The same purchases as borrowed columns (Unix seconds, cents),
+        // as a columnar source such as an Arrow batch holds them.
+        let customers: Vec<u64> = purchases.iter().map(|p| p.customer).collect();
+        let seconds: Vec<i64> = purchases.iter().map(|p| p.at.unix_seconds()).collect();
+        let cents: Vec<i64> = purchases
+            .iter()
+            .map(|p| (p.amount * Decimal::ONE_HUNDRED).trunc().mantissa() as i64)
+            .collect();
+        let columns = PurchaseColumns::new(
+            &customers,
+            TimeColumn::UnixSeconds(&seconds),
+            AmountColumn::MinorUnits {
+                units: &cents,
+                scale: 2,
+            },
+        );
+        group.bench_function(BenchmarkId::new("build_from_columns", label), |b| {
+            b.iter(|| {
+                let log = PurchaseLog::from_columns(black_box(&columns)).unwrap();
+                assert_eq!(log.len(), n);
+                log
+            })
+        });
+        let names: Vec<&str> = named.iter().map(|p| p.customer.as_str()).collect();
+        let columns = PurchaseColumns::new(
+            &names,
+            TimeColumn::UnixSeconds(&seconds),
+            AmountColumn::MinorUnits {
+                units: &cents,
+                scale: 2,
+            },
+        );
+        group.bench_function(BenchmarkId::new("build_from_columns_string_keys", label), |b| {
+            b.iter(|| {
+                let log = PurchaseLog::from_columns(black_box(&columns))
+                    .unwrap()
+                    .into_owned_keys();
+                assert_eq!(log.len(), n);
+                log
+            })
+        });
+        drop((names, customers, seconds, cents));
         drop(named);
 
         let log = PurchaseLog::new(purchases.clone()).unwrap();

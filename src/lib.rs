@@ -41,6 +41,11 @@
 //!   [`PurchaseLog::lenient`] reports [`Rejection`]s), grouped by customer.
 //!   Its documentation states the rules for refunds, zero amounts, order ids
 //!   and out-of-range timestamps.
+//! - [`PurchaseColumns`]: the same log from borrowed columns
+//!   ([`PurchaseLog::from_columns`]), times as a [`TimeColumn`] (dates,
+//!   timestamps, Unix days to nanoseconds) and amounts as an
+//!   [`AmountColumn`] (`Decimal`, cents, `Decimal128`, `f64`); with the
+//!   `arrow` feature, from Arrow record batches (`repurchase::arrow`).
 //! - [`CustomerSummary`]: frequency, recency, T and monetary value exactly
 //!   as Python `lifetimes` computes them, by [`PurchaseLog::summarize`] with
 //!   [`SummaryOptions`] ([`Granularity`], [`TimeUnit`], UTC offset), and the
@@ -103,7 +108,7 @@
 //! | `datasets` | yes | [`datasets`]: the CDNOW sample embedded (228 KB) |
 //! | `serde` | no | `Serialize`/`Deserialize` on every data, config and result type |
 //! | `synthetic` | yes | [`synthetic`]: seeded BG/NBD + Gamma-Gamma purchase logs for benches and tests |
-//! | `arrow` | no | [`arrow`]: purchase logs from Arrow record batches, results as record batches |
+//! | `arrow` | no | `repurchase::arrow`: purchase logs from Arrow record batches, results as record batches |
 //! | `parallel` | no | all cores (rayon) for building logs, summaries, model fits, RFM, churn scores and CLV, with results bit-identical to one core; keys must then be [`Shareable`] (`Send + Sync`) |
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]

@@ -52,7 +52,7 @@ use std::hash::Hash;
 /// - **Order ids**: records sharing one are lines of one order
 ///   ([`OrderLines::Merge`], the default) or duplicates
 ///   ([`OrderLines::Reject`]); an order id shared by two customers is always
-///   rejected ([`Error::OrderCustomerMismatch`]).
+///   rejected ([`Error::OrderCustomerMismatch`](crate::Error::OrderCustomerMismatch)).
 ///
 /// Internally the lines are 32-byte rows (time, amount, input position,
 /// order head), each customer's together in time order, customers in key
@@ -103,7 +103,7 @@ impl<C: Clone + Eq + Hash + Ord + Shareable> PurchaseLog<C> {
     ///
     /// # Errors
     ///
-    /// The first bad record, as an [`Error`] naming its index, field and
+    /// The first bad record, as an [`Error`](crate::Error)(crate::Error) naming its index, field and
     /// value; see the rules on [`PurchaseLog`].
     ///
     /// # Example
@@ -152,7 +152,7 @@ impl<C: Clone + Eq + Hash + Ord + Shareable> PurchaseLog<C> {
     ///
     /// [`Error::ColumnLength`](crate::Error::ColumnLength) when a column's
     /// length differs from the customer column's; otherwise the first bad
-    /// row, as an [`Error`](crate::Error) naming its position, field and
+    /// row, as an [`Error`](crate::Error)(crate::Error) naming its position, field and
     /// value, exactly as [`PurchaseLog::new`] names a record.
     ///
     /// # Example

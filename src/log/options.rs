@@ -29,7 +29,7 @@ pub enum OrderLines {
     /// amount is the lines' sum and whose time is its earliest line's, e.g.
     /// two lines of order `A-7` for 5.00 and 3.00 are one 8.00 order. A
     /// refund line carrying the order's id nets into that order. Every line
-    /// after an order's first is counted in [`LogStats::merged`].
+    /// after an order's first is counted in [`LogStats::merged`](crate::LogStats::merged).
     #[default]
     Merge,
     /// Each order is one record: a second record with the same order id is a

@@ -59,8 +59,8 @@ pub(super) const NONE: u32 = u32::MAX;
 /// with `u32::MAX` reserved).
 pub(super) const RECORD_LIMIT: usize = (u32::MAX - 1) as usize;
 
-/// A record that a lenient build ([`LogOptions::build_lenient`],
-/// [`PurchaseLog::lenient`], [`PurchaseLog::from_columns_lenient`]) left
+/// A record that a lenient build ([`LogOptions::build_lenient`](crate::LogOptions::build_lenient),
+/// [`PurchaseLog::lenient`](crate::PurchaseLog::lenient), [`PurchaseLog::from_columns_lenient`](crate::PurchaseLog::from_columns_lenient)) left
 /// out, and why.
 ///
 /// # Example
@@ -137,7 +137,7 @@ pub struct LogStats {
     /// Orders kept: records without an order id, plus the first line of each
     /// order id.
     pub accepted: usize,
-    /// Further lines of an order already seen ([`OrderLines::Merge`]), kept
+    /// Further lines of an order already seen ([`OrderLines::Merge`](crate::OrderLines::Merge)), kept
     /// as part of that order.
     pub merged: usize,
     /// Records left out by the lenient constructor.
