@@ -23,7 +23,7 @@ const SAMPLES_PER_BUCKET: usize = 16;
 /// Groups the lines by customer in key order and by time (passes 3 and 4
 /// of [`Builder`]).
 pub(super) fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<C>>) -> PurchaseLog<C> {
-    if std::mem::needs_drop::<C>() {
+    if groups_by_number::<C>() {
         return group_by_number(lines);
     }
     let mut log = PurchaseLog::empty();
@@ -74,6 +74,14 @@ pub(super) fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<
     log.rows = lines.into_iter().skip(ordered_at).map(|(_, row)| row).collect();
     log.rows.shrink_to_fit();
     log
+}
+
+/// `true` for keys grouped by number ([`group_by_number`]): keys that own
+/// memory, and other keys wider than an integer that are not read as
+/// integers (borrowed `&str` keys from columns), whose comparisons and
+/// hashing in every pass cost more than numbering them once.
+pub(super) fn groups_by_number<C>() -> bool {
+    std::mem::needs_drop::<C>() || (!is_integer::<C>() && std::mem::size_of::<C>() > 8)
 }
 
 /// Groups lines whose keys own memory (`String`, `Vec`…): each key is

@@ -5,6 +5,7 @@ use std::hash::Hash;
 use rust_decimal::Decimal;
 
 use super::build::{Builder, Fields};
+use super::group::groups_by_number;
 use super::rules::{MAX_AMOUNT, RECORD_LIMIT, amount_in_range};
 use super::{PurchaseColumns, PurchaseLog, Rejection};
 use crate::parallel::Shareable;
@@ -339,10 +340,10 @@ impl LogOptions {
 }
 
 /// The lines to make room for when staging `rows` rows from columns:
-/// twice as many for keys without drop glue, whose grouping copies the
+/// twice as many for keys grouped as they are, whose grouping copies the
 /// lines once beside themselves (see `group`).
 fn staging_room<C>(rows: usize) -> usize {
-    if std::mem::needs_drop::<C>() {
+    if groups_by_number::<C>() {
         rows
     } else {
         rows.saturating_mul(2)
