@@ -237,25 +237,10 @@ fn every_listed_type_reads_the_same_purchases() {
                 let log: PurchaseLog<u64> = if *is_text {
                     let log = PurchaseLog::<String>::from_batches(&[batch], &columns).expect(&what);
                     assert_eq!(log.keys(), ["c1", "c2", "c3"], "{what}");
-                    // Same purchases under the integer keys, for comparison.
-                    let renumbered = log.customers().flat_map(|c| {
-                        let key: u64 = c.key()[1..].parse().unwrap();
-                        c.timestamps()
-                            .zip(c.amounts())
-                            .map(move |(t, a)| Purchase::new(key, t, a))
-                            .collect::<Vec<_>>()
-                    });
-                    PurchaseLog::new(renumbered.collect::<Vec<_>>()).unwrap()
+                    renumbered(&log, |key| key[1..].parse().unwrap())
                 } else if customer.data_type() == &arrow_schema::DataType::Int32 {
                     let log = PurchaseLog::<i32>::from_batches(&[batch], &columns).expect(&what);
-                    let renumbered = log.customers().flat_map(|c| {
-                        let key = *c.key() as u64;
-                        c.timestamps()
-                            .zip(c.amounts())
-                            .map(move |(t, a)| Purchase::new(key, t, a))
-                            .collect::<Vec<_>>()
-                    });
-                    PurchaseLog::new(renumbered.collect::<Vec<_>>()).unwrap()
+                    renumbered(&log, |key| *key as u64)
                 } else if customer.data_type() == &arrow_schema::DataType::Int64 {
                     let log = PurchaseLog::<i64>::from_batches(std::slice::from_ref(&batch), &columns)
                         .expect(&what);
@@ -263,14 +248,7 @@ fn every_listed_type_reads_the_same_purchases() {
                     PurchaseLog::<u64>::from_batches(&[batch], &columns)
                         .map(|_| ())
                         .unwrap_err();
-                    let renumbered = log.customers().flat_map(|c| {
-                        let key = *c.key() as u64;
-                        c.timestamps()
-                            .zip(c.amounts())
-                            .map(move |(t, a)| Purchase::new(key, t, a))
-                            .collect::<Vec<_>>()
-                    });
-                    PurchaseLog::new(renumbered.collect::<Vec<_>>()).unwrap()
+                    renumbered(&log, |key| *key as u64)
                 } else {
                     PurchaseLog::<u64>::from_batches(&[batch], &columns).expect(&what)
                 };
@@ -279,6 +257,18 @@ fn every_listed_type_reads_the_same_purchases() {
             }
         }
     }
+}
+
+/// The same purchases under integer keys, for comparison across key types.
+fn renumbered<K: Ord>(log: &PurchaseLog<K>, key: impl Fn(&K) -> u64) -> PurchaseLog<u64> {
+    let purchases = log.customers().flat_map(|c| {
+        let key = key(c.key());
+        c.timestamps()
+            .zip(c.amounts())
+            .map(move |(t, a)| Purchase::new(key, t, a))
+            .collect::<Vec<_>>()
+    });
+    PurchaseLog::new(purchases.collect::<Vec<_>>()).unwrap()
 }
 
 fn small_batch() -> RecordBatch {
