@@ -199,8 +199,8 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
     pub fn push(&mut self, purchase: &Purchase<C>) -> Result<()> {
         let index = self.pushed;
         self.pushed += 1;
-        LogOptions::default().check(index, purchase.at.unix_seconds(), purchase.amount)?;
         let seconds = purchase.at.unix_seconds();
+        LogOptions::default().check(index, seconds, purchase.amount)?;
         let cell = DayCell::new(
             local_day(seconds, self.offset_seconds),
             seconds,

@@ -33,7 +33,7 @@
 //! | [`summaries_to_batch`] | customer summary | `customer`, `frequency` (UInt32), `recency`, `t` (Float64), `monetary_value` (Decimal128, null without a repeat), `first_purchase`, `last_purchase` (Timestamp(Second, "+00:00")), `orders`, `periods` (UInt32), `total_spend`, `mean_order_value` (Decimal128) |
 //! | [`splits_to_batch`] | calibration/holdout summary | `customer`, `frequency_cal`, `recency_cal`, `t_cal`, `monetary_value_cal`, `frequency_holdout`, `monetary_value_holdout`, `duration_holdout` |
 //! | [`rfm_to_batch`] | RFM score | `customer`, `recency`, `frequency`, `monetary` (Float64), `r`, `f`, `m` (UInt8), `code` (Utf8, e.g. `"545"`), `segment` (Utf8) |
-//! | [`stages_to_batch`] | lifecycle stage | `customer`, `stage`, `rule` (Utf8), `purchase_days`, `days_since_first`, `days_since_last` (UInt32), `gap_before_last` (UInt32, nullable), `typical_interval` (Float64, nullable) |
+//! | [`stages_to_batch`] | lifecycle stage | `customer`, `stage` (Utf8, e.g. `at risk`), `rule` (Utf8, the `StageRule` variant's name, e.g. `ChurnWindow`), `purchase_days`, `days_since_first`, `days_since_last` (UInt32), `gap_before_last` (UInt32, nullable), `typical_interval` (Float64, nullable) |
 //! | [`values_to_batch`] | customer | `customer`, then one Float64 column per named series (P(alive), expected purchases, expected spend, CLV, churn score…) |
 //!
 //! Money is `Decimal128(38, s)`, `s` the largest scale among the column's

@@ -32,10 +32,6 @@ pub enum Field {
     Amount,
     /// `Purchase::order_id`.
     OrderId,
-    /// `Purchase::product`.
-    Product,
-    /// `Purchase::channel`.
-    Channel,
 }
 
 impl fmt::Display for Field {
@@ -45,8 +41,6 @@ impl fmt::Display for Field {
             Field::Timestamp => "timestamp",
             Field::Amount => "amount",
             Field::OrderId => "order_id",
-            Field::Product => "product",
-            Field::Channel => "channel",
         })
     }
 }

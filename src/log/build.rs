@@ -127,14 +127,16 @@ struct OrderSlot {
 /// keys that own memory add a table of the distinct ones):
 ///
 /// 1. records → staged lines, validated, in input order; collected in place,
-///    into the records' own allocation;
+///    into the records' own allocation (rows read from columns are staged
+///    into fresh room, sized for pass 3);
 /// 2. order ids resolved: an order's lines checked against its first line's
 ///    customer, then given its earliest time;
 /// 3. lines partitioned into key-range buckets (boundaries from a sample of
 ///    keys), so that bucket order is key order: scattered in one pass into
 ///    room beside them, which a `Vec` of records already holds (keys that
-///    own memory, such as `String`, are first numbered, and their numbers,
-///    ranked in key order, grouped instead; see `group_by_number`); each
+///    own memory, such as `String`, or borrow it, such as `&str`, are first
+///    numbered, and their numbers, ranked in key order, grouped instead;
+///    see `groups_by_number`); each
 ///    bucket's lines then copied back, ordered by key and by time, from
 ///    cache (see `group_bucket`). Integer keys are read as numbers (see
 ///    `integer_keys`): a table finds their bucket, and a bucket of dense
