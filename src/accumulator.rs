@@ -5,9 +5,10 @@ use std::hash::Hash;
 use chrono::FixedOffset;
 use itertools::{EitherOrBoth, Itertools};
 
+use crate::days::{DayCell, fill_day_cells};
 use crate::hash::FastMap;
 use crate::period::{day_number, local_day};
-use crate::summary::{DayCell, PeriodFold, fill_day_cells};
+use crate::summary::PeriodFold;
 use crate::{Error, LogOptions, Purchase, PurchaseLog, Result, Summaries, SummaryOptions};
 
 /// Per-customer summary state that a service updates one order at a time,

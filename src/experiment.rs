@@ -25,8 +25,8 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use special::Error as _;
 
+use crate::days::fill_day_cells;
 use crate::period::day_number;
-use crate::summary::fill_day_cells;
 use crate::{Error, PurchaseLog, Result};
 
 /// The window a test is judged on and the confidence level of its

@@ -3,8 +3,9 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::days::fill_day_cells;
 use crate::period::{date_of_day, day_number};
-use crate::summary::{Figures, PeriodFold, fill_day_cells, mean};
+use crate::summary::{Figures, PeriodFold, mean};
 use crate::{Error, PurchaseLog, Result, SummaryOptions};
 
 /// One customer's calibration summary and holdout behaviour, with

@@ -122,6 +122,7 @@ pub mod churn;
 pub mod clv;
 #[cfg(feature = "datasets")]
 pub mod datasets;
+mod days;
 mod error;
 pub mod experiment;
 mod hash;

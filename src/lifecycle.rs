@@ -21,10 +21,10 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
+use crate::days::fill_day_cells;
 use crate::log::is_negative;
 use crate::metrics::days::purchase_days;
 use crate::period::{check_before, day_number, local_day};
-use crate::summary::fill_day_cells;
 use crate::{Customer, Error, PurchaseLog, Result};
 
 /// A lifecycle stage.

@@ -22,7 +22,7 @@ use std::collections::VecDeque;
 use chrono::{Days, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::summary::fill_day_cells;
+use crate::days::fill_day_cells;
 use crate::{Error, PurchaseLog, Result};
 
 /// How purchases earn points: `points` for every full (or rounded) `per`

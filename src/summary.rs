@@ -7,7 +7,8 @@ use rust_decimal::Decimal;
 use crate::money::Money;
 use crate::parallel::Shareable;
 
-use crate::log::{CustomerPurchases, Order, is_negative};
+use crate::days::DayCell;
+use crate::log::CustomerPurchases;
 use crate::period::{day_number, local_day};
 use crate::{Granularity, PurchaseLog, TimeUnit, Timestamp};
 
@@ -509,86 +510,6 @@ impl<C: Clone> Summaries<C> {
             Figures::NoOccasion => self.without_occasion.push(customer.clone()),
             Figures::Nothing => {}
         }
-    }
-}
-
-/// What one customer did on one local day: the orders and refunds of that
-/// day, netted. Day cells are the unit every summary is folded from, so the
-/// batch path and the [`SummaryAccumulator`](crate::SummaryAccumulator)
-/// agree by construction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub(crate) struct DayCell {
-    /// Local day number.
-    pub(crate) day: i64,
-    /// Net amount of the day's orders and refunds.
-    pub(crate) net: Money,
-    /// Orders (net amount ≥ 0).
-    pub(crate) orders: u32,
-    /// Refunds (net amount < 0).
-    pub(crate) refunds: u32,
-    /// `true` when any order or line of the day was a refund.
-    pub(crate) refunded: bool,
-    /// Unix seconds of the day's first and last order or refund.
-    pub(crate) first: i64,
-    pub(crate) last: i64,
-}
-
-impl DayCell {
-    /// The cell of one order; `refund_line` marks an order with a refund
-    /// line among its lines.
-    #[inline]
-    pub(crate) fn new(day: i64, seconds: i64, amount: Decimal, refund_line: bool) -> Self {
-        let refund = is_negative(amount);
-        Self {
-            day,
-            net: Money::from(amount),
-            orders: u32::from(!refund),
-            refunds: u32::from(refund),
-            refunded: refund || refund_line,
-            first: seconds,
-            last: seconds,
-        }
-    }
-
-    /// Folds another cell of the same day into this one.
-    #[inline]
-    pub(crate) fn absorb(&mut self, other: &DayCell) {
-        self.net.add(other.net);
-        self.orders = self.orders.saturating_add(other.orders);
-        self.refunds = self.refunds.saturating_add(other.refunds);
-        self.refunded |= other.refunded;
-        self.first = self.first.min(other.first);
-        self.last = self.last.max(other.last);
-    }
-
-    /// The occasion rule, for a day or a whole period's merged cells: a
-    /// purchase occasion holds an order and its refunds do not cancel it
-    /// (net > 0, or net = 0 without any refund, which keeps zero-amount
-    /// orders as occasions).
-    #[inline]
-    pub(crate) fn is_occasion(&self) -> bool {
-        self.orders > 0 && (self.net.is_positive() || (self.net.is_zero() && !self.refunded))
-    }
-
-    pub(crate) fn orders_and_refunds(&self) -> usize {
-        self.orders as usize + self.refunds as usize
-    }
-}
-
-/// Fills `cells` with the customer's orders as day cells, in day order.
-pub(crate) fn fill_day_cells<C>(purchases: &CustomerPurchases<'_, C>, offset: i32, cells: &mut Vec<DayCell>) {
-    cells.clear();
-    for order in purchases.orders() {
-        add_order(cells, local_day(order.seconds, offset), &order);
-    }
-}
-
-fn add_order(cells: &mut Vec<DayCell>, day: i64, order: &Order) {
-    let cell = DayCell::new(day, order.seconds, order.amount, order.refund_line);
-    match cells.last_mut() {
-        Some(last) if last.day == day => last.absorb(&cell),
-        _ => cells.push(cell),
     }
 }
 

@@ -24,9 +24,9 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::days::fill_day_cells;
 use crate::period::{check_before, day_number};
 use crate::points::EarnRule;
-use crate::summary::fill_day_cells;
 use crate::{Error, PurchaseLog, Result};
 
 /// What a tier table measures over its trailing window.

@@ -1,7 +1,7 @@
 //! One pass over the log, customer by customer, as day cells.
 
+use crate::days::{DayCell, fill_day_cells};
 use crate::period::day_number;
-use crate::summary::{DayCell, fill_day_cells};
 use crate::{PurchaseLog, SummaryOptions};
 
 /// Calls `f` with each customer's key and day cells up to the observation

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::{BetaGeo, ModelTime, PurchaseModel};
+use crate::days::fill_day_cells;
 use crate::period::{date_of_day, day_number};
-use crate::summary::fill_day_cells;
 use crate::{CalibrationHoldout, CustomerSummary, Error, PurchaseLog, Result, SummaryOptions};
 
 /// Customers with one calibration frequency (or more, for the last bucket),
