@@ -1,7 +1,7 @@
 //! Model fits, predictions and CLV for every customer, on seeded logs
 //! drawn from the BG/NBD process with Gamma-Gamma spend at the CDNOW
-//! estimates (`repurchase::synthetic`, the process of
-//! `../shared/bench/gen_purchases.py`), summarised by week:
+//! estimates (`repurchase::synthetic`, the process
+//! `examples/gen_purchases.rs` writes to CSV), summarised by week:
 //! 10^4, 10^5 and 10^6 customers.
 //!
 //! `cargo bench --bench models`; add `-- 1e6` for the largest size alone.

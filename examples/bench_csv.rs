@@ -1,5 +1,5 @@
 //! Times the crate on a purchase log in CSV, step by step, the way
-//! `../shared/bench/anchor_lifetimes.py` and `anchor_polars.py` time the
+//! `benches/anchor_lifetimes.py` and `benches/anchor_polars.py` time the
 //! Python tools on the same file: parsing first (reported, not counted as
 //! compute), then the lifetimes-convention summary, RFM quintiles, the
 //! BG/NBD and Gamma-Gamma fits and 12-month CLV for every customer.
@@ -9,8 +9,8 @@
 //! ```
 //!
 //! The CSV is `customer_id,date,amount` with a header, as
-//! `gen_purchases.py` writes it. Prints a readable report on stderr and one
-//! JSON line on stdout (for `scripts/compare.sh`). Each step's time is the
+//! `examples/gen_purchases.rs` writes it. Prints a readable report on stderr and one
+//! JSON line on stdout (for `benches/compare.sh`). Each step's time is the
 //! median of `--repeat` runs, the fits and CLV included: they take tens of
 //! milliseconds here, where one run swings by a third (the lifetimes
 //! anchor fits once, in seconds). `--once` runs every step once and builds

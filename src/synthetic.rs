@@ -1,7 +1,7 @@
 //! Seeded synthetic purchase logs from the BG/NBD process with Gamma-Gamma
-//! spend (feature `synthetic`), the process of `../shared/bench/gen_purchases.py`:
-//! data anyone can regenerate for benchmarks, examples and tests, returned
-//! as purchases directly (no file).
+//! spend (feature `synthetic`): data anyone can regenerate for benchmarks,
+//! examples and tests, returned as purchases directly (no file;
+//! `examples/gen_purchases.rs` writes one as CSV).
 //!
 //! # Example
 //!
@@ -29,9 +29,9 @@ use crate::{Error, Purchase, Result};
 /// Gamma(p_s, ν) with ν ~ Gamma(q, γ) per customer, in cents (at least one).
 /// Purchases fall on the day of their moment; customer keys are 0, 1, 2, ….
 /// The purchases come shuffled, as an export would (and as
-/// gen_purchases.py writes them), unless [`sorted`](Self::sorted).
+/// `examples/gen_purchases.rs` writes them), unless [`sorted`](Self::sorted).
 ///
-/// | setting | default (gen_purchases.py's) |
+/// | setting | default |
 /// |---|---|
 /// | customers | 100,000 |
 /// | seed | 42 |

@@ -1,0 +1,139 @@
+//! Times the columnar route from a CSV file to per-customer summaries, the
+//! way `benches/anchor_polars.py` times Polars' `scan_csv` straight into its
+//! fastest summary: the file read with `arrow-csv` into record batches (in
+//! as many pieces as there are threads), the log built from the batches,
+//! and summarised, all of it timed.
+//!
+//! ```text
+//! cargo run --release --features example-io --example bench_arrow -- p10m.csv --as-of 2025-12-29 [--repeat 3]
+//! cargo run --release --features example-io,parallel --example bench_arrow -- p10m.csv --as-of 2025-12-29
+//! ```
+//!
+//! The CSV is `customer_id,date,amount` with a header, integer ids, ISO
+//! dates and amounts with at most two decimals, as `examples/gen_purchases.rs`
+//! writes it; they are read as `UInt64`, `Date32` and `Decimal128(18, 2)`
+//! (exact cents). Prints a report on stderr and one JSON line on stdout
+//! (for `benches/compare.sh`); each time is the median of `--repeat` runs.
+
+use std::io::Cursor;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use arrow_array::RecordBatch;
+use arrow_schema::{DataType, Field, Schema};
+use chrono::NaiveDate;
+use repurchase::arrow::BatchColumns;
+use repurchase::{PurchaseLog, SummaryOptions, TimeUnit};
+
+type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// Threads for reading the file: all cores with the `parallel` feature.
+fn threads() -> usize {
+    if cfg!(feature = "parallel") {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        1
+    }
+}
+
+/// The CSV's bytes as record batches: cut into `pieces` at line ends, each
+/// piece parsed on its own thread, batches in file order.
+fn read_batches(bytes: &[u8], schema: &Arc<Schema>, pieces: usize) -> AnyResult<Vec<RecordBatch>> {
+    let header_end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| i + 1);
+    let body = bytes.get(header_end..).unwrap_or_default();
+    let mut cuts = vec![0];
+    for k in 1..pieces {
+        let guess = body.len() * k / pieces;
+        let from = (*cuts.last().unwrap_or(&0)).max(guess);
+        let cut = body
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+            .map_or(body.len(), |i| from + i + 1);
+        cuts.push(cut);
+    }
+    cuts.push(body.len());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = cuts
+            .iter()
+            .zip(cuts.iter().skip(1))
+            .map(|(&from, &to)| {
+                let piece = body.get(from..to).unwrap_or_default();
+                let schema = schema.clone();
+                scope.spawn(move || -> Result<Vec<RecordBatch>, String> {
+                    let reader = arrow_csv::ReaderBuilder::new(schema)
+                        .with_header(false)
+                        .with_batch_size(128 * 1024)
+                        .build(Cursor::new(piece))
+                        .map_err(|e| e.to_string())?;
+                    reader.collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        let mut batches = Vec::new();
+        for handle in handles {
+            batches.extend(handle.join().map_err(|_| "a reader thread panicked")??);
+        }
+        Ok(batches)
+    })
+}
+
+fn main() -> AnyResult<()> {
+    let usage = "usage: bench_arrow FILE.csv --as-of YYYY-MM-DD [--repeat N]";
+    let (mut csv, mut as_of, mut repeat) = (None, None, 3_usize);
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--as-of" => as_of = Some(NaiveDate::from_str(&args.next().ok_or(usage)?)?),
+            "--repeat" => repeat = args.next().ok_or(usage)?.parse::<usize>()?.max(1),
+            _ if csv.is_none() && !arg.starts_with("--") => csv = Some(arg),
+            _ => return Err(usage.into()),
+        }
+    }
+    let (csv, as_of) = (csv.ok_or(usage)?, as_of.ok_or(usage)?);
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("customer_id", DataType::UInt64, false),
+        Field::new("date", DataType::Date32, false),
+        Field::new("amount", DataType::Decimal128(18, 2), false),
+    ]));
+    let columns = BatchColumns::new("customer_id", "date", "amount");
+    // The summary the anchors compute: day periods, recency and T in weeks.
+    let options = SummaryOptions::new(as_of).unit(TimeUnit::Weeks);
+
+    let mut runs = Vec::with_capacity(repeat);
+    let mut last = None;
+    for _ in 0..repeat {
+        let start = Instant::now();
+        let bytes = std::fs::read(&csv)?;
+        let batches = read_batches(&bytes, &schema, threads())?;
+        drop(bytes);
+        let read_s = start.elapsed().as_secs_f64();
+        let log = PurchaseLog::<u64>::from_batches(&batches, &columns)?;
+        let build_s = start.elapsed().as_secs_f64() - read_s;
+        let summaries = log.summarize(&options);
+        let total_s = start.elapsed().as_secs_f64();
+        runs.push((total_s, read_s, build_s, total_s - read_s - build_s));
+        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        let batch_bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
+        // Dropped outside the timing.
+        last = Some((rows, batch_bytes, summaries.len()));
+    }
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (total_s, read_s, build_s, summarize_s) = runs.get(runs.len() / 2).copied().ok_or("no run")?;
+    let (rows, batch_bytes, customers) = last.ok_or("no run")?;
+    eprintln!(
+        "{rows} purchases, {customers} customers from {csv}, {} thread(s)",
+        threads()
+    );
+    eprintln!(
+        "  CSV file → summaries {total_s:8.3} s (read {read_s:.3} s + build {build_s:.3} s + summarize {summarize_s:.3} s)"
+    );
+    println!(
+        "{{\"tool\":\"repurchase-arrow\",\"threads\":{},\"rows\":{rows},\"customers\":{customers},\"batch_bytes\":{batch_bytes},\"csv_to_summary_s\":{total_s},\"read_s\":{read_s},\"build_s\":{build_s},\"summarize_s\":{summarize_s}}}",
+        threads()
+    );
+    Ok(())
+}
