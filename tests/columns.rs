@@ -312,3 +312,99 @@ fn minor_units_need_a_scale_decimal_can_hold() {
         })
     ));
 }
+
+/// Large enough for many key-range buckets, where lines from columns are
+/// swapped into place rather than scattered into room: the same log as
+/// records build through room, for dense, sparse and string keys, with
+/// same-second ties, order lines and refunds.
+#[test]
+fn large_columns_group_like_records() {
+    let mut rng = repurchase::synthetic::Rng::new(11);
+    let n = 120_000;
+    let mut dense = Vec::with_capacity(n);
+    let mut seconds = Vec::with_capacity(n);
+    let mut cents = Vec::with_capacity(n);
+    let mut orders = Vec::with_capacity(n);
+    for i in 0..n {
+        // Lines 5k and 5k + 1: two lines of order O{k}, one customer's.
+        let customer = if i % 5 == 1 {
+            dense[i - 1]
+        } else {
+            (rng.uniform() * 9_000.0) as u64
+        };
+        dense.push(customer);
+        // Whole hours over a year: many lines of one customer share a second.
+        seconds.push(START + 3_600 * (rng.uniform() * 24.0 * 365.0) as i64);
+        cents.push((rng.uniform() * 20_000.0) as i64 - 2_000);
+        orders.push((i % 5 < 2).then(|| format!("O{}", i / 5)));
+    }
+    let sparse: Vec<u64> = dense
+        .iter()
+        .map(|k| k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 16)
+        .collect();
+    let names: Vec<String> = dense.iter().map(|k| format!("customer-{k:05}")).collect();
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let order_refs = borrowed(&orders);
+    let records = |key: &dyn Fn(usize) -> u64| -> Vec<Purchase<u64>> {
+        (0..n)
+            .map(|i| {
+                let p = Purchase::new(
+                    key(i),
+                    Timestamp::from_unix_seconds(seconds[i]).unwrap(),
+                    Decimal::new(cents[i], 2),
+                );
+                match &orders[i] {
+                    Some(id) => p.order_id(id.clone()),
+                    None => p,
+                }
+            })
+            .collect()
+    };
+    let time = TimeColumn::UnixSeconds(&seconds);
+    let amount = AmountColumn::MinorUnits {
+        units: &cents,
+        scale: 2,
+    };
+    for (keys, what) in [(&dense, "dense"), (&sparse, "sparse")] {
+        let expected = PurchaseLog::new(records(&|i| keys[i])).unwrap();
+        let columns = PurchaseColumns::new(keys, time, amount).order_ids(&order_refs);
+        assert_eq!(
+            PurchaseLog::from_columns(&columns).unwrap(),
+            expected,
+            "{what} keys"
+        );
+        // Without order ids every line heads its own order.
+        let expected = PurchaseLog::new(
+            records(&|i| keys[i])
+                .into_iter()
+                .map(|mut p| {
+                    p.order_id = None;
+                    p
+                })
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let columns = PurchaseColumns::new(keys, time, amount);
+        assert_eq!(
+            PurchaseLog::from_columns(&columns).unwrap(),
+            expected,
+            "{what} keys, no order ids"
+        );
+    }
+    let expected: Vec<Purchase<String>> = records(&|i| dense[i])
+        .into_iter()
+        .map(|p| Purchase {
+            customer: format!("customer-{:05}", p.customer),
+            at: p.at,
+            amount: p.amount,
+            order_id: p.order_id,
+            product: None,
+            channel: None,
+        })
+        .collect();
+    let columns = PurchaseColumns::new(&name_refs, time, amount).order_ids(&order_refs);
+    assert_eq!(
+        PurchaseLog::from_columns(&columns).unwrap().into_owned_keys(),
+        PurchaseLog::new(expected).unwrap()
+    );
+}

@@ -128,7 +128,8 @@ struct OrderSlot {
 ///
 /// 1. records → staged lines, validated, in input order; collected in place,
 ///    into the records' own allocation (rows read from columns are staged
-///    into fresh room, sized for pass 3);
+///    into fresh memory, and pass 3 then swaps them into place instead of
+///    scattering them into room beside them);
 /// 2. order ids resolved: an order's lines checked against its first line's
 ///    customer, then given its earliest time;
 /// 3. lines partitioned into key-range buckets (boundaries from a sample of
@@ -174,8 +175,8 @@ impl Builder {
 
     /// Reads every record; `strict` stops at the first bad one. `room`,
     /// when given, is the capacity to stage the lines into (records read
-    /// from columns: room for the grouping's second copy too); without it
-    /// the lines are collected in place, into a `Vec` of records' memory.
+    /// from columns); without it the lines are collected in place, into a
+    /// `Vec` of records' memory.
     pub(super) fn run<C, S, I>(
         mut self,
         records: I,

@@ -26,9 +26,14 @@ pub(super) fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<
     if groups_by_number::<C>() {
         return group_by_number(lines);
     }
-    let mut log = PurchaseLog::empty();
     let n = lines.len();
     let ranges = KeyRanges::of(&lines);
+    if let BucketFinder::Table(table) = &ranges.finder {
+        if lines.capacity() - n < n && ranges.bounds.len() > 2 {
+            return group_in_place(lines, &ranges.bounds, table);
+        }
+    }
+    let mut log = PurchaseLog::empty();
     // Room beside the lines, inside the records' own allocation when they
     // came as a `Vec`. The lines are scattered into it by key range, and
     // each range copied back in order; a single range is copied into the
@@ -56,12 +61,12 @@ pub(super) fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<
     // order. Serially straight into the log: no second copy of its keys.
     #[cfg(not(feature = "parallel"))]
     for ((bucket, to), at) in buckets {
-        group_bucket(bucket, to, at, &mut log.keys, &mut log.starts);
+        group_bucket(bucket, to, at, true, &mut log.keys, &mut log.starts);
     }
     #[cfg(feature = "parallel")]
     for (keys, starts) in map_parts(buckets.collect(), |((bucket, to), at)| {
         let (mut keys, mut starts) = (Vec::new(), Vec::new());
-        group_bucket(bucket, to, at, &mut keys, &mut starts);
+        group_bucket(bucket, to, at, true, &mut keys, &mut starts);
         (keys, starts)
     }) {
         log.keys.extend(keys);
@@ -74,6 +79,90 @@ pub(super) fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<
     log.rows = lines.into_iter().skip(ordered_at).map(|(_, row)| row).collect();
     log.rows.shrink_to_fit();
     log
+}
+
+/// Groups lines that have no room beside them (staged from columns, whose
+/// memory is fresh: room would cost as much again in page faults) where
+/// they are: the lines are permuted into their key-range buckets by
+/// swapping (each line moves once to its bucket's next free slot, as in an
+/// American flag sort), then each bucket is ordered through a scratch
+/// buffer the size of the largest bucket and copied back. Swapping does not
+/// keep the lines' input order within a bucket, so lines of one customer
+/// at the same second are put back in input order after the sort (see
+/// [`TimeOrder`]).
+fn group_in_place<C: Clone + Eq + Hash + Ord + Shareable>(
+    mut lines: Vec<Line<C>>,
+    bounds: &[usize],
+    table: &BucketTable,
+) -> PurchaseLog<C> {
+    let mut log = PurchaseLog::empty();
+    permute_into_buckets(&mut lines, bounds, table);
+    // Consecutive buckets in this many groups, each with its scratch.
+    let buckets = split_at_bounds(&mut lines, bounds)
+        .into_iter()
+        .zip(bounds.iter().map(|&at| at as u32));
+    let groups: Vec<Vec<_>> = {
+        let all: Vec<_> = buckets.collect();
+        let per_group = all.len().div_ceil(PIECES).max(1);
+        let mut groups = Vec::with_capacity(PIECES);
+        let mut all = all.into_iter().peekable();
+        while all.peek().is_some() {
+            groups.push(all.by_ref().take(per_group).collect());
+        }
+        groups
+    };
+    for (keys, starts) in map_parts(groups, |group: Vec<(&mut [Line<C>], u32)>| {
+        let (mut keys, mut starts) = (Vec::new(), Vec::new());
+        let mut scratch: Vec<Line<C>> = Vec::new();
+        for (bucket, at) in group {
+            scratch.clear();
+            scratch.extend_from_slice(bucket);
+            group_bucket(bucket, &mut scratch, at, false, &mut keys, &mut starts);
+            bucket.clone_from_slice(&scratch);
+        }
+        (keys, starts)
+    }) {
+        log.keys.extend(keys);
+        log.starts.extend(starts);
+    }
+    log.rows = lines.into_iter().map(|(_, row)| row).collect();
+    log.rows.shrink_to_fit();
+    log
+}
+
+/// Moves every line into its bucket (`bounds`, as counted with `table`)
+/// by swaps: each step either finds a line already in its bucket or sends
+/// it to its bucket's next free slot, so there are fewer steps than twice
+/// the lines.
+fn permute_into_buckets<C: Hash>(lines: &mut [Line<C>], bounds: &[usize], table: &BucketTable) {
+    let buckets = bounds.len().saturating_sub(1);
+    let mut next: Vec<usize> = bounds.iter().take(buckets).copied().collect();
+    for b in 0..buckets {
+        let end = bounds.get(b + 1).copied().unwrap_or(0);
+        while let Some(i) = next.get(b).copied().filter(|&i| i < end) {
+            let target = lines.get(i).map_or(b, |(key, _)| table.bucket(number(key)));
+            let free = next
+                .get(target)
+                .copied()
+                .filter(|&j| j < bounds.get(target + 1).copied().unwrap_or(0));
+            match free {
+                Some(j) if target != b => {
+                    lines.swap(i, j);
+                    if let Some(slot) = next.get_mut(target) {
+                        *slot += 1;
+                    }
+                }
+                // In its bucket; or, were the counts ever off (a bug), left
+                // where it is rather than looping.
+                _ => {
+                    debug_assert_eq!(target, b, "bucket counts disagree with the table");
+                    if let Some(slot) = next.get_mut(b) {
+                        *slot += 1;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// `true` for keys grouped by number ([`group_by_number`]): keys that own
@@ -140,6 +229,7 @@ fn group_bucket<C: Clone + Eq + Hash + Ord>(
     bucket: &[Line<C>],
     to: &mut [Line<C>],
     at: u32,
+    in_input_order: bool,
     keys: &mut Vec<C>,
     starts: &mut Vec<u32>,
 ) {
@@ -180,6 +270,11 @@ fn group_bucket<C: Clone + Eq + Hash + Ord>(
             if len > 1 {
                 if time.packed {
                     short_sort::sort(run);
+                    if !in_input_order {
+                        // Positions no longer follow input positions: lines
+                        // of one second go in input order, as records' do.
+                        order_ties_by_input(run, |o| line(o).map_or(0, |(_, row)| row.index));
+                    }
                 } else {
                     // The key ends with the input position: a total order.
                     run.sort_unstable_by_key(|&o| line(o).map(|(_, row)| row.sort_key()));
@@ -195,11 +290,33 @@ fn group_bucket<C: Clone + Eq + Hash + Ord>(
     }
 }
 
+/// Puts each group of a sorted run's packed keys that share a time (the
+/// high 32 bits) in the order of `index` (each line's input position).
+/// Such ties are rare, and each group is short.
+fn order_ties_by_input(run: &mut [u64], index: impl Fn(u64) -> u32) {
+    let mut start = 0;
+    while start < run.len() {
+        let time = run.get(start).map_or(0, |&o| o >> 32);
+        let end = run
+            .get(start..)
+            .and_then(|rest| rest.iter().position(|&o| o >> 32 != time))
+            .map_or(run.len(), |len| start + len);
+        if end - start > 1 {
+            if let Some(ties) = run.get_mut(start..end) {
+                ties.sort_unstable_by_key(|&o| index(o));
+            }
+        }
+        start = end;
+    }
+}
+
 /// A bucket's lines' time order as integers: a line's seconds after the
 /// bucket's earliest in the high 32 bits, its position in the bucket in
-/// the low 32. Positions follow input positions, so while every line heads
-/// its own order (no order ids) and the bucket spans under 136 years, these
-/// sort as [`Row::sort_key`] does. Otherwise the keys hold positions only
+/// the low 32. Where positions follow input positions (lines scattered in
+/// order), while every line heads its own order (no order ids) and the
+/// bucket spans under 136 years, these sort as [`Row::sort_key`] does;
+/// lines swapped into place need their ties put in input order after (see
+/// `order_ties_by_input`). Otherwise the keys hold positions only
 /// (`packed` is false), to be sorted by the rows' own keys.
 struct TimeOrder {
     earliest: i64,

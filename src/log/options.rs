@@ -5,7 +5,6 @@ use std::hash::Hash;
 use rust_decimal::Decimal;
 
 use super::build::{Builder, Fields};
-use super::group::groups_by_number;
 use super::rules::{MAX_AMOUNT, RECORD_LIMIT, amount_in_range};
 use super::{PurchaseColumns, PurchaseLog, Rejection};
 use crate::parallel::Shareable;
@@ -335,17 +334,8 @@ impl LogOptions {
             .iter()
             .zip(offsets)
             .flat_map(|(part, offset)| part.rows(offset));
-        Builder::new(*self, RECORD_LIMIT).run(records, strict, Some(staging_room::<C>(rows)))
-    }
-}
-
-/// The lines to make room for when staging `rows` rows from columns:
-/// twice as many for keys grouped as they are, whose grouping copies the
-/// lines once beside themselves (see `group`).
-fn staging_room<C>(rows: usize) -> usize {
-    if groups_by_number::<C>() {
-        rows
-    } else {
-        rows.saturating_mul(2)
+        // Exactly the rows: lines from columns are grouped where they are
+        // staged (see `group`), as fresh room would cost its page faults.
+        Builder::new(*self, RECORD_LIMIT).run(records, strict, Some(rows))
     }
 }
