@@ -18,16 +18,15 @@ use std::io::{Cursor, Read, Seek};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use arrow_array::RecordBatch;
 use arrow_csv::reader::Format;
 use chrono::NaiveDate;
-use repurchase::arrow::{ArrowKey, BatchColumns, summaries_to_batch};
-use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_values};
-use repurchase::models::{BetaGeo, FitOptions, FrequencyData, GammaGamma, SpendData};
-use repurchase::rfm::{self, RfmConfig, SegmentTable};
-use repurchase::{PurchaseLog, SummaryOptions, TimeUnit};
+use repurchase::arrow::BatchColumns;
 
-type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
+#[path = "common/report.rs"]
+mod report;
+
+use report::{AnyResult, report_any};
 
 fn main() -> AnyResult<()> {
     let usage = "usage: csv_report [purchases.csv] [--as-of YYYY-MM-DD] [--out report.csv]";
@@ -50,16 +49,12 @@ fn main() -> AnyResult<()> {
         "read {rows} purchases from {}",
         path.as_deref().unwrap_or("the embedded CDNOW sample")
     );
-    let columns = BatchColumns::new("customer_id", "date", "amount");
     // Integer ids stay integers; anything else is read as text.
-    let report = match batches
-        .first()
-        .and_then(|b| b.column_by_name("customer_id"))
-        .map(|c| c.data_type().clone())
-    {
-        Some(arrow_schema::DataType::Int64) => report::<i64>(&batches, &columns, as_of)?,
-        _ => report::<String>(&batches, &columns, as_of)?,
-    };
+    let report = report_any(
+        &batches,
+        &BatchColumns::new("customer_id", "date", "amount"),
+        as_of,
+    )?;
     match out {
         Some(out) => {
             let mut writer = arrow_csv::Writer::new(std::fs::File::create(&out)?);
@@ -91,69 +86,6 @@ fn read_csv<R: Read + Seek>(mut input: R) -> AnyResult<Vec<RecordBatch>> {
         .with_batch_size(64 * 1024)
         .build(input)?;
     Ok(reader.collect::<Result<Vec<_>, _>>()?)
-}
-
-/// Summaries, RFM segment, P(alive) and 12-month CLV for every customer,
-/// as one record batch.
-fn report<C: ArrowKey>(
-    batches: &[RecordBatch],
-    columns: &BatchColumns,
-    as_of: Option<NaiveDate>,
-) -> AnyResult<RecordBatch> {
-    let (log, rejected) = PurchaseLog::<C>::from_batches_lenient(batches, columns)?;
-    for r in rejected.iter().take(5) {
-        eprintln!("left out: {}", r.reason);
-    }
-    let last_day = log
-        .customers()
-        .filter_map(|c| c.timestamps().last())
-        .max()
-        .map(|t| t.to_datetime().date_naive());
-    let as_of = as_of.or(last_day).ok_or("no purchases to report on")?;
-    let summaries = log.summarize(&SummaryOptions::new(as_of).unit(TimeUnit::Weeks));
-    eprintln!(
-        "{} customers as of {as_of}; {} rows left out, {} order lines merged",
-        summaries.len(),
-        rejected.len(),
-        log.stats().merged
-    );
-
-    let scores = rfm::score(&summaries.customers, &RfmConfig::default())?;
-    let table = SegmentTable::r_rfm();
-    let segments: Vec<&str> = table.assign(&scores).into_iter().map(|s| table.name(s)).collect();
-
-    let fit = BetaGeo::fit(
-        &FrequencyData::from_summaries(&summaries.customers),
-        &FitOptions::default(),
-    )?;
-    let spend = GammaGamma::fit(
-        &SpendData::from_summaries(&summaries.customers)?,
-        &FitOptions::default(),
-    )?;
-    eprintln!("BG/NBD {:?}\nGamma-Gamma {:?}", fit.model, spend.model);
-    let p_alive = summaries
-        .iter()
-        .map(|s| fit.model.p_alive(f64::from(s.frequency), s.recency, s.t))
-        .collect::<Result<Vec<f64>, _>>()?;
-    let clv = customer_lifetime_values(
-        &fit.model,
-        &spend.model,
-        &summaries.customers,
-        &ClvOptions::new(ModelTime::Weeks),
-    )?;
-
-    let summary = summaries_to_batch(&summaries.customers)?;
-    let mut fields: Vec<(String, ArrayRef)> = summary
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.name().clone())
-        .zip(summary.columns().iter().cloned())
-        .collect();
-    fields.push(("rfm_segment".into(), Arc::new(StringArray::from(segments))));
-    fields.push(("p_alive".into(), Arc::new(Float64Array::from(p_alive))));
-    fields.push(("clv_12m".into(), Arc::new(Float64Array::from(clv))));
-    Ok(RecordBatch::try_from_iter(fields)?)
 }
 
 /// The embedded CDNOW sample as `customer_id,date,amount` text.
