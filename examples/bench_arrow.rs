@@ -5,9 +5,13 @@
 //! and summarised, all of it timed.
 //!
 //! ```text
-//! cargo run --release --features example-io --example bench_arrow -- p10m.csv --as-of 2025-12-29 [--repeat 3]
+//! cargo run --release --features example-io --example bench_arrow -- p10m.csv --as-of 2025-12-29 [--parquet p10m.parquet] [--repeat 3]
 //! cargo run --release --features example-io,parallel --example bench_arrow -- p10m.csv --as-of 2025-12-29
 //! ```
+//!
+//! With `--parquet FILE` (the same rows, as `gen_purchases --parquet`
+//! writes them) it also times the Parquet file to summaries, its row
+//! groups read on as many threads.
 //!
 //! The CSV is `customer_id,date,amount` with a header, integer ids, ISO
 //! dates and amounts with at most two decimals, as `examples/gen_purchases.rs`
@@ -21,6 +25,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use arrow_array::RecordBatch;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use arrow_schema::{DataType, Field, Schema};
 use chrono::NaiveDate;
 use repurchase::arrow::BatchColumns;
@@ -81,14 +86,77 @@ fn read_batches(bytes: &[u8], schema: &Arc<Schema>, pieces: usize) -> AnyResult<
     })
 }
 
+/// A Parquet file's record batches, its row groups shared out among
+/// `threads` readers, batches in file order.
+fn read_parquet(path: &str, threads: usize) -> AnyResult<Vec<RecordBatch>> {
+    let groups = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path)?)?
+        .metadata()
+        .num_row_groups();
+    let per_thread = groups.div_ceil(threads.max(1)).max(1);
+    let shares: Vec<Vec<usize>> = (0..groups).collect::<Vec<_>>().chunks(per_thread).map(<[usize]>::to_vec).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = shares
+            .into_iter()
+            .map(|share| {
+                scope.spawn(move || -> Result<Vec<RecordBatch>, String> {
+                    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+                    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+                        .map_err(|e| e.to_string())?
+                        .with_row_groups(share)
+                        .with_batch_size(128 * 1024)
+                        .build()
+                        .map_err(|e| e.to_string())?;
+                    reader.collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        let mut batches = Vec::new();
+        for handle in handles {
+            batches.extend(handle.join().map_err(|_| "a reader thread panicked")??);
+        }
+        Ok(batches)
+    })
+}
+
+/// The median of `repeat` runs of reading (with `read`), building and
+/// summarising: (total, read, build, summarise) seconds, and the rows,
+/// the batches' bytes and the customers of the last run.
+fn time_route(
+    repeat: usize,
+    read: impl Fn() -> AnyResult<Vec<RecordBatch>>,
+    columns: &BatchColumns,
+    options: &SummaryOptions,
+) -> AnyResult<((f64, f64, f64, f64), (usize, usize, usize))> {
+    let mut runs = Vec::with_capacity(repeat);
+    let mut last = None;
+    for _ in 0..repeat {
+        let start = Instant::now();
+        let batches = read()?;
+        let read_s = start.elapsed().as_secs_f64();
+        let log = PurchaseLog::<u64>::from_batches(&batches, columns)?;
+        let build_s = start.elapsed().as_secs_f64() - read_s;
+        let summaries = log.summarize(options);
+        let total_s = start.elapsed().as_secs_f64();
+        runs.push((total_s, read_s, build_s, total_s - read_s - build_s));
+        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        let batch_bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
+        // Dropped outside the timing.
+        last = Some((rows, batch_bytes, summaries.len()));
+    }
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let median = runs.get(runs.len() / 2).copied().ok_or("no run")?;
+    Ok((median, last.ok_or("no run")?))
+}
+
 fn main() -> AnyResult<()> {
-    let usage = "usage: bench_arrow FILE.csv --as-of YYYY-MM-DD [--repeat N]";
-    let (mut csv, mut as_of, mut repeat) = (None, None, 3_usize);
+    let usage = "usage: bench_arrow FILE.csv --as-of YYYY-MM-DD [--parquet FILE.parquet] [--repeat N]";
+    let (mut csv, mut as_of, mut repeat, mut parquet) = (None, None, 3_usize, None);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--as-of" => as_of = Some(NaiveDate::from_str(&args.next().ok_or(usage)?)?),
             "--repeat" => repeat = args.next().ok_or(usage)?.parse::<usize>()?.max(1),
+            "--parquet" => parquet = Some(args.next().ok_or(usage)?),
             _ if csv.is_none() && !arg.starts_with("--") => csv = Some(arg),
             _ => return Err(usage.into()),
         }
@@ -103,37 +171,25 @@ fn main() -> AnyResult<()> {
     // The summary the anchors compute: day periods, recency and T in weeks.
     let options = SummaryOptions::new(as_of).unit(TimeUnit::Weeks);
 
-    let mut runs = Vec::with_capacity(repeat);
-    let mut last = None;
-    for _ in 0..repeat {
-        let start = Instant::now();
+    let read_csv = || -> AnyResult<Vec<RecordBatch>> {
         let bytes = std::fs::read(&csv)?;
-        let batches = read_batches(&bytes, &schema, threads())?;
-        drop(bytes);
-        let read_s = start.elapsed().as_secs_f64();
-        let log = PurchaseLog::<u64>::from_batches(&batches, &columns)?;
-        let build_s = start.elapsed().as_secs_f64() - read_s;
-        let summaries = log.summarize(&options);
-        let total_s = start.elapsed().as_secs_f64();
-        runs.push((total_s, read_s, build_s, total_s - read_s - build_s));
-        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-        let batch_bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
-        // Dropped outside the timing.
-        last = Some((rows, batch_bytes, summaries.len()));
+        read_batches(&bytes, &schema, threads())
+    };
+    let ((total_s, read_s, build_s, summarize_s), (rows, batch_bytes, customers)) =
+        time_route(repeat, read_csv, &columns, &options)?;
+    eprintln!("{rows} purchases, {customers} customers from {csv}, {} thread(s)", threads());
+    eprintln!("  CSV file → summaries     {total_s:8.3} s (read {read_s:.3} s + build {build_s:.3} s + summarize {summarize_s:.3} s)");
+    let mut json = format!(
+        "{{\"tool\":\"repurchase-arrow\",\"threads\":{},\"rows\":{rows},\"customers\":{customers},\"batch_bytes\":{batch_bytes},\"csv_to_summary_s\":{total_s},\"read_s\":{read_s},\"build_s\":{build_s},\"summarize_s\":{summarize_s}",
+        threads()
+    );
+    if let Some(parquet) = &parquet {
+        let ((total_s, read_s, build_s, summarize_s), (rows, _, customers)) =
+            time_route(repeat, || read_parquet(parquet, threads()), &columns, &options)?;
+        eprintln!("{rows} purchases, {customers} customers from {parquet}");
+        eprintln!("  Parquet file → summaries {total_s:8.3} s (read {read_s:.3} s + build {build_s:.3} s + summarize {summarize_s:.3} s)");
+        json.push_str(&format!(",\"parquet_to_summary_s\":{total_s},\"parquet_read_s\":{read_s}"));
     }
-    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (total_s, read_s, build_s, summarize_s) = runs.get(runs.len() / 2).copied().ok_or("no run")?;
-    let (rows, batch_bytes, customers) = last.ok_or("no run")?;
-    eprintln!(
-        "{rows} purchases, {customers} customers from {csv}, {} thread(s)",
-        threads()
-    );
-    eprintln!(
-        "  CSV file → summaries {total_s:8.3} s (read {read_s:.3} s + build {build_s:.3} s + summarize {summarize_s:.3} s)"
-    );
-    println!(
-        "{{\"tool\":\"repurchase-arrow\",\"threads\":{},\"rows\":{rows},\"customers\":{customers},\"batch_bytes\":{batch_bytes},\"csv_to_summary_s\":{total_s},\"read_s\":{read_s},\"build_s\":{build_s},\"summarize_s\":{summarize_s}}}",
-        threads()
-    );
+    println!("{json}}}");
     Ok(())
 }

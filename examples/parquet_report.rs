@@ -114,7 +114,7 @@ fn write_sample_parquet() -> AnyResult<std::fs::File> {
         (
             "amount",
             Arc::new(
-                Decimal128Array::from_iter_values(purchases.iter().map(|p| p.amount.round_dp(2).mantissa()))
+                Decimal128Array::from_iter_values(purchases.iter().map(|p| cents(p.amount)))
                     .with_precision_and_scale(10, 2)?,
             ) as ArrayRef,
         ),
@@ -124,4 +124,11 @@ fn write_sample_parquet() -> AnyResult<std::fs::File> {
     writer.write(&batch)?;
     writer.close()?;
     Ok(std::fs::File::open(&path)?)
+}
+
+/// An amount in cents (an amount with more decimals is rounded).
+fn cents(amount: rust_decimal::Decimal) -> i128 {
+    let mut amount = amount;
+    amount.rescale(2);
+    amount.mantissa()
 }
