@@ -90,7 +90,7 @@ impl TimeColumn<'_> {
 
     /// The value at `i` as Unix seconds; `Err` with the value's text when
     /// chrono has no such instant.
-    #[inline]
+    #[inline(always)]
     fn seconds(&self, i: usize, calendar: (i64, i64)) -> Option<std::result::Result<i64, String>> {
         let seconds = match self {
             TimeColumn::Timestamps(v) => return v.get(i).map(|t| Ok(t.unix_seconds())),
@@ -201,7 +201,7 @@ impl AmountColumn<'_> {
 
     /// The value at `i` as a `Decimal`; `Err` with the value's text when it
     /// is not a finite number.
-    #[inline]
+    #[inline(always)]
     fn decimal(&self, i: usize) -> Option<std::result::Result<Decimal, String>> {
         Some(Ok(match self {
             AmountColumn::Decimals(v) => *v.get(i)?,
