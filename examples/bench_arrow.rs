@@ -25,9 +25,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use arrow_array::RecordBatch;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use arrow_schema::{DataType, Field, Schema};
 use chrono::NaiveDate;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use repurchase::arrow::BatchColumns;
 use repurchase::{PurchaseLog, SummaryOptions, TimeUnit};
 
@@ -93,7 +93,11 @@ fn read_parquet(path: &str, threads: usize) -> AnyResult<Vec<RecordBatch>> {
         .metadata()
         .num_row_groups();
     let per_thread = groups.div_ceil(threads.max(1)).max(1);
-    let shares: Vec<Vec<usize>> = (0..groups).collect::<Vec<_>>().chunks(per_thread).map(<[usize]>::to_vec).collect();
+    let shares: Vec<Vec<usize>> = (0..groups)
+        .collect::<Vec<_>>()
+        .chunks(per_thread)
+        .map(<[usize]>::to_vec)
+        .collect();
     std::thread::scope(|scope| {
         let handles: Vec<_> = shares
             .into_iter()
@@ -177,8 +181,13 @@ fn main() -> AnyResult<()> {
     };
     let ((total_s, read_s, build_s, summarize_s), (rows, batch_bytes, customers)) =
         time_route(repeat, read_csv, &columns, &options)?;
-    eprintln!("{rows} purchases, {customers} customers from {csv}, {} thread(s)", threads());
-    eprintln!("  CSV file → summaries     {total_s:8.3} s (read {read_s:.3} s + build {build_s:.3} s + summarize {summarize_s:.3} s)");
+    eprintln!(
+        "{rows} purchases, {customers} customers from {csv}, {} thread(s)",
+        threads()
+    );
+    eprintln!(
+        "  CSV file → summaries     {total_s:8.3} s (read {read_s:.3} s + build {build_s:.3} s + summarize {summarize_s:.3} s)"
+    );
     let mut json = format!(
         "{{\"tool\":\"repurchase-arrow\",\"threads\":{},\"rows\":{rows},\"customers\":{customers},\"batch_bytes\":{batch_bytes},\"csv_to_summary_s\":{total_s},\"read_s\":{read_s},\"build_s\":{build_s},\"summarize_s\":{summarize_s}",
         threads()
@@ -187,8 +196,12 @@ fn main() -> AnyResult<()> {
         let ((total_s, read_s, build_s, summarize_s), (rows, _, customers)) =
             time_route(repeat, || read_parquet(parquet, threads()), &columns, &options)?;
         eprintln!("{rows} purchases, {customers} customers from {parquet}");
-        eprintln!("  Parquet file → summaries {total_s:8.3} s (read {read_s:.3} s + build {build_s:.3} s + summarize {summarize_s:.3} s)");
-        json.push_str(&format!(",\"parquet_to_summary_s\":{total_s},\"parquet_read_s\":{read_s}"));
+        eprintln!(
+            "  Parquet file → summaries {total_s:8.3} s (read {read_s:.3} s + build {build_s:.3} s + summarize {summarize_s:.3} s)"
+        );
+        json.push_str(&format!(
+            ",\"parquet_to_summary_s\":{total_s},\"parquet_read_s\":{read_s}"
+        ));
     }
     println!("{json}}}");
     Ok(())

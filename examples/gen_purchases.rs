@@ -71,15 +71,22 @@ fn write_parquet(purchases: &[repurchase::Purchase<u64>], path: &str) -> AnyResu
     use parquet::basic::Compression;
     use parquet::file::properties::WriterProperties;
 
-    let properties = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .build();
     let mut writer = None;
     for chunk in purchases.chunks(1 << 20) {
         let batch = RecordBatch::try_from_iter([
-            ("customer_id", Arc::new(UInt64Array::from_iter_values(chunk.iter().map(|p| p.customer))) as ArrayRef),
+            (
+                "customer_id",
+                Arc::new(UInt64Array::from_iter_values(chunk.iter().map(|p| p.customer))) as ArrayRef,
+            ),
             (
                 "date",
                 Arc::new(Date32Array::from_iter_values(
-                    chunk.iter().map(|p| p.at.unix_seconds().div_euclid(86_400) as i32),
+                    chunk
+                        .iter()
+                        .map(|p| p.at.unix_seconds().div_euclid(86_400) as i32),
                 )) as ArrayRef,
             ),
             (

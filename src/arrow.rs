@@ -741,12 +741,14 @@ pub fn summaries_to_batch<C: ArrowKey>(summaries: &[CustomerSummary<C>]) -> Resu
         ),
         (
             "periods",
-            Arc::new(UInt32Array::from_iter_values(s.iter().map(|s| s.periods))),
+            Arc::new(UInt32Array::from_iter_values(
+                s.iter().map(CustomerSummary::periods),
+            )),
         ),
         ("total_spend", money_array(s.iter().map(|s| Some(s.total_spend)))),
         (
             "mean_order_value",
-            money_array(s.iter().map(|s| s.mean_order_value)),
+            money_array(s.iter().map(CustomerSummary::mean_order_value)),
         ),
     ])
 }

@@ -217,12 +217,45 @@ pub struct CustomerSummary<C> {
     pub last_purchase: Timestamp,
     /// Orders placed up to the observation end (refunds are not orders).
     pub orders: u32,
-    /// Purchase occasions: `frequency + 1`.
-    pub periods: u32,
     /// Net spend up to the observation end, refunds deducted.
     pub total_spend: Decimal,
-    /// `total_spend / orders`.
-    pub mean_order_value: Option<Decimal>,
+}
+
+impl<C> CustomerSummary<C> {
+    /// Purchase occasions: `frequency + 1`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{datasets::cdnow_sample, SummaryOptions};
+    ///
+    /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+    /// let first = cdnow_sample()?.summarize(&SummaryOptions::new(end)).customers[0].clone();
+    /// assert_eq!((first.frequency, first.periods()), (3, 4));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn periods(&self) -> u32 {
+        self.frequency.saturating_add(1)
+    }
+
+    /// Mean value of an order, `total_spend / orders`; `None` without an
+    /// order (only refunds up to the observation end).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{datasets::cdnow_sample, SummaryOptions};
+    ///
+    /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+    /// let first = cdnow_sample()?.summarize(&SummaryOptions::new(end)).customers[0].clone();
+    /// assert_eq!(first.mean_order_value(), Some(rust_decimal::Decimal::new(25_125, 3))); // 100.50 / 4
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn mean_order_value(&self) -> Option<Decimal> {
+        mean(self.total_spend, self.orders)
+    }
 }
 
 /// The result of [`PurchaseLog::summarize`]: one summary per customer with a
@@ -472,9 +505,7 @@ fn placeholder<C>(customer: C) -> CustomerSummary<C> {
         first_purchase: Timestamp::from_valid_seconds(0),
         last_purchase: Timestamp::from_valid_seconds(0),
         orders: 0,
-        periods: 0,
         total_spend: Decimal::ZERO,
-        mean_order_value: None,
     }
 }
 
@@ -542,7 +573,6 @@ pub(crate) struct Occasions {
 impl Occasions {
     fn into_summary<C>(self, customer: C) -> CustomerSummary<C> {
         let frequency = self.count.saturating_sub(1);
-        let total_spend = self.total_spend.value();
         CustomerSummary {
             customer,
             frequency,
@@ -552,9 +582,7 @@ impl Occasions {
             first_purchase: Timestamp::from_valid_seconds(self.first_seconds),
             last_purchase: Timestamp::from_valid_seconds(self.last_seconds),
             orders: self.orders,
-            periods: self.count,
-            total_spend,
-            mean_order_value: mean(total_spend, self.orders),
+            total_spend: self.total_spend.value(),
         }
     }
 

@@ -258,7 +258,7 @@ proptest! {
         prop_assert_eq!(stages.len(), summaries.len());
         for (s, summary) in stages.iter().zip(&summaries.customers) {
             prop_assert_eq!(s.customer, summary.customer);
-            prop_assert_eq!(s.timeline.purchase_days, summary.periods);
+            prop_assert_eq!(s.timeline.purchase_days, summary.periods());
             prop_assert_eq!(f64::from(s.timeline.days_since_last), summary.t - summary.recency);
         }
     }

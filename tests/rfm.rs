@@ -26,9 +26,7 @@ fn summary(customer: u64, days: f64, orders: u32, spend: i64) -> CustomerSummary
         first_purchase: Timestamp::from_unix_seconds(0).unwrap(),
         last_purchase: Timestamp::from_unix_seconds(0).unwrap(),
         orders,
-        periods: orders,
         total_spend: Decimal::from(spend),
-        mean_order_value: (orders > 0).then(|| Decimal::from(spend) / Decimal::from(orders)),
     }
 }
 

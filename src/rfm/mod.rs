@@ -501,12 +501,12 @@ pub fn score<C: Clone + Ord + Shareable>(
             recency: s.t - s.recency,
             frequency: match config.frequency {
                 FrequencyMeasure::Orders => f64::from(s.orders),
-                FrequencyMeasure::Periods => f64::from(s.periods),
+                FrequencyMeasure::Periods => f64::from(s.periods()),
                 FrequencyMeasure::RepeatPeriods => f64::from(s.frequency),
             },
             monetary: match config.monetary {
                 MonetaryMeasure::Total => Some(s.total_spend),
-                MonetaryMeasure::AverageOrder => s.mean_order_value,
+                MonetaryMeasure::AverageOrder => s.mean_order_value(),
             }
             .map_or(0.0, decimal_to_f64),
             r: 1,
