@@ -122,15 +122,26 @@ fn read_parquet(path: &str, threads: usize) -> AnyResult<Vec<RecordBatch>> {
     })
 }
 
+/// One route's timing: the median run's seconds, whole and by step, and
+/// what the last run read and made.
+struct Route {
+    total_s: f64,
+    read_s: f64,
+    build_s: f64,
+    summarize_s: f64,
+    rows: usize,
+    batch_bytes: usize,
+    customers: usize,
+}
+
 /// The median of `repeat` runs of reading (with `read`), building and
-/// summarising: (total, read, build, summarise) seconds, and the rows,
-/// the batches' bytes and the customers of the last run.
+/// summarising.
 fn time_route(
     repeat: usize,
     read: impl Fn() -> AnyResult<Vec<RecordBatch>>,
     columns: &BatchColumns,
     options: &SummaryOptions,
-) -> AnyResult<((f64, f64, f64, f64), (usize, usize, usize))> {
+) -> AnyResult<Route> {
     let mut runs = Vec::with_capacity(repeat);
     let mut last = None;
     for _ in 0..repeat {
@@ -148,8 +159,17 @@ fn time_route(
         last = Some((rows, batch_bytes, summaries.len()));
     }
     runs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let median = runs.get(runs.len() / 2).copied().ok_or("no run")?;
-    Ok((median, last.ok_or("no run")?))
+    let (total_s, read_s, build_s, summarize_s) = runs.get(runs.len() / 2).copied().ok_or("no run")?;
+    let (rows, batch_bytes, customers) = last.ok_or("no run")?;
+    Ok(Route {
+        total_s,
+        read_s,
+        build_s,
+        summarize_s,
+        rows,
+        batch_bytes,
+        customers,
+    })
 }
 
 fn main() -> AnyResult<()> {
@@ -179,8 +199,15 @@ fn main() -> AnyResult<()> {
         let bytes = std::fs::read(&csv)?;
         read_batches(&bytes, &schema, threads())
     };
-    let ((total_s, read_s, build_s, summarize_s), (rows, batch_bytes, customers)) =
-        time_route(repeat, read_csv, &columns, &options)?;
+    let Route {
+        total_s,
+        read_s,
+        build_s,
+        summarize_s,
+        rows,
+        batch_bytes,
+        customers,
+    } = time_route(repeat, read_csv, &columns, &options)?;
     eprintln!(
         "{rows} purchases, {customers} customers from {csv}, {} thread(s)",
         threads()
@@ -193,8 +220,15 @@ fn main() -> AnyResult<()> {
         threads()
     );
     if let Some(parquet) = &parquet {
-        let ((total_s, read_s, build_s, summarize_s), (rows, _, customers)) =
-            time_route(repeat, || read_parquet(parquet, threads()), &columns, &options)?;
+        let Route {
+            total_s,
+            read_s,
+            build_s,
+            summarize_s,
+            rows,
+            customers,
+            ..
+        } = time_route(repeat, || read_parquet(parquet, threads()), &columns, &options)?;
         eprintln!("{rows} purchases, {customers} customers from {parquet}");
         eprintln!(
             "  Parquet file → summaries {total_s:8.3} s (read {read_s:.3} s + build {build_s:.3} s + summarize {summarize_s:.3} s)"
