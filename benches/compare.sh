@@ -5,8 +5,9 @@
 #   bash benches/compare.sh            # ~1.1M and ~9.2M rows
 #   SIZES=1m bash benches/compare.sh   # the small log only
 #
-# Runs from a clone of this repository alone, with python3: the logs are
-# drawn by the crate's own `synthetic` module (examples/gen_purchases.rs),
+# Runs from a clone of this repository alone, with python3: the logs (CSV
+# and Parquet) are drawn by the crate's own `synthetic` module
+# (examples/gen_purchases.rs),
 # the anchors are benches/anchor_lifetimes.py and benches/anchor_polars.py
 # (Polars' fastest form of the summary, and its CSV file scanned straight
 # into it), installed into a virtual environment under target/compare on
@@ -30,7 +31,7 @@ fi
 PY=$VENV/bin/python
 
 echo "building the generator, examples/bench_csv and bench_arrow, one core and all cores" >&2
-cargo build --quiet --release --example gen_purchases
+cargo build --quiet --release --features example-io --example gen_purchases
 cp target/release/examples/gen_purchases "$WORK/gen_purchases"
 cargo build --quiet --release --example bench_csv
 cp target/release/examples/bench_csv "$WORK/bench_csv_serial"
@@ -45,24 +46,25 @@ RESULTS=$WORK/results.jsonl
 : > "$RESULTS"
 for size in $SIZES; do
     csv=$WORK/p$size.csv
+    parquet=$WORK/p$size.parquet
     case $size in
         1m) args=(--customers 250000 --rate-scale 3) ;;
         10m) args=(--customers 1000000 --rate-scale 4 --a 0.5 --b 6) ;;
         *) echo "unknown size $size (1m or 10m)" >&2; exit 1 ;;
     esac
-    [ -s "$csv" ] || "$WORK/gen_purchases" "${args[@]}" --out "$csv"
+    [ -s "$csv" ] && [ -s "$parquet" ] || "$WORK/gen_purchases" "${args[@]}" --out "$csv" --parquet "$parquet"
     tag() { "$PY" -c "import json,sys; [print(json.dumps({**json.loads(l), 'size': '$size', 'run': '$1'})) for l in sys.stdin if l.startswith('{')]"; }
     echo "== $size: lifetimes" >&2
     "$PY" benches/anchor_lifetimes.py "$csv" --as-of "$AS_OF" | tag lifetimes >> "$RESULTS"
     echo "== $size: polars" >&2
-    "$PY" benches/anchor_polars.py "$csv" --as-of "$AS_OF" | tag polars >> "$RESULTS"
+    "$PY" benches/anchor_polars.py "$csv" --as-of "$AS_OF" --parquet "$parquet" | tag polars >> "$RESULTS"
     echo "== $size: repurchase, one core" >&2
     taskset -c 0 "$WORK/bench_csv_serial" "$csv" --as-of "$AS_OF" | tag serial >> "$RESULTS"
     echo "== $size: repurchase, all cores" >&2
     "$WORK/bench_csv_parallel" "$csv" --as-of "$AS_OF" | tag parallel >> "$RESULTS"
     echo "== $size: repurchase, CSV file to summaries through Arrow, one core and all cores" >&2
-    taskset -c 0 "$WORK/bench_arrow_serial" "$csv" --as-of "$AS_OF" | tag arrow_serial >> "$RESULTS"
-    "$WORK/bench_arrow_parallel" "$csv" --as-of "$AS_OF" | tag arrow_parallel >> "$RESULTS"
+    taskset -c 0 "$WORK/bench_arrow_serial" "$csv" --as-of "$AS_OF" --parquet "$parquet" | tag arrow_serial >> "$RESULTS"
+    "$WORK/bench_arrow_parallel" "$csv" --as-of "$AS_OF" --parquet "$parquet" | tag arrow_parallel >> "$RESULTS"
     echo "== $size: repurchase, peak memory" >&2
     /usr/bin/time -v "$WORK/bench_csv_serial" "$csv" --as-of "$AS_OF" --once 2> "$WORK/time.txt" | tag memory >> "$RESULTS"
     peak_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt")
@@ -95,17 +97,16 @@ for size in dict.fromkeys(r["size"] for r in rows):
         print(f"| {name} | {fmt(a)} | {fmt(p)} | {fmt(s)} | {fmt(m)} | {both(a)} | {both(p)} | {ratio(s, m)} |")
     a1, am = by.get((size, "arrow_serial"), {}), by.get((size, "arrow_parallel"), {})
     rows_path = lambda r: None if r.get("load_s") is None else r["load_s"] + r["summary_s"]
-    end_to_end = [
-        ("through Arrow (arrow-csv, columnar build, summary)", a1.get("csv_to_summary_s"), am.get("csv_to_summary_s")),
-        ("as `Vec<Purchase>` (hand parser, row build, summary)", rows_path(one), rows_path(all_)),
-    ]
-    pe = pl.get("csv_to_summary_s")
-    print(f"\nFrom the CSV file to per-customer summaries, file reading and parsing included "
-          f"(Polars: `scan_csv` into its fastest summary, all cores: {fmt(pe)}):\n")
-    print("| our route | 1 core | all cores | faster than Polars (1 core / all) |")
-    print("|---|---|---|---|")
-    for name, s1, sm in end_to_end:
-        print(f"| {name} | {fmt(s1)} | {fmt(sm)} | {ratio(pe, s1)} / {ratio(pe, sm)} |")
+    print("\nFrom a file to per-customer summaries, reading and parsing included "
+          "(Polars: `scan_csv` / `scan_parquet` into its fastest summary, all cores):\n")
+    print("| file | route | Polars, all cores | repurchase, 1 core | repurchase, all cores | faster than Polars (1 core / all) |")
+    print("|---|---|---|---|---|---|")
+    for file, name, p, s1, sm in [
+        ("CSV", "Arrow: arrow-csv, columnar build, summary", pl.get("csv_to_summary_s"), a1.get("csv_to_summary_s"), am.get("csv_to_summary_s")),
+        ("CSV", "records: hand parser, `Vec<Purchase>`, summary", pl.get("csv_to_summary_s"), rows_path(one), rows_path(all_)),
+        ("Parquet", "Arrow: parquet, columnar build, summary", pl.get("parquet_to_summary_s"), a1.get("parquet_to_summary_s"), am.get("parquet_to_summary_s")),
+    ]:
+        print(f"| {file} | {name} | {fmt(p)} | {fmt(s1)} | {fmt(sm)} | {ratio(p, s1)} / {ratio(p, sm)} |")
     peak, mem = by.get((size, "peak"), {}), by.get((size, "memory"), {})
     if peak and mem:
         print(f"\nPeak memory, one pass from parsed purchases to CLV: {peak['peak_rss_bytes'] / 2**20:,.0f} MiB, "
