@@ -61,26 +61,39 @@ fn read_batches(bytes: &[u8], schema: &Arc<Schema>, pieces: usize) -> AnyResult<
         cuts.push(cut);
     }
     cuts.push(body.len());
+    let pieces: Vec<&[u8]> = cuts
+        .iter()
+        .zip(cuts.iter().skip(1))
+        .map(|(&from, &to)| body.get(from..to).unwrap_or_default())
+        .collect();
+    on_threads(pieces, |piece| {
+        let reader = arrow_csv::ReaderBuilder::new(schema.clone())
+            .with_header(false)
+            .with_batch_size(128 * 1024)
+            .build(Cursor::new(piece))?;
+        Ok(reader.collect::<Result<Vec<_>, _>>()?)
+    })
+}
+
+/// `read` of each piece on a thread of its own; the batches in piece order.
+fn on_threads<P: Send>(
+    pieces: Vec<P>,
+    read: impl Fn(P) -> Result<Vec<RecordBatch>, Box<dyn std::error::Error + Send + Sync>> + Sync,
+) -> AnyResult<Vec<RecordBatch>> {
     std::thread::scope(|scope| {
-        let handles: Vec<_> = cuts
-            .iter()
-            .zip(cuts.iter().skip(1))
-            .map(|(&from, &to)| {
-                let piece = body.get(from..to).unwrap_or_default();
-                let schema = schema.clone();
-                scope.spawn(move || -> Result<Vec<RecordBatch>, String> {
-                    let reader = arrow_csv::ReaderBuilder::new(schema)
-                        .with_header(false)
-                        .with_batch_size(128 * 1024)
-                        .build(Cursor::new(piece))
-                        .map_err(|e| e.to_string())?;
-                    reader.collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())
-                })
-            })
+        let read = &read;
+        let handles: Vec<_> = pieces
+            .into_iter()
+            .map(|piece| scope.spawn(move || read(piece)))
             .collect();
         let mut batches = Vec::new();
         for handle in handles {
-            batches.extend(handle.join().map_err(|_| "a reader thread panicked")??);
+            batches.extend(
+                handle
+                    .join()
+                    .map_err(|_| "a reader thread panicked")?
+                    .map_err(|e| e.to_string())?,
+            );
         }
         Ok(batches)
     })
@@ -98,27 +111,12 @@ fn read_parquet(path: &str, threads: usize) -> AnyResult<Vec<RecordBatch>> {
         .chunks(per_thread)
         .map(<[usize]>::to_vec)
         .collect();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = shares
-            .into_iter()
-            .map(|share| {
-                scope.spawn(move || -> Result<Vec<RecordBatch>, String> {
-                    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-                    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-                        .map_err(|e| e.to_string())?
-                        .with_row_groups(share)
-                        .with_batch_size(128 * 1024)
-                        .build()
-                        .map_err(|e| e.to_string())?;
-                    reader.collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())
-                })
-            })
-            .collect();
-        let mut batches = Vec::new();
-        for handle in handles {
-            batches.extend(handle.join().map_err(|_| "a reader thread panicked")??);
-        }
-        Ok(batches)
+    on_threads(shares, |share| {
+        let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path)?)?
+            .with_row_groups(share)
+            .with_batch_size(128 * 1024)
+            .build()?;
+        Ok(reader.collect::<Result<Vec<_>, _>>()?)
     })
 }
 

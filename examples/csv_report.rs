@@ -15,60 +15,39 @@
 //! day; without `--out`, the first rows are printed.
 
 use std::io::{Cursor, Read, Seek};
-use std::str::FromStr;
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_csv::reader::Format;
-use chrono::NaiveDate;
 use repurchase::arrow::BatchColumns;
 
 #[path = "common/report.rs"]
 mod report;
 
-use report::{AnyResult, report_any};
+use report::{AnyResult, Args, print_head, report_any};
 
 fn main() -> AnyResult<()> {
-    let usage = "usage: csv_report [purchases.csv] [--as-of YYYY-MM-DD] [--out report.csv]";
-    let (mut path, mut as_of, mut out) = (None, None, None);
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--as-of" => as_of = Some(NaiveDate::from_str(&args.next().ok_or(usage)?)?),
-            "--out" => out = Some(args.next().ok_or(usage)?),
-            _ if path.is_none() && !arg.starts_with("--") => path = Some(arg),
-            _ => return Err(usage.into()),
-        }
-    }
-    let batches = match &path {
+    let args = Args::parse("usage: csv_report [purchases.csv] [--as-of YYYY-MM-DD] [--out report.csv]")?;
+    let batches = match &args.input {
         Some(path) => read_csv(std::fs::File::open(path)?)?,
         None => read_csv(Cursor::new(embedded_sample_csv()))?,
     };
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    eprintln!(
-        "read {rows} purchases from {}",
-        path.as_deref().unwrap_or("the embedded CDNOW sample")
-    );
+    let source = args.input.as_deref().unwrap_or("the embedded CDNOW sample");
+    eprintln!("read {rows} purchases from {source}");
     // Integer ids stay integers; anything else is read as text.
     let report = report_any(
         &batches,
         &BatchColumns::new("customer_id", "date", "amount"),
-        as_of,
+        args.as_of,
     )?;
-    match out {
+    match args.out {
         Some(out) => {
             let mut writer = arrow_csv::Writer::new(std::fs::File::create(&out)?);
             writer.write(&report)?;
             eprintln!("wrote {} customers to {out}", report.num_rows());
         }
-        None => {
-            let mut writer = arrow_csv::Writer::new(std::io::stdout());
-            writer.write(&report.slice(0, report.num_rows().min(5)))?;
-            eprintln!(
-                "… {} customers in all; --out FILE writes every row",
-                report.num_rows()
-            );
-        }
+        None => print_head(&report)?,
     }
     Ok(())
 }

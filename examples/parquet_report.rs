@@ -16,11 +16,9 @@
 //! `--as-of`, the observation ends on the last purchase day; without
 //! `--out`, it prints the first rows.
 
-use std::str::FromStr;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Date32Array, Decimal128Array, RecordBatch, UInt32Array};
-use chrono::NaiveDate;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -29,47 +27,29 @@ use repurchase::arrow::BatchColumns;
 #[path = "common/report.rs"]
 mod report;
 
-use report::{AnyResult, report_any};
+use report::{AnyResult, Args, print_head, report_any};
 
 fn main() -> AnyResult<()> {
-    let usage = "usage: parquet_report [purchases.parquet] [--as-of YYYY-MM-DD] [--out report.parquet]";
-    let (mut path, mut as_of, mut out) = (None, None, None);
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--as-of" => as_of = Some(NaiveDate::from_str(&args.next().ok_or(usage)?)?),
-            "--out" => out = Some(args.next().ok_or(usage)?),
-            _ if path.is_none() && !arg.starts_with("--") => path = Some(arg),
-            _ => return Err(usage.into()),
-        }
-    }
-    let file = match &path {
+    let args =
+        Args::parse("usage: parquet_report [purchases.parquet] [--as-of YYYY-MM-DD] [--out report.parquet]")?;
+    let file = match &args.input {
         Some(path) => std::fs::File::open(path)?,
         None => write_sample_parquet()?,
     };
     let columns = BatchColumns::new("customer_id", "date", "amount");
     let batches = read_parquet(file, &columns)?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    eprintln!(
-        "read {rows} purchases from {}",
-        path.as_deref().unwrap_or("the embedded CDNOW sample")
-    );
-    let report = report_any(&batches, &columns, as_of)?;
-    match out {
+    let source = args.input.as_deref().unwrap_or("the embedded CDNOW sample");
+    eprintln!("read {rows} purchases from {source}");
+    let report = report_any(&batches, &columns, args.as_of)?;
+    match args.out {
         Some(out) => {
             let mut writer = ArrowWriter::try_new(std::fs::File::create(&out)?, report.schema(), None)?;
             writer.write(&report)?;
             writer.close()?;
             eprintln!("wrote {} customers to {out}", report.num_rows());
         }
-        None => {
-            let mut writer = arrow_csv::Writer::new(std::io::stdout());
-            writer.write(&report.slice(0, report.num_rows().min(5)))?;
-            eprintln!(
-                "… {} customers in all; --out FILE writes every row",
-                report.num_rows()
-            );
-        }
+        None => print_head(&report)?,
     }
     Ok(())
 }

@@ -13,6 +13,48 @@ use repurchase::{PurchaseLog, SummaryOptions, TimeUnit};
 
 pub type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
 
+/// The command line both report examples take:
+/// `[FILE] [--as-of YYYY-MM-DD] [--out FILE]`.
+pub struct Args {
+    /// The purchases file; `None` for the embedded sample.
+    pub input: Option<String>,
+    /// The observation end; `None` for the last purchase day.
+    pub as_of: Option<NaiveDate>,
+    /// Where to write the report; `None` to print its first rows.
+    pub out: Option<String>,
+}
+
+impl Args {
+    pub fn parse(usage: &'static str) -> AnyResult<Self> {
+        let mut parsed = Args {
+            input: None,
+            as_of: None,
+            out: None,
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--as-of" => parsed.as_of = Some(args.next().ok_or(usage)?.parse()?),
+                "--out" => parsed.out = Some(args.next().ok_or(usage)?),
+                _ if parsed.input.is_none() && !arg.starts_with("--") => parsed.input = Some(arg),
+                _ => return Err(usage.into()),
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+/// Prints the report's first rows as CSV, for a run without `--out`.
+pub fn print_head(report: &RecordBatch) -> AnyResult<()> {
+    let mut writer = arrow_csv::Writer::new(std::io::stdout());
+    writer.write(&report.slice(0, report.num_rows().min(5)))?;
+    eprintln!(
+        "… {} customers in all; --out FILE writes every row",
+        report.num_rows()
+    );
+    Ok(())
+}
+
 /// The report with customer keys as the id column has them: signed
 /// integers as `i64`, unsigned as `u64`, anything else as text.
 pub fn report_any(
