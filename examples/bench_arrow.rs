@@ -132,6 +132,16 @@ struct Route {
     customers: usize,
 }
 
+impl Route {
+    /// One line on stderr: the whole and each step.
+    fn report(&self, what: &str) {
+        eprintln!(
+            "  {what} {:8.3} s (read {:.3} s + build {:.3} s + summarize {:.3} s)",
+            self.total_s, self.read_s, self.build_s, self.summarize_s
+        );
+    }
+}
+
 /// The median of `repeat` runs of reading (with `read`), building and
 /// summarising.
 fn time_route(
@@ -197,42 +207,35 @@ fn main() -> AnyResult<()> {
         let bytes = std::fs::read(&csv)?;
         read_batches(&bytes, &schema, threads())
     };
-    let Route {
-        total_s,
-        read_s,
-        build_s,
-        summarize_s,
-        rows,
-        batch_bytes,
-        customers,
-    } = time_route(repeat, read_csv, &columns, &options)?;
+    let csv_route = time_route(repeat, read_csv, &columns, &options)?;
     eprintln!(
-        "{rows} purchases, {customers} customers from {csv}, {} thread(s)",
+        "{} purchases, {} customers from {csv}, {} thread(s)",
+        csv_route.rows,
+        csv_route.customers,
         threads()
     );
-    eprintln!(
-        "  CSV file → summaries     {total_s:8.3} s (read {read_s:.3} s + build {build_s:.3} s + summarize {summarize_s:.3} s)"
-    );
+    csv_route.report("CSV file → summaries    ");
     let mut json = format!(
-        "{{\"tool\":\"repurchase-arrow\",\"threads\":{},\"rows\":{rows},\"customers\":{customers},\"batch_bytes\":{batch_bytes},\"csv_to_summary_s\":{total_s},\"read_s\":{read_s},\"build_s\":{build_s},\"summarize_s\":{summarize_s}",
-        threads()
+        "{{\"tool\":\"repurchase-arrow\",\"threads\":{},\"rows\":{},\"customers\":{},\"batch_bytes\":{},\"csv_to_summary_s\":{},\"read_s\":{},\"build_s\":{},\"summarize_s\":{}",
+        threads(),
+        csv_route.rows,
+        csv_route.customers,
+        csv_route.batch_bytes,
+        csv_route.total_s,
+        csv_route.read_s,
+        csv_route.build_s,
+        csv_route.summarize_s
     );
     if let Some(parquet) = &parquet {
-        let Route {
-            total_s,
-            read_s,
-            build_s,
-            summarize_s,
-            rows,
-            customers,
-            ..
-        } = time_route(repeat, || read_parquet(parquet, threads()), &columns, &options)?;
-        eprintln!("{rows} purchases, {customers} customers from {parquet}");
+        let route = time_route(repeat, || read_parquet(parquet, threads()), &columns, &options)?;
         eprintln!(
-            "  Parquet file → summaries {total_s:8.3} s (read {read_s:.3} s + build {build_s:.3} s + summarize {summarize_s:.3} s)"
+            "{} purchases, {} customers from {parquet}",
+            route.rows, route.customers
         );
+        route.report("Parquet file → summaries");
         json.push_str(&format!(
-            ",\"parquet_to_summary_s\":{total_s},\"parquet_read_s\":{read_s}"
+            ",\"parquet_to_summary_s\":{},\"parquet_read_s\":{}",
+            route.total_s, route.read_s
         ));
     }
     println!("{json}}}");
