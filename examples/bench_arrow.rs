@@ -120,6 +120,30 @@ fn read_parquet(path: &str, threads: usize) -> AnyResult<Vec<RecordBatch>> {
     })
 }
 
+/// A `/proc/self/status` figure in bytes (`VmRSS`, `VmHWM`); `None` where
+/// the system has no such file.
+fn memory_status(field: &str) -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with(field))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Runs `build` and returns what it returns, with the most memory it added
+/// at once to the process's resident memory (Linux: the peak is reset
+/// first through `/proc/self/clear_refs`; elsewhere `None`).
+fn peak_added<T>(build: impl FnOnce() -> T) -> (T, Option<usize>) {
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let before = memory_status("VmRSS:");
+    let made = build();
+    let peak = memory_status("VmHWM:");
+    let added = before
+        .zip(peak)
+        .filter(|_| reset)
+        .map(|(b, p)| p.saturating_sub(b));
+    (made, added)
+}
+
 /// One route's timing: the median run's seconds, whole and by step, and
 /// what the last run read and made.
 struct Route {
@@ -130,6 +154,8 @@ struct Route {
     rows: usize,
     batch_bytes: usize,
     customers: usize,
+    /// The most memory building the log added, over the runs.
+    build_peak_bytes: Option<usize>,
 }
 
 impl Route {
@@ -152,12 +178,15 @@ fn time_route(
 ) -> AnyResult<Route> {
     let mut runs = Vec::with_capacity(repeat);
     let mut last = None;
+    let mut build_peak_bytes = None;
     for _ in 0..repeat {
         let start = Instant::now();
         let batches = read()?;
         let read_s = start.elapsed().as_secs_f64();
-        let log = PurchaseLog::<u64>::from_batches(&batches, columns)?;
+        let (log, added) = peak_added(|| PurchaseLog::<u64>::from_batches(&batches, columns));
+        let log = log?;
         let build_s = start.elapsed().as_secs_f64() - read_s;
+        build_peak_bytes = build_peak_bytes.max(added);
         let summaries = log.summarize(options);
         let total_s = start.elapsed().as_secs_f64();
         runs.push((total_s, read_s, build_s, total_s - read_s - build_s));
@@ -177,6 +206,7 @@ fn time_route(
         rows,
         batch_bytes,
         customers,
+        build_peak_bytes,
     })
 }
 
@@ -237,6 +267,15 @@ fn main() -> AnyResult<()> {
             ",\"parquet_to_summary_s\":{},\"parquet_read_s\":{}",
             route.total_s, route.read_s
         ));
+    }
+    if let Some(peak) = csv_route.build_peak_bytes {
+        eprintln!(
+            "  building the log added at most {} MiB, {:.2}× the batches' own {} MiB",
+            peak >> 20,
+            peak as f64 / csv_route.batch_bytes as f64,
+            csv_route.batch_bytes >> 20
+        );
+        json.push_str(&format!(",\"build_peak_bytes\":{peak}"));
     }
     println!("{json}}}");
     Ok(())

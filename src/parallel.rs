@@ -82,6 +82,22 @@ where
     }
 }
 
+/// `len` copies of `value`, written in parallel with the `parallel`
+/// feature: the first touch of fresh memory is shared among the cores.
+pub(crate) fn filled<T: Clone + Shareable>(len: usize, value: T) -> Vec<T> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        let mut items = Vec::with_capacity(len);
+        items.par_extend((0..len).into_par_iter().map(|_| value.clone()));
+        items
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        vec![value; len]
+    }
+}
+
 /// `f` of each of `items`, in order, in pieces of at least [`SUM_PIECE`].
 pub(crate) fn map_each<T, R, F>(items: &[T], f: F) -> Vec<R>
 where

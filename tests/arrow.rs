@@ -119,7 +119,24 @@ fn batches_build_the_log_records_build() {
     assert_eq!(log, expected);
     assert_eq!(rejected, expected_rejected);
     let strict = PurchaseLog::<u64>::from_batches(&parts, &all_columns()).unwrap_err();
-    assert_eq!(Some(strict), PurchaseLog::new(purchases).err());
+    assert_eq!(Some(strict), PurchaseLog::new(purchases.clone()).err());
+    // Without order ids, products and channels (rows are then placed by
+    // index, not staged): the log of the same records without them.
+    let plain: Vec<Purchase<u64>> = purchases
+        .into_iter()
+        .map(|p| Purchase::new(p.customer, p.at, p.amount))
+        .collect();
+    let (expected, expected_rejected) = PurchaseLog::lenient(plain.clone());
+    let required = BatchColumns::new("customer", "at", "amount");
+    for batches in [std::slice::from_ref(&batch), &parts[..]] {
+        let (log, rejected) = PurchaseLog::<u64>::from_batches_lenient(batches, &required).unwrap();
+        assert_eq!(log, expected);
+        assert_eq!(rejected, expected_rejected);
+        assert_eq!(
+            PurchaseLog::<u64>::from_batches(batches, &required),
+            PurchaseLog::new(plain.clone())
+        );
+    }
 }
 
 #[test]

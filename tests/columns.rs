@@ -57,6 +57,14 @@ fn records<C: Clone>(rows: &[Row], key: impl Fn(u64) -> C) -> Vec<Purchase<C>> {
         .collect()
 }
 
+/// The records without order ids, products and channels.
+fn plain<C>(records: Vec<Purchase<C>>) -> Vec<Purchase<C>> {
+    records
+        .into_iter()
+        .map(|p| Purchase::new(p.customer, p.at, p.amount))
+        .collect()
+}
+
 /// The rows' text columns, borrowed.
 struct Texts {
     orders: Vec<Option<String>>,
@@ -182,6 +190,9 @@ proptest! {
                     .products(&products)
                     .channels(&channels);
                 check_parity(options, records(&rows, |c| c), &columns, &format!("{unit} / {kind}"))?;
+                // Without text columns rows are placed by index, not staged.
+                let columns = PurchaseColumns::new(&customers, time_column(unit, values), amount);
+                check_parity(options, plain(records(&rows, |c| c)), &columns, &format!("{unit} / {kind}, no text"))?;
             }
         }
         // String keys, borrowed: the same log once the keys are owned.
@@ -192,6 +203,8 @@ proptest! {
             .products(&products)
             .channels(&channels);
         check_parity(options, records(&rows, |c| format!("customer-{c:03}").leak() as &str), &columns, "&str keys")?;
+        let keys_only = PurchaseColumns::new(&keys, time_column("seconds", &encodings[0].1), amounts[0].1);
+        check_parity(options, plain(records(&rows, |c| format!("customer-{c:03}").leak() as &str)), &keys_only, "&str keys, no text")?;
         let owned = options.build_columns_lenient(&columns).unwrap().0.into_owned_keys();
         prop_assert_eq!(owned, options.build_lenient(records(&rows, |c| format!("customer-{c:03}"))).0);
     }
@@ -406,5 +419,74 @@ fn large_columns_group_like_records() {
     assert_eq!(
         PurchaseLog::from_columns(&columns).unwrap().into_owned_keys(),
         PurchaseLog::new(expected).unwrap()
+    );
+}
+
+/// Without order ids, products and channels, rows are placed by index in
+/// pieces: rejections spread over every piece, and text keys of which only
+/// some share a prefix, build what records build.
+#[test]
+fn large_columns_without_text_build_like_records() {
+    let mut rng = repurchase::synthetic::Rng::new(5);
+    let n = 150_000;
+    let mut names = Vec::with_capacity(n);
+    let mut seconds = Vec::with_capacity(n);
+    let mut cents = Vec::with_capacity(n);
+    for i in 0..n {
+        let k = (rng.uniform() * 12_000.0) as u64;
+        // Most keys share "customer-"; a few sort before or after them all.
+        names.push(match k % 97 {
+            0 => format!("a{k}"),
+            1 => format!("zz{k}"),
+            2 => "customer".to_string(),
+            _ => format!("customer-{k:05}"),
+        });
+        seconds.push(START + 3_600 * (rng.uniform() * 24.0 * 365.0) as i64);
+        // Every 7,919th amount is beyond the amount rule.
+        cents.push(if i % 7_919 == 3 {
+            i64::MAX
+        } else {
+            (rng.uniform() * 20_000.0) as i64 - 2_000
+        });
+    }
+    let keys: Vec<&str> = names.iter().map(String::as_str).collect();
+    let numbers: Vec<u64> = (0..n as u64)
+        .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) % 50_000)
+        .collect();
+    let time = TimeColumn::UnixSeconds(&seconds);
+    let amount = AmountColumn::MinorUnits {
+        units: &cents,
+        scale: 2,
+    };
+    let record = |i: usize| {
+        (
+            Timestamp::from_unix_seconds(seconds[i]).unwrap(),
+            Decimal::new(cents[i], 2),
+        )
+    };
+    let by_name: Vec<Purchase<&str>> = (0..n)
+        .map(|i| {
+            let (at, amount) = record(i);
+            Purchase::new(keys[i], at, amount)
+        })
+        .collect();
+    let by_number: Vec<Purchase<u64>> = (0..n)
+        .map(|i| {
+            let (at, amount) = record(i);
+            Purchase::new(numbers[i], at, amount)
+        })
+        .collect();
+    let columns = PurchaseColumns::new(&keys, time, amount);
+    let (log, rejected) = PurchaseLog::from_columns_lenient(&columns).unwrap();
+    assert_eq!(rejected.len(), n.div_ceil(7_919));
+    assert_eq!((log, rejected), PurchaseLog::lenient(by_name.clone()));
+    assert_eq!(
+        PurchaseLog::from_columns(&columns).err(),
+        PurchaseLog::new(by_name).err()
+    );
+    let columns = PurchaseColumns::new(&numbers, time, amount);
+    assert_eq!(
+        PurchaseLog::from_columns_lenient(&columns).unwrap(),
+        PurchaseLog::lenient(by_number)
     );
 }

@@ -127,9 +127,10 @@ struct OrderSlot {
 /// keys that own memory add a table of the distinct ones):
 ///
 /// 1. records → staged lines, validated, in input order; collected in place,
-///    into the records' own allocation (rows read from columns are staged
-///    into fresh memory, and pass 3 then swaps them into place instead of
-///    scattering them into room beside them);
+///    into the records' own allocation (rows read from columns with order
+///    ids, products or channels are staged into fresh memory, and pass 3
+///    then swaps them into place instead of scattering them into room
+///    beside them; other columns skip staging, see `indexed`);
 /// 2. order ids resolved: an order's lines checked against its first line's
 ///    customer, then given its earliest time;
 /// 3. lines partitioned into key-range buckets (boundaries from a sample of

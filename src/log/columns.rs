@@ -361,7 +361,7 @@ impl Default for ColumnNames<'_> {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PurchaseColumns<'a, C> {
-    customers: &'a [C],
+    pub(super) customers: &'a [C],
     times: TimeColumn<'a>,
     amounts: AmountColumn<'a>,
     order_ids: Option<&'a [Option<&'a str>]>,
@@ -527,9 +527,23 @@ impl<'a, C> PurchaseColumns<'a, C> {
         Ok(())
     }
 
+    /// `true` when an order id, product or channel column is set.
+    pub(super) fn has_text(&self) -> bool {
+        self.order_ids.is_some() || self.products.is_some() || self.channels.is_some()
+    }
+
     /// Every row, read as the builder reads a record; errors name row `i`
     /// as `offset + i` (the columns are a part of a larger input).
     pub(super) fn rows(&self, offset: usize) -> impl Iterator<Item = Read<C, &'a str>> + '_
+    where
+        C: Clone,
+    {
+        (0..self.len()).map(move |i| self.read(i, offset))
+    }
+
+    /// Row `i`, read as the builder reads a record (see [`Self::rows`]).
+    #[inline(always)]
+    pub(super) fn read(&self, i: usize, offset: usize) -> Read<C, &'a str>
     where
         C: Clone,
     {
@@ -537,60 +551,55 @@ impl<'a, C> PurchaseColumns<'a, C> {
             DateTime::<Utc>::MIN_UTC.timestamp(),
             DateTime::<Utc>::MAX_UTC.timestamp(),
         );
-        let text = |column: Option<&'a [Option<&'a str>]>, i: usize| {
-            column.and_then(|c| c.get(i).copied().flatten())
+        let text = |column: Option<&'a [Option<&'a str>]>| column.and_then(|c| c.get(i).copied().flatten());
+        let [customer_valid, time_valid, amount_valid] = self.validity.map(|v| v.is_none_or(|v| v.holds(i)));
+        let customer = self.customers.get(i).filter(|_| customer_valid).cloned();
+        let unreadable = |column: &str, field, value: String, expected| Error::UnreadableValue {
+            index: offset + i,
+            column: column.to_string(),
+            field,
+            value,
+            expected,
         };
-        (0..self.len()).map(move |i| {
-            let [customer_valid, time_valid, amount_valid] =
-                self.validity.map(|v| v.is_none_or(|v| v.holds(i)));
-            let customer = self.customers.get(i).filter(|_| customer_valid).cloned();
-            let unreadable = |column: &str, field, value: String, expected| Error::UnreadableValue {
-                index: offset + i,
-                column: column.to_string(),
-                field,
-                value,
-                expected,
-            };
-            let Some(customer) = customer else {
-                let null = unreadable(
-                    self.names.customer,
-                    Field::Customer,
-                    "null".into(),
-                    "a customer key",
-                );
-                return Err((None, null));
-            };
-            let seconds = match self.times.seconds(i, calendar).filter(|_| time_valid) {
-                Some(Ok(seconds)) => seconds,
-                found => {
-                    let value = found.and_then(|f| f.err()).unwrap_or_else(|| "null".into());
-                    let expected =
-                        "a time within chrono's calendar (about ±262,000 years); check the column's unit";
-                    return Err((
-                        Some(customer),
-                        unreadable(self.names.time, Field::Timestamp, value, expected),
-                    ));
-                }
-            };
-            let amount = match self.amounts.decimal(i).filter(|_| amount_valid) {
-                Some(Ok(amount)) => amount,
-                found => {
-                    let value = found.and_then(|f| f.err()).unwrap_or_else(|| "null".into());
-                    let expected = "a finite amount";
-                    return Err((
-                        Some(customer),
-                        unreadable(self.names.amount, Field::Amount, value, expected),
-                    ));
-                }
-            };
-            Ok(Fields {
-                customer,
-                seconds,
-                amount,
-                order_id: text(self.order_ids, i),
-                product: text(self.products, i),
-                channel: text(self.channels, i),
-            })
+        let Some(customer) = customer else {
+            let null = unreadable(
+                self.names.customer,
+                Field::Customer,
+                "null".into(),
+                "a customer key",
+            );
+            return Err((None, null));
+        };
+        let seconds = match self.times.seconds(i, calendar).filter(|_| time_valid) {
+            Some(Ok(seconds)) => seconds,
+            found => {
+                let value = found.and_then(|f| f.err()).unwrap_or_else(|| "null".into());
+                let expected =
+                    "a time within chrono's calendar (about ±262,000 years); check the column's unit";
+                return Err((
+                    Some(customer),
+                    unreadable(self.names.time, Field::Timestamp, value, expected),
+                ));
+            }
+        };
+        let amount = match self.amounts.decimal(i).filter(|_| amount_valid) {
+            Some(Ok(amount)) => amount,
+            found => {
+                let value = found.and_then(|f| f.err()).unwrap_or_else(|| "null".into());
+                let expected = "a finite amount";
+                return Err((
+                    Some(customer),
+                    unreadable(self.names.amount, Field::Amount, value, expected),
+                ));
+            }
+        };
+        Ok(Fields {
+            customer,
+            seconds,
+            amount,
+            order_id: text(self.order_ids),
+            product: text(self.products),
+            channel: text(self.channels),
         })
     }
 }

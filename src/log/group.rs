@@ -225,7 +225,7 @@ fn group_by_number<C: Clone + Eq + Hash + Ord + Shareable>(lines: Vec<Line<C>>) 
 /// (swapping them along the permutation's cycles, then sorting each run of
 /// lines). Pushes the customers' keys, in order, to `keys`, and where
 /// their lines end to `starts`, the bucket's first line being line `at`.
-fn group_bucket<C: Clone + Eq + Hash + Ord>(
+pub(super) fn group_bucket<C: Clone + Eq + Hash + Ord>(
     bucket: &[Line<C>],
     to: &mut [Line<C>],
     at: u32,
@@ -446,13 +446,13 @@ enum BucketFinder {
 
 /// The lines are counted, and scattered, in this many pieces (however many
 /// threads there are).
-const PIECES: usize = 16;
+pub(super) const PIECES: usize = 16;
 
 impl KeyRanges {
     /// Samples the boundaries, finds each line's bucket and counts them.
     fn of<C: Clone + Ord + Hash + Shareable>(lines: &[Line<C>]) -> Self {
         let n = lines.len();
-        let wanted = (n / LINES_PER_BUCKET).clamp(1, MAX_BUCKETS);
+        let wanted = buckets_for(n);
         if wanted == 1 {
             return Self {
                 bounds: vec![0, n],
@@ -461,14 +461,9 @@ impl KeyRanges {
                 finder: BucketFinder::Written(Vec::new()),
             };
         }
-        let step = (n / (wanted * SAMPLES_PER_BUCKET)).max(1);
-        let mut sample: Vec<&C> = lines.iter().step_by(step).map(|(key, _)| key).collect();
-        sample.sort_unstable();
-        sample.dedup();
-        let mut boundaries: Vec<C> = (1..wanted)
-            .filter_map(|i| sample.get(i * sample.len() / wanted).map(|key| (*key).clone()))
-            .collect();
-        boundaries.dedup();
+        let step = sample_step(n, wanted);
+        let sample: Vec<&C> = lines.iter().step_by(step).map(|(key, _)| key).collect();
+        let boundaries: Vec<C> = boundaries(sample, wanted).into_iter().cloned().collect();
         let buckets = boundaries.len() + 1;
 
         let piece = n.div_ceil(PIECES);
@@ -549,6 +544,38 @@ impl KeyRanges {
             }
         });
     }
+}
+
+/// Buckets wanted for `n` lines.
+pub(super) fn buckets_for(n: usize) -> usize {
+    (n / LINES_PER_BUCKET).clamp(1, MAX_BUCKETS)
+}
+
+/// Every how many lines a key is sampled to choose the boundaries of
+/// `wanted` buckets among `n` lines.
+pub(super) fn sample_step(n: usize, wanted: usize) -> usize {
+    (n / (wanted * SAMPLES_PER_BUCKET)).max(1)
+}
+
+/// The boundaries between `wanted` buckets: evenly spaced quantiles of a
+/// sample of keys, distinct and in order (fewer when keys repeat).
+pub(super) fn boundaries<T: Ord>(mut sample: Vec<T>, wanted: usize) -> Vec<T> {
+    sample.sort_unstable();
+    sample.dedup();
+    let len = sample.len();
+    let mut picks = (1..wanted).map(|i| i * len / wanted).peekable();
+    let mut bounds = Vec::with_capacity(wanted.saturating_sub(1));
+    for (at, key) in sample.into_iter().enumerate() {
+        // Sample keys are distinct: a key picked more than once is one bound.
+        let mut picked = false;
+        while picks.next_if_eq(&at).is_some() {
+            picked = true;
+        }
+        if picked {
+            bounds.push(key);
+        }
+    }
+    bounds
 }
 
 /// Finds each line's bucket with `bucket_of`, writes it to `of_line` (when

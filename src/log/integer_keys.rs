@@ -138,6 +138,11 @@ impl BucketTable {
     }
 
     /// The boundaries at or below `value`: its bucket.
+    /// How many buckets the boundaries make.
+    pub(crate) fn buckets(&self) -> usize {
+        self.bounds.len() + 1
+    }
+
     #[inline]
     pub(crate) fn bucket(&self, value: u64) -> usize {
         let Some(offset) = value.checked_sub(self.first) else {

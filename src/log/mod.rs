@@ -3,6 +3,7 @@
 mod build;
 mod columns;
 mod group;
+mod indexed;
 mod integer_keys;
 mod options;
 mod rules;
@@ -672,7 +673,7 @@ fn decode<'a>(
 }
 
 /// One stored line: where a customer's purchases live in a [`PurchaseLog`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Row {
     /// Unix seconds (an order's lines share its earliest time).
     seconds: i64,

@@ -5,6 +5,7 @@ use std::hash::Hash;
 use rust_decimal::Decimal;
 
 use super::build::{Builder, Fields};
+use super::indexed;
 use super::rules::{MAX_AMOUNT, RECORD_LIMIT, amount_in_range};
 use super::{PurchaseColumns, PurchaseLog, Rejection};
 use crate::parallel::Shareable;
@@ -330,12 +331,17 @@ impl LogOptions {
             offsets.push(rows);
             rows = rows.saturating_add(part.len());
         }
+        // Without order ids, products and channels nothing needs staging:
+        // rows are read where they are and written once, in order.
+        if indexed::applies(parts, rows) {
+            return indexed::build(parts, rows, self, strict);
+        }
         let records = parts
             .iter()
             .zip(offsets)
             .flat_map(|(part, offset)| part.rows(offset));
-        // Exactly the rows: lines from columns are grouped where they are
-        // staged (see `group`), as fresh room would cost its page faults.
+        // Exactly the rows: staged lines from columns are grouped where
+        // they are (see `group`), as fresh room would cost its page faults.
         Builder::new(*self, RECORD_LIMIT).run(records, strict, Some(rows))
     }
 }
