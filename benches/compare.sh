@@ -107,6 +107,14 @@ for size in dict.fromkeys(r["size"] for r in rows):
         ("Parquet", "Arrow: parquet, columnar build, summary", pl.get("parquet_to_summary_s"), a1.get("parquet_to_summary_s"), am.get("parquet_to_summary_s")),
     ]:
         print(f"| {file} | {name} | {fmt(p)} | {fmt(s1)} | {fmt(sm)} | {ratio(p, s1)} / {ratio(p, sm)} |")
+    from_batches = lambda r: None if r.get("build_s") is None else r["build_s"] + r["summarize_s"]
+    print(f"\nBuilding the log and summarising, 1 core / all cores: from record batches "
+          f"{fmt(from_batches(a1))} / {fmt(from_batches(am))}, from parsed records {fmt(one.get('summary_s'))} / "
+          f"{fmt(all_.get('summary_s'))} ({ratio(one.get('summary_s'), from_batches(a1))} / "
+          f"{ratio(all_.get('summary_s'), from_batches(am))} the records' speed).")
+    if am.get("build_peak_bytes"):
+        print(f"Building the log from the CSV's record batches added at most {am['build_peak_bytes'] / 2**20:,.0f} MiB, "
+              f"{am['build_peak_bytes'] / am['batch_bytes']:.2f}× the batches' own {am['batch_bytes'] / 2**20:,.0f} MiB.")
     peak, mem = by.get((size, "peak"), {}), by.get((size, "memory"), {})
     if peak and mem:
         print(f"\nPeak memory, one pass from parsed purchases to CLV: {peak['peak_rss_bytes'] / 2**20:,.0f} MiB, "

@@ -1,23 +1,26 @@
-//! Building from columns by row index: the columns are read where they
-//! are, and each accepted row is written once, in its place in the log.
+//! Building from columns without staging: the columns are read where they
+//! are, and each accepted row is written once into its key range.
 //!
 //! Records staged as lines (key and row: 40 bytes for a `u64` key) and
-//! then moved into order cost fresh memory the size of the log, and passes
-//! over all of it. Rows in columns need no staging:
+//! then moved into order cost fresh memory beyond the log's, and a pass
+//! over it. Rows in columns need no staging:
 //!
 //! 1. the rows are read and checked in pieces (in parallel with the
-//!    `parallel` feature), and the accepted ones counted by key range: the
-//!    ranges are cut at quantiles of a sample of keys, each key read as an
-//!    integer that keeps key order (see [`Projection`]);
-//! 2. each accepted row's index is written into its range's slots (4 bytes
-//!    a row), pieces in order, so that a range lists its rows in input
-//!    order;
-//! 3. each range's rows are read again from the columns into a small
-//!    buffer, ordered by customer and time as the row path orders a bucket
-//!    ([`group_bucket`]), and written into the log.
+//!    `parallel` feature), and the accepted ones counted by key range
+//!    ("bucket"): the ranges are cut at quantiles of a sample of keys, each
+//!    key read as an integer that keeps key order (see [`Projection`]);
+//! 2. each piece's accepted rows are read again and written into the
+//!    piece's slots of their bucket, after the earlier pieces' ones, so a
+//!    bucket holds its rows in input order. Integer keys whose buckets
+//!    each span less than `u32::MAX` are written as rows, straight into
+//!    the log's memory, with the key's offset from the bucket's least key
+//!    in the row's `head` ([`by_rows`]); other keys as lines of key and
+//!    row ([`by_lines`]);
+//! 3. each bucket is ordered by customer and time through a scratch copy,
+//!    as the staged path orders a bucket ([`group_bucket`]).
 //!
-//! Lines that share an order id, and products and channels, are resolved
-//! while staging, so columns with any of them take the staged path.
+//! Lines that share an order id, products and channels are resolved while
+//! staging, so columns with any of them take the staged path.
 
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
@@ -57,93 +60,189 @@ where
         .map(|key| projection.number(key))
         .collect();
     let table = BucketTable::new(boundaries(sample, wanted));
-    let buckets = table.buckets();
-    let bucket_of = |key: &C| table.bucket(projection.number(key));
 
     // Pass 1: every row read and checked; accepted rows counted by bucket.
     let piece = rows.div_ceil(PIECES).max(1);
-    let pieces: Vec<Range<usize>> = (0..rows)
+    let ranges: Vec<Range<usize>> = (0..rows)
         .step_by(piece)
         .map(|at| at..(at + piece).min(rows))
         .collect();
-    let checked = map_parts(pieces.clone(), |range| {
-        let mut counts = vec![0_usize; buckets];
-        let mut rejected = Vec::new();
-        for (part, local, offset) in input.segments(range) {
-            for i in local {
-                let record = part.read(i, offset);
-                let index = offset + i;
-                let fields = record.and_then(|f| match options.check(index, f.seconds, f.amount) {
-                    Ok(()) => Ok(f),
-                    Err(error) => Err((Some(f.customer), error)),
-                });
-                match fields {
-                    Ok(f) => {
-                        if let Some(count) = counts.get_mut(bucket_of(&f.customer)) {
-                            *count += 1;
-                        }
-                    }
-                    Err((customer, reason)) => {
-                        rejected.push(Rejection::new(index, customer, reason));
-                        if strict {
-                            return (counts, rejected);
-                        }
-                    }
-                }
-            }
-        }
-        (counts, rejected)
+    let mut pieces = map_parts(ranges, |range| {
+        Piece::check(&input, range, &table, &projection, options, strict)
     });
-    let mut counts = Vec::with_capacity(checked.len());
-    for (piece_counts, piece_rejected) in checked {
-        if strict {
-            if let Some(first) = piece_rejected.into_iter().next() {
-                return Err(first.reason);
-            }
-            counts.push((piece_counts, Vec::new()));
-        } else {
-            counts.push((piece_counts, piece_rejected));
+    if strict {
+        if let Some(first) = pieces.iter_mut().find_map(|piece| piece.rejected.pop()) {
+            return Err(first.reason);
         }
     }
-    let rejected: usize = counts.iter().map(|(_, rejected)| rejected.len()).sum();
-
-    // Pass 2: each accepted row read again and written into its bucket.
+    let rejected: usize = pieces.iter().map(|piece| piece.rejected.len()).sum();
     let accepted = rows - rejected;
-    let Some(filler) = first_line(&input, &counts) else {
-        let rejections = counts.into_iter().flat_map(|(_, rejected)| rejected).collect();
-        let log = PurchaseLog {
-            stats: stats(rows, rejected),
-            ..PurchaseLog::empty()
-        };
-        return Ok((log, rejections));
+    let layout = Layout::of(&pieces, table.buckets());
+
+    // Passes 2 and 3: rows written into their buckets, each bucket ordered.
+    let (keys, starts, rows_in_order) = match narrow_bases(&pieces, &projection) {
+        Some(bases) => by_rows(&input, &pieces, &layout, &table, &bases, accepted),
+        None => by_lines(&input, &pieces, &layout, &table, &projection, accepted),
+    };
+    let mut log = PurchaseLog::empty();
+    log.keys = keys;
+    log.starts.extend(starts);
+    log.rows = rows_in_order;
+    log.stats = LogStats {
+        input: rows,
+        accepted,
+        merged: 0,
+        rejected,
+    };
+    let rejections = pieces.into_iter().flat_map(|piece| piece.rejected).collect();
+    Ok((log, rejections))
+}
+
+/// A log's keys in order, where each customer's rows end, and its rows.
+type Ordered<C> = (Vec<C>, Vec<u32>, Vec<Row>);
+
+/// Integer keys whose every bucket spans less than `u32::MAX`: each
+/// bucket's least key number, so that a row can carry its key as the
+/// offset from it (in `head`) and the rows need no key beside them.
+fn narrow_bases<C>(pieces: &[Piece<C>], projection: &Projection) -> Option<Vec<u64>> {
+    if !matches!(projection, Projection::Integer) {
+        return None;
+    }
+    let buckets = pieces.first().map_or(0, |piece| piece.spans.len());
+    (0..buckets)
+        .map(|b| {
+            let (low, high) = pieces
+                .iter()
+                .filter_map(|piece| piece.spans.get(b))
+                .fold((u64::MAX, 0), |(low, high), &(l, h)| (low.min(l), high.max(h)));
+            // An empty bucket (low > high) has no offsets to hold.
+            (high.saturating_sub(low) < u64::from(u32::MAX)).then_some(low)
+        })
+        .collect()
+}
+
+/// Integer keys in narrow buckets: rows written straight into the log's
+/// memory (32 bytes a row), each carrying its key's offset from its
+/// bucket's least key until its bucket is ordered.
+fn by_rows<C>(
+    input: &Input<'_, '_, C>,
+    pieces: &[Piece<C>],
+    layout: &Layout,
+    table: &BucketTable,
+    bases: &[u64],
+    accepted: usize,
+) -> Ordered<C>
+where
+    C: Clone + Hash + Shareable,
+{
+    let mut rows = filled(accepted, Row::default());
+    scatter(input, pieces, layout, &mut rows, |customer, row| {
+        let n = number(customer);
+        let bucket = table.bucket(n);
+        let base = bases.get(bucket).copied().unwrap_or(n);
+        // Narrow buckets: the offset fits.
+        let head = n.wrapping_sub(base) as u32;
+        (bucket, Row { head, ..row })
+    });
+    type Scratch = (Vec<Line<u64>>, Vec<Line<u64>>, Vec<u64>);
+    let (keys, starts) = order_buckets(
+        &mut rows,
+        layout,
+        |scratch: &mut Scratch, bucket, rows, at, keys, starts| {
+            let base = bases.get(bucket).copied().unwrap_or(0);
+            let (lines, ordered, numbers) = scratch;
+            lines.clear();
+            lines.extend(rows.iter().map(|row| {
+                (
+                    base + u64::from(row.head),
+                    Row {
+                        head: row.index,
+                        ..*row
+                    },
+                )
+            }));
+            ordered.clone_from(lines);
+            numbers.clear();
+            let first = starts.len();
+            group_bucket(lines, ordered, at, true, numbers, starts);
+            for (row, (_, line)) in rows.iter_mut().zip(ordered.iter()) {
+                *row = *line;
+            }
+            // Each customer's key, read back from its first row's input row.
+            let mut begin = at;
+            for &end in starts.get(first..).unwrap_or_default() {
+                let first_row = rows.get((begin - at) as usize);
+                if let Some(key) = first_row.and_then(|row| input.key(row.index as usize)) {
+                    keys.push(key.clone());
+                }
+                begin = end;
+            }
+        },
+    );
+    (keys, starts, rows)
+}
+
+/// Other keys: lines of key and row written into their buckets, ordered,
+/// then made rows in place.
+fn by_lines<C>(
+    input: &Input<'_, '_, C>,
+    pieces: &[Piece<C>],
+    layout: &Layout,
+    table: &BucketTable,
+    projection: &Projection,
+    accepted: usize,
+) -> Ordered<C>
+where
+    C: Clone + Eq + Hash + Ord + Shareable,
+{
+    let Some(filler) = first_line(input, pieces) else {
+        return Ordered::default();
     };
     let mut lines = filled(accepted, filler);
-    let mut bounds = Vec::with_capacity(buckets + 1);
-    let mut ends = Vec::with_capacity(buckets * counts.len() + 1);
-    bounds.push(0);
-    ends.push(0);
-    for b in 0..buckets {
-        for (piece_counts, _) in &counts {
-            ends.push(ends.last().copied().unwrap_or(0) + piece_counts.get(b).copied().unwrap_or(0));
-        }
-        bounds.push(ends.last().copied().unwrap_or(0));
-    }
-    // Each piece's slots in each bucket, after the earlier pieces' ones.
-    let mut targets: Vec<Vec<std::slice::IterMut<'_, Line<C>>>> =
-        (0..counts.len()).map(|_| Vec::with_capacity(buckets)).collect();
-    for (at, slots) in split_at_bounds(&mut lines, &ends).into_iter().enumerate() {
-        if let Some(piece) = targets.get_mut(at % counts.len()) {
+    scatter(input, pieces, layout, &mut lines, |customer, row| {
+        (table.bucket(projection.number(customer)), (customer.clone(), row))
+    });
+    let (keys, starts) = order_buckets(
+        &mut lines,
+        layout,
+        |scratch: &mut Vec<Line<C>>, _, bucket, at, keys, starts| {
+            scratch.clear();
+            scratch.extend_from_slice(bucket);
+            // Pieces wrote their lines in order: a bucket's lines are in input
+            // order.
+            group_bucket(scratch, bucket, at, true, keys, starts);
+        },
+    );
+    // In place: a row is smaller than a line.
+    let mut rows: Vec<Row> = lines.into_iter().map(|(_, row)| row).collect();
+    rows.shrink_to_fit();
+    (keys, starts, rows)
+}
+
+/// Pass 2: each piece's accepted rows read again, made items by `make`
+/// (which names the item's bucket), and written into the piece's slots of
+/// that bucket, which follow the earlier pieces' ones.
+fn scatter<C, T>(
+    input: &Input<'_, '_, C>,
+    pieces: &[Piece<C>],
+    layout: &Layout,
+    items: &mut [T],
+    make: impl Fn(&C, Row) -> (usize, T) + Shareable,
+) where
+    C: Clone + Shareable,
+    T: Shareable,
+{
+    let mut targets: Vec<Vec<std::slice::IterMut<'_, T>>> = (0..pieces.len())
+        .map(|_| Vec::with_capacity(layout.buckets()))
+        .collect();
+    for (at, slots) in split_at_bounds(items, &layout.ends).into_iter().enumerate() {
+        if let Some(piece) = targets.get_mut(at % pieces.len().max(1)) {
             piece.push(slots.iter_mut());
         }
     }
-    let work: Vec<_> = pieces
-        .into_iter()
-        .zip(counts.iter().map(|(_, rejected)| rejected))
-        .zip(targets)
-        .collect();
-    map_parts(work, |((range, rejected), mut targets)| {
-        let mut skipped = rejected.iter().map(|r| r.index).peekable();
-        for (part, local, offset) in input.segments(range) {
+    map_parts(pieces.iter().zip(targets).collect(), |(piece, mut targets)| {
+        let mut skipped = piece.rejected.iter().map(|r| r.index).peekable();
+        for (part, local, offset) in input.segments(piece.range.clone()) {
             for i in local {
                 if skipped.next_if_eq(&(offset + i)).is_some() {
                     continue;
@@ -152,79 +251,162 @@ where
                 let Ok(f) = part.read(i, offset) else {
                     continue;
                 };
-                if let Some(slot) = targets.get_mut(bucket_of(&f.customer)).and_then(Iterator::next) {
-                    // Fewer rows than `RECORD_LIMIT < u32::MAX`.
-                    let index = (offset + i) as u32;
-                    let row = Row {
-                        seconds: f.seconds,
-                        amount: f.amount,
-                        index,
-                        head: index,
-                    };
-                    *slot = (f.customer, row);
+                // Fewer rows than `RECORD_LIMIT < u32::MAX`.
+                let index = (offset + i) as u32;
+                let row = Row {
+                    seconds: f.seconds,
+                    amount: f.amount,
+                    index,
+                    head: index,
+                };
+                let (bucket, item) = make(&f.customer, row);
+                if let Some(slot) = targets.get_mut(bucket).and_then(Iterator::next) {
+                    *slot = item;
                 }
             }
         }
     });
-    let rejections: Vec<Rejection<C>> = counts.into_iter().flat_map(|(_, rejected)| rejected).collect();
+}
 
-    // Pass 3: each bucket ordered through a scratch copy.
-    let mut log = PurchaseLog::empty();
-    let per_group = buckets.div_ceil(PIECES).max(1);
+/// Pass 3: `order` run on each bucket of `items` (its number, its items,
+/// and its first item's position), consecutive buckets in [`PIECES`]
+/// groups that share a scratch `S`, pushing the keys of the bucket's
+/// customers and where their items end.
+fn order_buckets<C, T, S: Default>(
+    items: &mut [T],
+    layout: &Layout,
+    order: impl Fn(&mut S, usize, &mut [T], u32, &mut Vec<C>, &mut Vec<u32>) + Shareable,
+) -> (Vec<C>, Vec<u32>)
+where
+    C: Shareable,
+    T: Shareable,
+{
+    let buckets = split_at_bounds(items, &layout.bounds);
+    let per_group = buckets.len().div_ceil(PIECES).max(1);
     let mut groups: Vec<Vec<_>> = Vec::with_capacity(PIECES);
-    let bucket_work = split_at_bounds(&mut lines, &bounds)
-        .into_iter()
-        .zip(bounds.iter().map(|&at| at as u32));
-    for (n, bucket) in bucket_work.enumerate() {
-        if n % per_group == 0 {
+    // Fewer items than `u32::MAX`.
+    let starts = layout.bounds.iter().map(|&at| at as u32);
+    for (b, (bucket, at)) in buckets.into_iter().zip(starts).enumerate() {
+        if b % per_group == 0 {
             groups.push(Vec::with_capacity(per_group));
         }
         if let Some(group) = groups.last_mut() {
-            group.push(bucket);
+            group.push((b, bucket, at));
         }
     }
-    for (keys, starts) in map_parts(groups, |group| {
-        let (mut keys, mut starts) = (Vec::new(), Vec::new());
-        let mut scratch: Vec<Line<C>> = Vec::new();
-        for (bucket, at) in group {
-            scratch.clear();
-            scratch.extend_from_slice(bucket);
-            // Pieces wrote their lines in order: a bucket's lines are in
-            // input order.
-            group_bucket(&scratch, bucket, at, true, &mut keys, &mut starts);
+    let (mut keys, mut starts) = (Vec::new(), Vec::new());
+    for (group_keys, group_starts) in map_parts(groups, |group| {
+        let (mut keys, mut starts, mut scratch) = (Vec::new(), Vec::new(), S::default());
+        for (b, bucket, at) in group {
+            order(&mut scratch, b, bucket, at, &mut keys, &mut starts);
         }
         (keys, starts)
     }) {
-        log.keys.extend(keys);
-        log.starts.extend(starts);
+        keys.extend(group_keys);
+        starts.extend(group_starts);
     }
-    // In place: a row is smaller than a line.
-    log.rows = lines.into_iter().map(|(_, row)| row).collect();
-    log.rows.shrink_to_fit();
-    log.stats = stats(rows, rejected);
-    Ok((log, rejections))
+    (keys, starts)
 }
 
-/// The stats of a log from `input` rows, `rejected` of them rejected
-/// (lines of one order are not merged here).
-fn stats(input: usize, rejected: usize) -> LogStats {
-    LogStats {
-        input,
-        accepted: input - rejected,
-        merged: 0,
-        rejected,
+/// One piece of the input after pass 1.
+struct Piece<C> {
+    /// Its rows in the whole.
+    range: Range<usize>,
+    /// Its accepted rows in each bucket.
+    counts: Vec<usize>,
+    /// The least and greatest key number among its accepted rows in each
+    /// bucket (`(u64::MAX, 0)` for none).
+    spans: Vec<(u64, u64)>,
+    /// Its rejected rows, in order (in strict mode, the first only).
+    rejected: Vec<Rejection<C>>,
+}
+
+impl<C: Clone + Hash> Piece<C> {
+    /// Reads and checks the rows of `range`, counting the accepted ones by
+    /// bucket; in strict mode stops at the first bad one.
+    fn check(
+        input: &Input<'_, '_, C>,
+        range: Range<usize>,
+        table: &BucketTable,
+        projection: &Projection,
+        options: &LogOptions,
+        strict: bool,
+    ) -> Self {
+        let buckets = table.buckets();
+        let mut piece = Self {
+            range: range.clone(),
+            counts: vec![0; buckets],
+            spans: vec![(u64::MAX, 0); buckets],
+            rejected: Vec::new(),
+        };
+        for (part, local, offset) in input.segments(range) {
+            for i in local {
+                let index = offset + i;
+                let fields =
+                    part.read(i, offset)
+                        .and_then(|f| match options.check(index, f.seconds, f.amount) {
+                            Ok(()) => Ok(f),
+                            Err(error) => Err((Some(f.customer), error)),
+                        });
+                match fields {
+                    Ok(f) => {
+                        let n = projection.number(&f.customer);
+                        let bucket = table.bucket(n);
+                        if let (Some(count), Some((low, high))) =
+                            (piece.counts.get_mut(bucket), piece.spans.get_mut(bucket))
+                        {
+                            *count += 1;
+                            (*low, *high) = ((*low).min(n), (*high).max(n));
+                        }
+                    }
+                    Err((customer, reason)) => {
+                        piece.rejected.push(Rejection::new(index, customer, reason));
+                        if strict {
+                            return piece;
+                        }
+                    }
+                }
+            }
+        }
+        piece
+    }
+}
+
+/// Where each bucket's items go, and each piece's share of it.
+struct Layout {
+    /// Bucket `b` at `bounds[b]..bounds[b + 1]`.
+    bounds: Vec<usize>,
+    /// Bucket 0 piece 0, bucket 0 piece 1, …: each piece's slots of each
+    /// bucket, in order.
+    ends: Vec<usize>,
+}
+
+impl Layout {
+    fn of<C>(pieces: &[Piece<C>], buckets: usize) -> Self {
+        let mut bounds = Vec::with_capacity(buckets + 1);
+        let mut ends = Vec::with_capacity(buckets * pieces.len() + 1);
+        bounds.push(0);
+        ends.push(0);
+        for b in 0..buckets {
+            for piece in pieces {
+                ends.push(ends.last().copied().unwrap_or(0) + piece.counts.get(b).copied().unwrap_or(0));
+            }
+            bounds.push(ends.last().copied().unwrap_or(0));
+        }
+        Self { bounds, ends }
+    }
+
+    fn buckets(&self) -> usize {
+        self.bounds.len().saturating_sub(1)
     }
 }
 
 /// Some accepted row's line, to fill the lines' memory before they are
 /// written in place; `None` when no row was accepted.
-fn first_line<C: Clone>(
-    input: &Input<'_, '_, C>,
-    checked: &[(Vec<usize>, Vec<Rejection<C>>)],
-) -> Option<Line<C>> {
-    let mut rejected = checked
+fn first_line<C: Clone>(input: &Input<'_, '_, C>, pieces: &[Piece<C>]) -> Option<Line<C>> {
+    let mut rejected = pieces
         .iter()
-        .flat_map(|(_, rejected)| rejected)
+        .flat_map(|piece| &piece.rejected)
         .map(|r| r.index)
         .peekable();
     let first = (0..).find(|&g| rejected.next_if_eq(&g).is_none())?;
