@@ -103,6 +103,7 @@ for size in dict.fromkeys(r["size"] for r in rows):
     print("|---|---|---|---|---|---|")
     for file, name, p, s1, sm in [
         ("CSV", "Arrow: arrow-csv, columnar build, summary", pl.get("csv_to_summary_s"), a1.get("csv_to_summary_s"), am.get("csv_to_summary_s")),
+        ("CSV", "Arrow: simd-csv, columnar build, summary", pl.get("csv_to_summary_s"), a1.get("csv_simd_to_summary_s"), am.get("csv_simd_to_summary_s")),
         ("CSV", "records: hand parser, `Vec<Purchase>`, summary", pl.get("csv_to_summary_s"), rows_path(one), rows_path(all_)),
         ("Parquet", "Arrow: parquet, columnar build, summary", pl.get("parquet_to_summary_s"), a1.get("parquet_to_summary_s"), am.get("parquet_to_summary_s")),
     ]:
