@@ -137,12 +137,12 @@ impl BucketTable {
         }
     }
 
-    /// The boundaries at or below `value`: its bucket.
     /// How many buckets the boundaries make.
     pub(crate) fn buckets(&self) -> usize {
         self.bounds.len() + 1
     }
 
+    /// The boundaries at or below `value`: its bucket.
     #[inline]
     pub(crate) fn bucket(&self, value: u64) -> usize {
         let Some(offset) = value.checked_sub(self.first) else {
