@@ -36,7 +36,7 @@ fn bench_models(c: &mut Criterion) {
         let summaries = PurchaseLog::new(purchases).unwrap().summarize(&opts);
         let customers = summaries.len();
         let data = FrequencyData::from_summaries(&summaries.customers);
-        let spend = SpendData::from_summaries(&summaries.customers).unwrap();
+        let spend = SpendData::from_summaries(&summaries.customers);
         group.throughput(Throughput::Elements(customers as u64));
         let options = FitOptions::default();
 

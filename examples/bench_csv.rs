@@ -167,7 +167,7 @@ fn main() -> AnyResult<()> {
     let fit_options = FitOptions::default();
     let data = FrequencyData::from_summaries(&summaries.customers);
     let (bgnbd_fit_s, bg) = timed(args.repeat, || Ok(BetaGeo::fit(&data, &fit_options)?.model))?;
-    let spend = SpendData::from_summaries(&summaries.customers)?;
+    let spend = SpendData::from_summaries(&summaries.customers);
     let (gg_fit_s, gg) = timed(args.repeat, || Ok(GammaGamma::fit(&spend, &fit_options)?.model))?;
     // lifetimes' customer_lifetime_value(..., time=12, discount_rate=0.01, freq='W').
     let clv_options = ClvOptions::new(ModelTime::Weeks).days_per_month(4.345 * 7.0);

@@ -258,7 +258,7 @@ fn discounted_purchases_if_alive<M: PurchaseModel>(
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).granularity(Granularity::Week));
 /// let bg = BetaGeo::fit(&FrequencyData::from_summaries(&summaries.customers), &FitOptions::default())?.model;
-/// let gg = GammaGamma::fit(&SpendData::from_summaries(&summaries.customers)?, &FitOptions::default())?.model;
+/// let gg = GammaGamma::fit(&SpendData::from_summaries(&summaries.customers), &FitOptions::default())?.model;
 /// let clv = customer_lifetime_values(&bg, &gg, &summaries.customers, &ClvOptions::new(ModelTime::Weeks))?;
 /// assert_eq!(clv.len(), 2357);
 /// assert!(clv.iter().all(|v| v.is_finite() && *v >= 0.0));

@@ -132,6 +132,7 @@ impl ExperimentOptions {
     /// assert_eq!(ExperimentOptions::new(day, day)?.minimum_sample(400).minimum_sample_of(), 400);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn minimum_sample(mut self, customers: u64) -> Self {
         self.minimum_sample = customers;
         self

@@ -132,6 +132,7 @@ mod log;
 pub mod metrics;
 pub mod models;
 mod money;
+mod names;
 mod parallel;
 mod period;
 pub mod points;
@@ -143,6 +144,29 @@ mod summary;
 pub mod synthetic;
 pub mod tiers;
 pub mod triggers;
+
+/// The `chrono` this crate's types take and return (`NaiveDate`,
+/// `DateTime`, `FixedOffset`), so a program need not add it itself.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::chrono::NaiveDate;
+///
+/// assert!(NaiveDate::from_ymd_opt(2024, 2, 29).is_some());
+/// ```
+pub use chrono;
+/// The `rust_decimal` this crate's money is in (`Decimal`), so a program
+/// need not add it itself.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::rust_decimal::{Decimal, prelude::ToPrimitive};
+///
+/// assert_eq!(Decimal::new(1999, 2).to_f64(), Some(19.99));
+/// ```
+pub use rust_decimal;
 
 pub use accumulator::SummaryAccumulator;
 pub use error::{Error, Field, Result};
@@ -161,10 +185,27 @@ pub use summary::{CustomerSummary, Summaries, SummaryOptions};
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
-/// The types most programs need: `use repurchase::prelude::*;`.
+/// The types most programs need: `use repurchase::prelude::*;`, with the
+/// date and money types they are built from (`NaiveDate`, `Decimal`, and
+/// `ToPrimitive` to read a `Decimal` as `f64`).
+///
+/// # Example
+///
+/// ```
+/// use repurchase::prelude::*;
+///
+/// let day = NaiveDate::from_ymd_opt(2024, 3, 5).ok_or("bad date")?;
+/// let log = PurchaseLog::new(vec![Purchase::new(7_u64, day, Decimal::new(1999, 2))])?;
+/// assert_eq!(log.stats().accepted, 1);
+/// assert_eq!(Decimal::new(1999, 2).to_f64(), Some(19.99));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub mod prelude {
     pub use crate::{
         CustomerSummary, Error, Granularity, Purchase, PurchaseLog, SummaryAccumulator, SummaryOptions,
         TimeUnit, Timestamp,
     };
+    pub use chrono::NaiveDate;
+    pub use rust_decimal::Decimal;
+    pub use rust_decimal::prelude::ToPrimitive;
 }

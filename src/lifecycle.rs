@@ -17,8 +17,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::fmt;
-
 use chrono::NaiveDate;
 
 use crate::days::fill_day_cells;
@@ -36,6 +34,9 @@ use crate::{Customer, Error, PurchaseLog, Result};
 ///
 /// assert_eq!(Stage::AtRisk.to_string(), "at risk");
 /// assert_eq!(Stage::ALL.len(), 7);
+/// // Names parse whatever their case, spaces, hyphens and underscores.
+/// assert_eq!("at_risk".parse::<Stage>()?, Stage::AtRisk);
+/// # Ok::<(), repurchase::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -83,19 +84,15 @@ impl Stage {
     }
 }
 
-impl fmt::Display for Stage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Stage::Prospect => "prospect",
-            Stage::New => "new",
-            Stage::Active => "active",
-            Stage::AtRisk => "at risk",
-            Stage::Dormant => "dormant",
-            Stage::Churned => "churned",
-            Stage::Reactivated => "reactivated",
-        })
-    }
-}
+crate::names::named!(Stage, "Stage", "prospect, new, active, at risk, dormant, churned or reactivated", {
+    Stage::Prospect => "prospect",
+    Stage::New => "new",
+    Stage::Active => "active",
+    Stage::AtRisk => "at risk",
+    Stage::Dormant => "dormant",
+    Stage::Churned => "churned",
+    Stage::Reactivated => "reactivated",
+});
 
 /// The rule that decided a stage (see [`LifecycleConfig`] for the order).
 ///

@@ -20,6 +20,10 @@ const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
 /// let g = Granularity::Week;
 /// assert_eq!(g.to_string(), "week");
 /// assert_eq!(Granularity::default(), Granularity::Day);
+/// // Read from a configuration file or a command line:
+/// assert_eq!("Week".parse::<Granularity>()?, g);
+/// assert!("fortnight".parse::<Granularity>().is_err());
+/// # Ok::<(), repurchase::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -36,15 +40,11 @@ pub enum Granularity {
     Month,
 }
 
-impl std::fmt::Display for Granularity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Granularity::Day => "day",
-            Granularity::Week => "week",
-            Granularity::Month => "month",
-        })
-    }
-}
+crate::names::named!(Granularity, "Granularity", "day, week or month", {
+    Granularity::Day => "day",
+    Granularity::Week => "week",
+    Granularity::Month => "month",
+});
 
 impl Granularity {
     /// The period number of a local day number (days since 1970-01-01).
@@ -107,15 +107,11 @@ pub enum TimeUnit {
     Weeks,
 }
 
-impl std::fmt::Display for TimeUnit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            TimeUnit::Periods => "periods",
-            TimeUnit::Days => "days",
-            TimeUnit::Weeks => "weeks",
-        })
-    }
-}
+crate::names::named!(TimeUnit, "TimeUnit", "periods, days or weeks", {
+    TimeUnit::Periods => "periods",
+    TimeUnit::Days => "days",
+    TimeUnit::Weeks => "weeks",
+});
 
 impl TimeUnit {
     /// The duration from period `from` to period `to` in this unit.

@@ -70,6 +70,12 @@ pub enum Rounding {
     Exact,
 }
 
+crate::names::named!(Rounding, "Rounding", "down, nearest or exact", {
+    Rounding::Down => "down",
+    Rounding::Nearest => "nearest",
+    Rounding::Exact => "exact",
+});
+
 impl EarnRule {
     /// `points` per `per` spent, rounded down.
     ///
@@ -114,6 +120,7 @@ impl EarnRule {
     /// assert_eq!(rule.earned(Decimal::from(150)), Decimal::from(20));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn rounding(mut self, rounding: Rounding) -> Self {
         self.rounding = rounding;
         self

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
 
 /// An instant, to the second, in UTC.
@@ -100,6 +100,43 @@ impl Timestamp {
     pub fn to_datetime(self) -> DateTime<Utc> {
         // The constructors only admit seconds that chrono represents.
         DateTime::from_timestamp(self.seconds, 0).unwrap_or_default()
+    }
+
+    /// The calendar date at `offset` from UTC: the shop's day of the
+    /// instant (as [`SummaryOptions::utc_offset`](crate::SummaryOptions::utc_offset)
+    /// counts days).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::{FixedOffset, NaiveDate};
+    /// use repurchase::Timestamp;
+    ///
+    /// // 23:30 UTC on 4 March is 07:30 on 5 March in Shanghai.
+    /// let t = Timestamp::from_unix_seconds(1_709_595_000).ok_or("out of range")?;
+    /// let shanghai = FixedOffset::east_opt(8 * 3600).ok_or("bad offset")?;
+    /// assert_eq!(t.local_date(shanghai), NaiveDate::from_ymd_opt(2024, 3, 5).ok_or("bad date")?);
+    /// assert_eq!(t.utc_date(), NaiveDate::from_ymd_opt(2024, 3, 4).ok_or("bad date")?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn local_date(self, offset: FixedOffset) -> NaiveDate {
+        self.to_datetime().with_timezone(&offset).date_naive()
+    }
+
+    /// The calendar date in UTC.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::Timestamp;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+    /// assert_eq!(Timestamp::from(day).utc_date(), day);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn utc_date(self) -> NaiveDate {
+        self.to_datetime().date_naive()
     }
 }
 

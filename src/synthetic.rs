@@ -92,6 +92,7 @@ impl SyntheticLog {
     /// assert!(SyntheticLog::default().customers(10).purchases()?.len() >= 10);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn customers(mut self, customers: u64) -> Self {
         self.customers = customers;
         self
@@ -108,6 +109,7 @@ impl SyntheticLog {
     /// assert_eq!(a, b);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
@@ -123,6 +125,7 @@ impl SyntheticLog {
     /// assert!(SyntheticLog::default().customers(5).start(start).purchases()?.iter().all(|p| p.at >= start.into()));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn start(mut self, start: NaiveDate) -> Self {
         self.start = start;
         self
@@ -137,6 +140,7 @@ impl SyntheticLog {
     /// assert!(SyntheticLog::default().weeks(52.0, 13.0).purchases().is_ok());
     /// assert!(SyntheticLog::default().weeks(10.0, 13.0).purchases().is_err());
     /// ```
+    #[must_use]
     pub fn weeks(mut self, weeks: f64, acquisition_weeks: f64) -> Self {
         self.weeks = weeks;
         self.acquisition_weeks = acquisition_weeks;
@@ -154,6 +158,7 @@ impl SyntheticLog {
     /// assert!(many > few);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn rate_scale(mut self, scale: f64) -> Self {
         self.rate_scale = scale;
         self
@@ -167,6 +172,7 @@ impl SyntheticLog {
     /// # use repurchase::synthetic::SyntheticLog;
     /// assert!(SyntheticLog::default().bgnbd([0.0, 1.0, 1.0, 1.0]).purchases().is_err());
     /// ```
+    #[must_use]
     pub fn bgnbd(mut self, params: [f64; 4]) -> Self {
         self.bgnbd = params;
         self
@@ -181,6 +187,7 @@ impl SyntheticLog {
     /// # use repurchase::synthetic::SyntheticLog;
     /// assert!(SyntheticLog::default().spend([6.25, 3.74, 15.44]).purchases().is_ok());
     /// ```
+    #[must_use]
     pub fn spend(mut self, params: [f64; 3]) -> Self {
         self.spend = params;
         self
@@ -197,6 +204,7 @@ impl SyntheticLog {
     /// assert!(sorted.is_sorted_by_key(|p| (p.customer, p.at)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn sorted(mut self, sorted: bool) -> Self {
         self.sorted = sorted;
         self

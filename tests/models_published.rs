@@ -281,7 +281,7 @@ fn fits_and_predictions_agree_with_lifetimes() {
     .unwrap()
     .model;
     let gg = GammaGamma::fit(
-        &SpendData::from_summaries(&summaries.customers).unwrap(),
+        &SpendData::from_summaries(&summaries.customers),
         &FitOptions::default(),
     )
     .unwrap()
@@ -390,7 +390,7 @@ const STANDARD_ERROR_TOLERANCE: f64 = 1e-4;
 fn standard_errors_agree_with_lifetimes() {
     let (theirs, summaries) = lifetimes_models_and_weekly_cdnow();
     let data = FrequencyData::from_summaries(&summaries.customers);
-    let spend = SpendData::from_summaries(&summaries.customers).unwrap();
+    let spend = SpendData::from_summaries(&summaries.customers);
     let options = FitOptions::default();
     let fits = [
         (

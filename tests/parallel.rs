@@ -38,7 +38,7 @@ fn everything() -> Vec<String> {
     let end = NaiveDate::from_ymd_opt(2025, 12, 29).unwrap();
     let summaries = log.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
     let data = FrequencyData::from_summaries(&summaries.customers);
-    let spend = SpendData::from_summaries(&summaries.customers).unwrap();
+    let spend = SpendData::from_summaries(&summaries.customers);
     let options = FitOptions::default();
     let bg = BetaGeo::fit(&data, &options).unwrap();
     let mbg = ModifiedBetaGeo::fit(&data, &options).unwrap();

@@ -44,7 +44,7 @@ fn fits_recover_the_generators_parameters_within_three_standard_errors() {
         "BG/NBD",
     );
     let gg = GammaGamma::fit(
-        &SpendData::from_summaries(&summaries.customers).unwrap(),
+        &SpendData::from_summaries(&summaries.customers),
         &FitOptions::default(),
     )
     .unwrap();

@@ -107,7 +107,7 @@ pub fn report<C: ArrowKey>(
         &FitOptions::default(),
     )?;
     let spend = GammaGamma::fit(
-        &SpendData::from_summaries(&summaries.customers)?,
+        &SpendData::from_summaries(&summaries.customers),
         &FitOptions::default(),
     )?;
     eprintln!("BG/NBD {:?}\nGamma-Gamma {:?}", fit.model, spend.model);

@@ -3,8 +3,6 @@
 //! customer's own purchase cycle ([`cycle_scores`]); risk bands; and how
 //! well scores rank customers who then did not buy ([`evaluate`]).
 
-use std::fmt;
-
 mod cycle;
 
 pub use cycle::{CycleChurnScore, cycle_scores};
@@ -35,15 +33,11 @@ pub enum RiskBand {
     High,
 }
 
-impl fmt::Display for RiskBand {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            RiskBand::Low => "low",
-            RiskBand::Medium => "medium",
-            RiskBand::High => "high",
-        })
-    }
-}
+crate::names::named!(RiskBand, "RiskBand", "low, medium or high", {
+    RiskBand::Low => "low",
+    RiskBand::Medium => "medium",
+    RiskBand::High => "high",
+});
 
 /// Thresholds on the churn probability that make the risk bands:
 /// `[0, medium)` is low, `[medium, high)` medium, `[high, 1]` high.

@@ -38,6 +38,11 @@ pub enum OrderLines {
     Reject,
 }
 
+crate::names::named!(OrderLines, "OrderLines", "merge or reject", {
+    OrderLines::Merge => "merge",
+    OrderLines::Reject => "reject",
+});
+
 /// Rules for turning records into a [`PurchaseLog`].
 ///
 /// | option | default | meaning |

@@ -278,17 +278,21 @@ pub(crate) fn check_pattern(row: usize, frequency: f64, recency: f64, t: f64) ->
 pub struct SpendData {
     /// `(x, m̄, weight)` rows.
     rows: Vec<(f64, f64, f64)>,
+    /// Repeat customers left out for a mean spend that is not positive.
+    #[cfg_attr(feature = "serde", serde(default))]
+    skipped: usize,
+}
+
+/// Sorted by x, so likelihoods compute the functions of x once per run.
+fn sort_rows(rows: &mut [(f64, f64, f64)]) {
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
 }
 
 impl SpendData {
     /// The repeat customers of a set of summaries (`frequency ≥ 1`), with
-    /// their mean repeat spend.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidInput`] for a repeat customer whose mean spend is not
-    /// positive (refunds can make it so): the model needs positive spend.
-    /// `row` is the summary's position.
+    /// their mean repeat spend. Repeat customers whose mean spend is not
+    /// positive (refunds can make it so) are left out, as the model needs
+    /// positive spend, and counted in [`skipped`](Self::skipped).
     ///
     /// # Example
     ///
@@ -298,19 +302,24 @@ impl SpendData {
     ///
     /// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
     /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
-    /// assert_eq!(SpendData::from_summaries(&summaries.customers)?.customers(), 946.0);
+    /// let data = SpendData::from_summaries(&summaries.customers);
+    /// assert_eq!((data.customers(), data.skipped()), (946.0, 0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_summaries<C>(summaries: &[CustomerSummary<C>]) -> Result<Self> {
-        let rows = summaries
+    pub fn from_summaries<C>(summaries: &[CustomerSummary<C>]) -> Self {
+        let mut skipped = 0;
+        let mut rows: Vec<(f64, f64, f64)> = summaries
             .iter()
-            .enumerate()
-            .filter(|(_, s)| s.frequency > 0)
-            .map(|(i, s)| {
+            .filter(|s| s.frequency > 0)
+            .filter_map(|s| {
                 let m = s.monetary_value.and_then(|m| m.to_f64()).unwrap_or(0.0);
-                (i, (f64::from(s.frequency), m, 1.0))
-            });
-        Self::checked(rows)
+                let usable = m.is_finite() && m > 0.0;
+                skipped += usize::from(!usable);
+                usable.then_some((f64::from(s.frequency), m, 1.0))
+            })
+            .collect();
+        sort_rows(&mut rows);
+        Self { rows, skipped }
     }
 
     /// Spend data from `(x, m̄, weight)` rows.
@@ -351,9 +360,26 @@ impl SpendData {
             }
             out.push((x, m, w));
         }
-        // Sorted by x, so likelihoods compute the functions of x once per run.
-        out.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        Ok(Self { rows: out })
+        sort_rows(&mut out);
+        Ok(Self {
+            rows: out,
+            skipped: 0,
+        })
+    }
+
+    /// Repeat customers left out by [`from_summaries`](Self::from_summaries)
+    /// for a mean spend that is not positive.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::SpendData;
+    ///
+    /// assert_eq!(SpendData::from_rows([(3.0, 20.0, 1.0)])?.skipped(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn skipped(&self) -> usize {
+        self.skipped
     }
 
     /// The `(x, m̄, weight)` rows, sorted by `x`.
@@ -390,5 +416,39 @@ impl SpendData {
         let k = sample_stride(self.rows.len(), SAMPLE_ROWS)?;
         let rows = self.rows.iter().skip(k / 2).step_by(k);
         Self::from_rows(rows.map(|&(x, m, w)| (x, m, w * k as f64))).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Purchase, PurchaseLog, SummaryOptions};
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
+    /// A log's own summaries always have a positive mean repeat spend
+    /// (periods that refunds net to ≤ 0 are not occasions); summaries a
+    /// caller builds or loads may not.
+    #[test]
+    fn repeat_customers_without_positive_spend_are_skipped_and_counted() {
+        let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).unwrap();
+        let log = PurchaseLog::new(vec![
+            Purchase::new(1_u64, day(1), Decimal::new(10, 0)),
+            Purchase::new(1, day(5), Decimal::new(10, 0)),
+            Purchase::new(1, day(9), Decimal::new(-40, 0)),
+            Purchase::new(2, day(1), Decimal::new(10, 0)),
+            Purchase::new(2, day(5), Decimal::new(12, 0)),
+            Purchase::new(3, day(2), Decimal::new(7, 0)),
+        ])
+        .unwrap();
+        let mut summaries = log.summarize(&SummaryOptions::new(day(20))).customers;
+        let data = SpendData::from_summaries(&summaries);
+        assert_eq!(
+            (data.rows(), data.skipped()),
+            (&[(1.0, 10.0, 1.0), (1.0, 12.0, 1.0)][..], 0)
+        );
+        summaries[0].monetary_value = Some(Decimal::new(-5, 0));
+        let data = SpendData::from_summaries(&summaries);
+        assert_eq!((data.rows(), data.skipped()), (&[(1.0, 12.0, 1.0)][..], 1));
     }
 }

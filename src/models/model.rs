@@ -25,6 +25,11 @@ pub enum ModelTime {
     Weeks,
 }
 
+crate::names::named!(ModelTime, "ModelTime", "days or weeks", {
+    ModelTime::Days => "days",
+    ModelTime::Weeks => "weeks",
+});
+
 impl ModelTime {
     /// Days in one unit.
     ///

@@ -78,6 +78,17 @@ pub enum MonetaryMeasure {
     AverageOrder,
 }
 
+crate::names::named!(FrequencyMeasure, "FrequencyMeasure", "orders, periods or repeat periods", {
+    FrequencyMeasure::Orders => "orders",
+    FrequencyMeasure::Periods => "periods",
+    FrequencyMeasure::RepeatPeriods => "repeat periods",
+});
+
+crate::names::named!(MonetaryMeasure, "MonetaryMeasure", "total or average order", {
+    MonetaryMeasure::Total => "total",
+    MonetaryMeasure::AverageOrder => "average order",
+});
+
 /// How a dimension's values become scores.
 ///
 /// # Example
@@ -189,6 +200,7 @@ impl RfmConfig {
     /// let config = RfmConfig::default().frequency(FrequencyMeasure::Periods);
     /// assert_eq!(config.frequency_of(), FrequencyMeasure::Periods);
     /// ```
+    #[must_use]
     pub fn frequency(mut self, measure: FrequencyMeasure) -> Self {
         self.frequency = measure;
         self
@@ -204,6 +216,7 @@ impl RfmConfig {
     /// let config = RfmConfig::default().monetary(MonetaryMeasure::AverageOrder);
     /// assert_eq!(config.monetary_of(), MonetaryMeasure::AverageOrder);
     /// ```
+    #[must_use]
     pub fn monetary(mut self, measure: MonetaryMeasure) -> Self {
         self.monetary = measure;
         self
@@ -219,6 +232,7 @@ impl RfmConfig {
     /// let config = RfmConfig::default().binning(Binning::Ntile);
     /// assert_eq!(config.binning_of()[2], &Binning::Ntile);
     /// ```
+    #[must_use]
     pub fn binning(mut self, binning: Binning) -> Self {
         self.binning = [binning.clone(), binning.clone(), binning];
         self
@@ -234,6 +248,7 @@ impl RfmConfig {
     /// let config = RfmConfig::default().recency_binning(Binning::Thresholds(vec![30.0, 90.0]));
     /// assert_eq!(config.binning_of()[1], &Binning::Quantile);
     /// ```
+    #[must_use]
     pub fn recency_binning(mut self, binning: Binning) -> Self {
         self.binning[0] = binning;
         self
@@ -249,6 +264,7 @@ impl RfmConfig {
     /// let config = RfmConfig::default().frequency_binning(Binning::Ntile);
     /// assert_eq!(config.binning_of()[1], &Binning::Ntile);
     /// ```
+    #[must_use]
     pub fn frequency_binning(mut self, binning: Binning) -> Self {
         self.binning[1] = binning;
         self
@@ -264,6 +280,7 @@ impl RfmConfig {
     /// let config = RfmConfig::default().monetary_binning(Binning::Ntile);
     /// assert_eq!(config.binning_of()[2], &Binning::Ntile);
     /// ```
+    #[must_use]
     pub fn monetary_binning(mut self, binning: Binning) -> Self {
         self.binning[2] = binning;
         self
@@ -373,6 +390,9 @@ pub struct RfmScore<C> {
     /// The customer's key.
     pub customer: C,
     /// Time since the last purchase, in the summaries' unit (T − recency).
+    /// Summarised in [`TimeUnit::Days`](crate::TimeUnit::Days) with the
+    /// observation end at the R `rfm` package's `analysis_date`, it is that
+    /// package's `recency_days`.
     pub recency: f64,
     /// The frequency measure's value.
     pub frequency: f64,
