@@ -114,6 +114,8 @@
 #![warn(missing_debug_implementations)]
 #![deny(rustdoc::broken_intra_doc_links)]
 #![forbid(unsafe_code)]
+// On docs.rs: each item marked with the features it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod accumulator;
 #[cfg(feature = "arrow")]
