@@ -45,6 +45,10 @@ fn check(model: &dyn PurchaseModel, (x, t_x, big_t, h): (f64, f64, f64, f64)) ->
 }
 
 proptest! {
+    // Every case costs a few hundred special-function evaluations: fewer
+    // unoptimised, the full count in the release run CI makes.
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(debug_assertions) { 48 } else { 256 }))]
+
     #[test]
     fn bgnbd_predictions_are_finite(
         r in positive(), alpha in positive(), a in positive(), b in positive(), p in pattern(),

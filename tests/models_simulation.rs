@@ -61,6 +61,10 @@ fn assert_recovery(
 }
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "fits ~25 s unoptimised; run with `cargo test --release --test models_simulation`, as CI does"
+)]
 fn bgnbd_fits_recover_known_parameters_within_three_standard_errors() {
     // b is weakly identified (its standard error is a third of its size on
     // CDNOW): at 3,000 customers its estimates are skewed and 3-SE bands
@@ -83,6 +87,10 @@ fn bgnbd_fits_recover_known_parameters_within_three_standard_errors() {
 }
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "fits ~25 s unoptimised; run with `cargo test --release --test models_simulation`, as CI does"
+)]
 fn pareto_fits_recover_known_parameters_within_three_standard_errors() {
     // s and β are weakly identified: at 10,000 customers their estimates
     // are skewed and 3-SE bands covered 49 or 47 of 50 replicates depending
