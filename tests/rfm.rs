@@ -105,10 +105,10 @@ fn ntile_matches_sql() {
     let scores = rfm::score(&summaries, &config).unwrap();
     let f: Vec<u8> = scores.customers.iter().map(|s| s.f).collect();
     assert_eq!(f, vec![2, 1, 1, 3, 1, 3, 2]);
-    // Recency: all tied, so NTILE orders by customer; reversed for recency,
-    // the first three customers (lowest group) score 3.
+    // Recency: NTILE(3) OVER (ORDER BY last_purchase_date, customer), all
+    // tied, so by customer: the first three customers score 1.
     let r: Vec<u8> = scores.customers.iter().map(|s| s.r).collect();
-    assert_eq!(r, vec![3, 3, 3, 2, 2, 1, 1]);
+    assert_eq!(r, vec![1, 1, 1, 2, 2, 3, 3]);
 }
 
 #[test]
@@ -269,4 +269,53 @@ proptest! {
             prop_assert!(matches!(seg, Segment::Rule(_) | Segment::Others));
         }
     }
+}
+
+/// NTILE scores for every customer of the CDNOW sample equal SQL's
+/// `NTILE(5) OVER (ORDER BY …, customer)` (SQLite; the data and script in
+/// tests/data): recency by last purchase date, frequency by orders,
+/// monetary by total spend, ties to the lower customer id first in all
+/// three.
+#[test]
+fn ntile_scores_match_sql_on_cdnow() {
+    use chrono::NaiveDate;
+    use repurchase::{SummaryOptions, TimeUnit};
+    let end = NaiveDate::from_ymd_opt(1998, 6, 30).unwrap();
+    let summaries = repurchase::datasets::cdnow_sample()
+        .unwrap()
+        .summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
+    let config = RfmConfig::default().binning(Binning::Ntile);
+    let scores = rfm::score(&summaries.customers, &config).unwrap();
+    let reference = include_str!("data/cdnow_rfm_ntile.csv");
+    let expected: Vec<(u32, u8, u8, u8)> = reference
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            (
+                f[0].parse().unwrap(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+                f[3].parse().unwrap(),
+            )
+        })
+        .collect();
+    let ours: Vec<(u32, u8, u8, u8)> = scores
+        .customers
+        .iter()
+        .map(|s| (s.customer, s.r, s.f, s.m))
+        .collect();
+    assert_eq!(ours.len(), expected.len());
+    let differ: Vec<_> = ours
+        .iter()
+        .zip(&expected)
+        .filter(|(a, b)| a != b)
+        .take(5)
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{} of {} differ, e.g. {differ:?}",
+        ours.iter().zip(&expected).filter(|(a, b)| a != b).count(),
+        ours.len()
+    );
 }

@@ -112,11 +112,14 @@ pub enum Binning {
     /// (a value equal to a quantile stays below it); money gets it too.
     #[default]
     Quantile,
-    /// SQL `NTILE(bins)`: customers sorted by value (ties by customer key,
+    /// SQL `NTILE(bins)`: customers sorted (ties by customer key,
     /// ascending) and cut into `bins` groups whose sizes differ by at most
-    /// one, the larger first. Every score is used when there are at least
-    /// `bins` customers, at the price of equal values getting different
-    /// scores.
+    /// one, the larger first; group k scores k. Frequency and monetary
+    /// value sort ascending; recency sorts as `ORDER BY last_purchase_date`
+    /// does, the most time since the last purchase first, so the most
+    /// recent customers score highest. Every score is used when there are
+    /// at least `bins` customers, at the price of equal values getting
+    /// different scores.
     Ntile,
     /// The caller's breaks, strictly increasing: a value scores one more
     /// than the number of breaks it reaches (`value ≥ break`), so `n`
@@ -628,9 +631,10 @@ impl Dimension {
 struct Scorer {
     thresholds: Vec<f64>,
     bins: u8,
-    /// NTILE's value bins, by customer; empty otherwise.
+    /// NTILE's scores, by customer; empty otherwise.
     ntile: Vec<u8>,
-    /// Recency: fewer days is better, so the smallest values score highest.
+    /// Recency: fewer days is better, so the smallest values score highest
+    /// (thresholds and quantiles; NTILE's scores are in its order already).
     reverse: bool,
 }
 
@@ -643,7 +647,10 @@ impl Scorer {
         key_rank: &[usize],
     ) -> Result<Scorer> {
         let values = || customers.iter().map(|c| dimension.of(c));
-        let (thresholds, bins, ntile_bins) = match binning {
+        // Recency: less time since the last purchase is better, so the
+        // smallest values score highest.
+        let reverse = matches!(dimension, Dimension::Recency);
+        let (thresholds, bins, ntile_scores) = match binning {
             Binning::Quantile => (quantile_breaks(values(), bins), bins, Vec::new()),
             Binning::Thresholds(thresholds) => {
                 check_thresholds(thresholds)?;
@@ -654,6 +661,14 @@ impl Scorer {
                 })?;
                 (thresholds.clone(), bins, Vec::new())
             }
+            // NTILE's tiles are the scores. Recency's order is SQL's `ORDER
+            // BY last_purchase_date, customer`: the most time since the last
+            // purchase first, ties to the lower key first, as in the other
+            // two dimensions.
+            Binning::Ntile if reverse => {
+                let values: Vec<f64> = values().map(|v| -v).collect();
+                (Vec::new(), bins, ntile(&values, bins, key_rank))
+            }
             Binning::Ntile => {
                 let values: Vec<f64> = values().collect();
                 (Vec::new(), bins, ntile(&values, bins, key_rank))
@@ -662,24 +677,23 @@ impl Scorer {
         Ok(Scorer {
             thresholds,
             bins,
-            ntile: ntile_bins,
-            reverse: matches!(dimension, Dimension::Recency),
+            ntile: ntile_scores,
+            reverse,
         })
     }
 
-    /// The score of customer `i`, whose value is `value`: value bin b
-    /// (1-based, by ascending value) scores b, or bins + 1 − b reversed.
+    /// The score of customer `i`, whose value is `value`: its NTILE, or
+    /// value bin b (1-based, by ascending value) scores b, or bins + 1 − b
+    /// reversed.
     #[inline]
     fn score(&self, i: usize, value: f64) -> u8 {
-        let bin = match self.ntile.get(i) {
-            Some(&bin) => bin,
-            // Value bin 1 + #{breaks ≤ value}: a branch-free count over the
-            // few breaks.
-            None => {
-                let below = self.thresholds.iter().filter(|t| **t <= value).count();
-                1 + u8::try_from(below).unwrap_or(u8::MAX - 1)
-            }
-        };
+        if let Some(&score) = self.ntile.get(i) {
+            return score;
+        }
+        // Value bin 1 + #{breaks ≤ value}: a branch-free count over the few
+        // breaks.
+        let below = self.thresholds.iter().filter(|t| **t <= value).count();
+        let bin = 1 + u8::try_from(below).unwrap_or(u8::MAX - 1);
         if self.reverse { self.bins + 1 - bin } else { bin }
     }
 

@@ -9,7 +9,7 @@ db.execute("create table c (customer integer, orders integer)")
 db.executemany("insert into c values (?, ?)", enumerate([5, 3, 3, 9, 1, 7, 3]))
 rows = db.execute(
     "select customer, ntile(3) over (order by orders, customer) as f, "
-    "4 - ntile(3) over (order by customer) as r from c order by customer"
+    "ntile(3) over (order by customer) as r from c order by customer"
 ).fetchall()
 print("customer, frequency score, recency score (all recency tied)")
 for row in rows:
