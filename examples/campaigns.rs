@@ -63,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ("Diamond".into(), Decimal::from(500)),
         ],
     )?;
-    let members = tiers::evaluate(&log, &table, today);
+    let members = tiers::evaluate(&log, &table, today)?;
     println!("\nMembership on {today} (trailing 365-day spend)");
     for tier in 0..4 {
         let n = members.iter().filter(|m| m.tier == Some(tier)).count();

@@ -7,12 +7,25 @@ use crate::models::{GammaGamma, PurchaseModel};
 use crate::parallel::{Shareable, map_parts, try_map};
 use crate::{CustomerSummary, Error, Result};
 
+/// The most months of future value [`ClvOptions::months`] takes: a
+/// century, far beyond any model's credible horizon. The work grows with
+/// the months, so they are bounded rather than left to the caller's value.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::clv::{ClvOptions, MAX_MONTHS, ModelTime};
+///
+/// assert_eq!(ClvOptions::new(ModelTime::Weeks).months(MAX_MONTHS).months_of(), 1_200);
+/// ```
+pub const MAX_MONTHS: u32 = 1_200;
+
 /// How customer lifetime value is computed.
 ///
 /// | option | default | meaning | range |
 /// |---|---|---|---|
 /// | model time | required | the unit the purchase model was fitted in | [`ModelTime`] |
-/// | [`months`](Self::months) | 12 | months of future value | ≥ 1 |
+/// | [`months`](Self::months) | 12 | months of future value | 1 to [`MAX_MONTHS`] |
 /// | [`discount_rate`](Self::discount_rate) | 0.01 | discount rate per month | ≥ 0, finite |
 /// | [`days_per_month`](Self::days_per_month) | 30 | a month's length: 30 as lifetimes for daily models; lifetimes uses 4.345 weeks (30.415 days) for weekly ones; 30.4375 is the calendar mean | > 0, finite |
 ///
@@ -54,7 +67,9 @@ impl ClvOptions {
         }
     }
 
-    /// Sets the months of future value.
+    /// Sets the months of future value, at most [`MAX_MONTHS`] (checked
+    /// when the values are computed): each month costs a prediction per
+    /// distinct customer pattern.
     ///
     /// # Example
     ///
@@ -134,11 +149,11 @@ impl ClvOptions {
 
     /// One month in model time.
     fn month(&self) -> Result<f64> {
-        if self.months == 0 {
+        if !(1..=MAX_MONTHS).contains(&self.months) {
             return Err(Error::InvalidParameter {
                 name: "months",
-                value: "0".into(),
-                expected: "at least 1",
+                value: self.months.to_string(),
+                expected: "from 1 to MAX_MONTHS (1,200: a century)",
             });
         }
         if !(self.discount_rate.is_finite() && self.discount_rate >= 0.0) {

@@ -321,6 +321,18 @@ pub enum Error {
         /// The offset given, in seconds east of UTC.
         found: i32,
     },
+
+    /// A quantity computed from the caller's settings left `Decimal`'s
+    /// range (about ±7.9 × 10^28): points from an earning rule far beyond
+    /// any loyalty scheme's, say. Purchase amounts themselves are bounded
+    /// by [`MAX_AMOUNT`](crate::MAX_AMOUNT) and never overflow.
+    #[error("{quantity} overflows Decimal's range (about 7.9e28); {hint}")]
+    Overflow {
+        /// The quantity that overflowed.
+        quantity: &'static str,
+        /// What to change.
+        hint: &'static str,
+    },
 }
 
 impl Error {
@@ -351,7 +363,8 @@ impl Error {
             | Error::InvalidInput { .. }
             | Error::InsufficientData { .. }
             | Error::Undefined { .. }
-            | Error::OffsetMismatch { .. } => None,
+            | Error::OffsetMismatch { .. }
+            | Error::Overflow { .. } => None,
         }
     }
 
@@ -380,7 +393,8 @@ impl Error {
             | Error::InvalidInput { .. }
             | Error::InsufficientData { .. }
             | Error::Undefined { .. }
-            | Error::OffsetMismatch { .. } => None,
+            | Error::OffsetMismatch { .. }
+            | Error::Overflow { .. } => None,
         }
     }
 }

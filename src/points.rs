@@ -35,9 +35,9 @@ use crate::{Error, PurchaseLog, Result};
 /// use rust_decimal::Decimal;
 ///
 /// let rule = EarnRule::new(Decimal::TEN, Decimal::ONE_HUNDRED)?;
-/// assert_eq!(rule.earned(Decimal::new(25_990, 2)), Decimal::from(20)); // 259.90 → 2 × 10
+/// assert_eq!(rule.earned(Decimal::new(25_990, 2))?, Decimal::from(20)); // 259.90 → 2 × 10
 /// let exact = rule.rounding(Rounding::Exact);
-/// assert_eq!(exact.earned(Decimal::new(25_990, 2)), Decimal::new(25_990, 3));
+/// assert_eq!(exact.earned(Decimal::new(25_990, 2))?, Decimal::new(25_990, 3));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,7 +117,7 @@ impl EarnRule {
     /// use rust_decimal::Decimal;
     ///
     /// let rule = EarnRule::new(Decimal::TEN, Decimal::ONE_HUNDRED)?.rounding(Rounding::Nearest);
-    /// assert_eq!(rule.earned(Decimal::from(150)), Decimal::from(20));
+    /// assert_eq!(rule.earned(Decimal::from(150))?, Decimal::from(20));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -128,6 +128,11 @@ impl EarnRule {
 
     /// The points a net spend earns (none for a spend ≤ 0).
     ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when the points leave `Decimal`'s range (a rule
+    /// of very many points per very small unit).
+    ///
     /// # Example
     ///
     /// ```
@@ -135,21 +140,43 @@ impl EarnRule {
     /// use rust_decimal::Decimal;
     ///
     /// let rule = EarnRule::new(Decimal::TEN, Decimal::ONE_HUNDRED)?;
-    /// assert_eq!(rule.earned(Decimal::from(99)), Decimal::ZERO);
+    /// assert_eq!(rule.earned(Decimal::from(99))?, Decimal::ZERO);
+    /// let absurd = EarnRule::new(Decimal::MAX, Decimal::new(1, 28))?;
+    /// assert!(absurd.earned(Decimal::ONE).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn earned(&self, spend: Decimal) -> Decimal {
+    pub fn earned(&self, spend: Decimal) -> Result<Decimal> {
         if spend <= Decimal::ZERO {
-            return Decimal::ZERO;
+            return Ok(Decimal::ZERO);
         }
-        let units = spend / self.per;
+        let units = spend.checked_div(self.per).ok_or_else(points_overflow)?;
         let units = match self.rounding {
             Rounding::Down => units.trunc(),
             Rounding::Nearest => units.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero),
             Rounding::Exact => units,
         };
-        units * self.points
+        units.checked_mul(self.points).ok_or_else(points_overflow)
     }
+}
+
+/// Points beyond `Decimal`'s range.
+fn points_overflow() -> Error {
+    Error::Overflow {
+        quantity: "points",
+        hint: "use an earning rule of fewer points per unit spent",
+    }
+}
+
+/// `a + b`, or [`Error::Overflow`] for points.
+fn add_points(a: Decimal, b: Decimal) -> Result<Decimal> {
+    a.checked_add(b).ok_or_else(points_overflow)
+}
+
+/// The sum of the points in `lots`, or [`Error::Overflow`].
+fn total_points<'a>(points: impl IntoIterator<Item = &'a Decimal>) -> Result<Decimal> {
+    points
+        .into_iter()
+        .try_fold(Decimal::ZERO, |sum, p| add_points(sum, *p))
 }
 
 /// A redemption the caller records: `points` used by `customer` on `on`.
@@ -322,15 +349,17 @@ pub fn balances<C: Clone + Ord>(
         // Lots of (day earned, points left), oldest first.
         let mut lots: VecDeque<(i64, Decimal)> = VecDeque::new();
         let (mut earned, mut redeemed, mut expired) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-        let expire_until = |lots: &mut VecDeque<(i64, Decimal)>, day: i64, expired: &mut Decimal| {
-            while let Some(&(earned_on, left)) = lots.front() {
-                if earned_on + validity > day {
-                    break;
+        let expire_until =
+            |lots: &mut VecDeque<(i64, Decimal)>, day: i64, expired: &mut Decimal| -> Result<()> {
+                while let Some(&(earned_on, left)) = lots.front() {
+                    if earned_on + validity > day {
+                        break;
+                    }
+                    *expired = add_points(*expired, left)?;
+                    lots.pop_front();
                 }
-                *expired += left;
-                lots.pop_front();
-            }
-        };
+                Ok(())
+            };
         // This customer's redemptions are the next run in `order`.
         let start = next;
         while order
@@ -364,11 +393,11 @@ pub fn balances<C: Clone + Ord>(
             };
             match (next_earn, next_use) {
                 (Some(e), _) if earn_first => {
-                    expire_until(&mut lots, e, &mut expired);
+                    expire_until(&mut lots, e, &mut expired)?;
                     if let Some(cell) = days.next() {
-                        let points = rule.earned(cell.net.value());
+                        let points = rule.earned(cell.net.value())?;
                         if points > Decimal::ZERO {
-                            earned += points;
+                            earned = add_points(earned, points)?;
                             lots.push_back((e, points));
                         }
                     }
@@ -379,8 +408,8 @@ pub fn balances<C: Clone + Ord>(
                     if u > as_of {
                         continue;
                     }
-                    expire_until(&mut lots, u, &mut expired);
-                    let available: Decimal = lots.iter().map(|(_, p)| *p).sum();
+                    expire_until(&mut lots, u, &mut expired)?;
+                    let available = total_points(lots.iter().map(|(_, p)| p))?;
                     if r.points > available {
                         return Err(bad(
                             i,
@@ -398,20 +427,21 @@ pub fn balances<C: Clone + Ord>(
                             lots.pop_front();
                         }
                     }
-                    redeemed += r.points;
+                    // At most the points held, which fit.
+                    redeemed = add_points(redeemed, r.points)?;
                 }
                 _ => break,
             }
         }
         // Expire what expired by the start of as_of, then measure what will
         // within the window after it.
-        expire_until(&mut lots, as_of, &mut expired);
-        let balance: Decimal = lots.iter().map(|(_, p)| *p).sum();
-        let expiring_soon = lots
-            .iter()
-            .filter(|(day, _)| day + validity <= soon)
-            .map(|(_, p)| *p)
-            .sum();
+        expire_until(&mut lots, as_of, &mut expired)?;
+        let balance = total_points(lots.iter().map(|(_, p)| p))?;
+        let expiring_soon = total_points(
+            lots.iter()
+                .filter(|(day, _)| day + validity <= soon)
+                .map(|(_, p)| p),
+        )?;
         out.push(CustomerPoints {
             customer: key.clone(),
             earned,

@@ -15,7 +15,7 @@
 //!     ("Gold".into(), Decimal::from(300)),
 //! ])?;
 //! let as_of = NaiveDate::from_ymd_opt(1997, 12, 31).ok_or("bad date")?;
-//! let members = tiers::evaluate(&cdnow_sample()?, &table, as_of);
+//! let members = tiers::evaluate(&cdnow_sample()?, &table, as_of)?;
 //! let gold = members.iter().filter(|m| m.tier.map(|t| table.name(t)) == Some("Gold")).count();
 //! println!("{gold} Gold members");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -168,6 +168,11 @@ pub struct Membership<C> {
 /// Every customer's tier on `as_of` (each customer of the log, in key
 /// order), from their purchase days in `(as_of − window, as_of]` (UTC).
 ///
+/// # Errors
+///
+/// [`Error::Overflow`] when a points measure leaves `Decimal`'s range (see
+/// [`EarnRule::earned`]).
+///
 /// # Example
 ///
 /// ```
@@ -179,11 +184,15 @@ pub struct Membership<C> {
 /// let day = |m, d| NaiveDate::from_ymd_opt(2024, m, d).ok_or("bad date");
 /// let log = PurchaseLog::new(vec![Purchase::new(1_u8, day(1, 5)?, Decimal::from(120))])?;
 /// let table = TierTable::new(TierMeasure::Spend, 30, vec![("Silver".into(), Decimal::from(100))])?;
-/// assert_eq!(tiers::evaluate(&log, &table, day(1, 20)?)[0].tier, Some(0));
-/// assert_eq!(tiers::evaluate(&log, &table, day(2, 20)?)[0].tier, None); // out of the window
+/// assert_eq!(tiers::evaluate(&log, &table, day(1, 20)?)?[0].tier, Some(0));
+/// assert_eq!(tiers::evaluate(&log, &table, day(2, 20)?)?[0].tier, None); // out of the window
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn evaluate<C: Clone>(log: &PurchaseLog<C>, table: &TierTable, as_of: NaiveDate) -> Vec<Membership<C>> {
+pub fn evaluate<C: Clone>(
+    log: &PurchaseLog<C>,
+    table: &TierTable,
+    as_of: NaiveDate,
+) -> Result<Vec<Membership<C>>> {
     let end = day_number(as_of);
     let start = end - i64::from(table.window_days);
     let mut cells = Vec::new();
@@ -192,18 +201,26 @@ pub fn evaluate<C: Clone>(log: &PurchaseLog<C>, table: &TierTable, as_of: NaiveD
             fill_day_cells(&purchases, 0, &mut cells);
             let window = cells.iter().filter(|c| c.day > start && c.day <= end);
             let measure = match &table.measure {
+                // Within `MAX_AMOUNT`'s bounds: a sum of purchases fits.
                 TierMeasure::Spend => window.map(|c| c.net.value()).sum(),
                 TierMeasure::Orders => Decimal::from(window.filter(|c| c.is_occasion()).count()),
-                TierMeasure::Points(rule) => window
-                    .filter(|c| c.is_occasion())
-                    .map(|c| rule.earned(c.net.value()))
-                    .sum(),
+                TierMeasure::Points(rule) => {
+                    window
+                        .filter(|c| c.is_occasion())
+                        .try_fold(Decimal::ZERO, |sum, c| {
+                            sum.checked_add(rule.earned(c.net.value())?)
+                                .ok_or(Error::Overflow {
+                                    quantity: "points",
+                                    hint: "use an earning rule of fewer points per unit spent",
+                                })
+                        })?
+                }
             };
-            Membership {
+            Ok(Membership {
                 customer: purchases.key().clone(),
                 measure,
                 tier: table.tier_of(measure),
-            }
+            })
         })
         .collect()
 }
@@ -278,8 +295,8 @@ pub fn changes<C: Clone>(
     to: NaiveDate,
 ) -> Result<Vec<TierChange<C>>> {
     check_before(from, to)?;
-    let before = evaluate(log, table, from);
-    let after = evaluate(log, table, to);
+    let before = evaluate(log, table, from)?;
+    let after = evaluate(log, table, to)?;
     let name = |t: Option<usize>| t.map_or("no tier", |t| table.name(t));
     let threshold = |t: usize| table.tiers.get(t).map_or(Decimal::ZERO, |(_, v)| *v);
     Ok(before

@@ -592,3 +592,35 @@ fn bad_input_is_a_typed_error() {
         })
     ));
 }
+
+/// Months of future value are bounded: a century is computed, more is a
+/// typed error at once (not a loop of `u32::MAX` months).
+#[test]
+fn clv_months_beyond_the_bound_are_a_typed_error() {
+    use repurchase::clv::MAX_MONTHS;
+    let bg = BetaGeo::new(0.243, 4.414, 0.793, 2.426).unwrap();
+    let gg = GammaGamma::new(6.25, 3.74, 15.44).unwrap();
+    let value = |months| {
+        let options = ClvOptions::new(ModelTime::Weeks).months(months);
+        customer_lifetime_value(&bg, &gg, 10.0, 38.0, 38.86, 40.0, &options)
+    };
+    let century = value(MAX_MONTHS).unwrap();
+    assert!(century.is_finite() && century > value(12).unwrap());
+    for months in [0, MAX_MONTHS + 1, u32::MAX] {
+        assert!(
+            matches!(value(months), Err(Error::InvalidParameter { name: "months", .. })),
+            "{months}"
+        );
+    }
+    let end = NaiveDate::from_ymd_opt(1998, 6, 30).unwrap();
+    let summaries = cdnow_sample()
+        .unwrap()
+        .summarize(&SummaryOptions::new(end).granularity(Granularity::Week));
+    let all = customer_lifetime_values(
+        &bg,
+        &gg,
+        &summaries.customers,
+        &ClvOptions::new(ModelTime::Weeks).months(u32::MAX),
+    );
+    assert!(matches!(all, Err(Error::InvalidParameter { name: "months", .. })));
+}

@@ -146,6 +146,42 @@ fn overdrafts_and_early_redemptions_are_typed_errors_naming_the_record() {
     assert!(EarnRule::new(Decimal::ZERO, Decimal::ONE).is_err());
 }
 
+/// A rule of absurdly many points per unit is accepted (nothing about it
+/// alone is wrong), and the points it would earn are a typed error, not a
+/// panic: balances, tiers by points, and the rule itself.
+#[test]
+fn points_beyond_decimal_are_a_typed_error() {
+    let absurd = EarnRule::new(Decimal::MAX, Decimal::new(1, 28)).unwrap();
+    let (log, _) = example();
+    let overflow = Error::Overflow {
+        quantity: "points",
+        hint: "use an earning rule of fewer points per unit spent",
+    };
+    let options = PointsOptions::new(date(2024, 6, 30), 365, 30);
+    assert_eq!(balances(&log, &absurd, &[], &options).unwrap_err(), overflow);
+    assert_eq!(absurd.earned(Decimal::ONE).unwrap_err(), overflow);
+    // Each day's points fit, their sum does not.
+    let big = EarnRule::new(Decimal::new(4, 0) * Decimal::from(10_u64.pow(16)), Decimal::ONE).unwrap();
+    let many_days: PurchaseLog<u64> = PurchaseLog::new(
+        (1..=3)
+            .map(|d| Purchase::new(1_u64, date(2024, 1, d), Decimal::from(1_000_000_000_000_u64)))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    assert!(big.earned(Decimal::from(1_000_000_000_000_u64)).is_ok());
+    assert_eq!(balances(&many_days, &big, &[], &options).unwrap_err(), overflow);
+    let table = repurchase::tiers::TierTable::new(
+        repurchase::tiers::TierMeasure::Points(big),
+        365,
+        vec![("Gold".into(), Decimal::ONE)],
+    )
+    .unwrap();
+    assert_eq!(
+        repurchase::tiers::evaluate(&many_days, &table, date(2024, 6, 30)).unwrap_err(),
+        overflow
+    );
+}
+
 #[test]
 fn a_same_day_refund_reduces_the_points() {
     let log = PurchaseLog::new(vec![

@@ -66,7 +66,7 @@ fn upgrade_keep_and_downgrade_between_two_dates() {
 #[test]
 fn orders_and_points_are_measures_too() {
     let orders = TierTable::new(TierMeasure::Orders, 365, vec![("Regular".into(), Decimal::TWO)]).unwrap();
-    let members = tiers::evaluate(&log(), &orders, date(3, 31));
+    let members = tiers::evaluate(&log(), &orders, date(3, 31)).unwrap();
     let got: Vec<Option<usize>> = members.iter().map(|m| m.tier).collect();
     assert_eq!(got, [Some(0), None, None]);
     // 10 points per 100: customer 1 earns 30 + 30 = 60 points in the window.
@@ -77,7 +77,7 @@ fn orders_and_points_are_measures_too() {
         vec![("Club".into(), Decimal::from(50))],
     )
     .unwrap();
-    let members = tiers::evaluate(&log(), &points, date(3, 31));
+    let members = tiers::evaluate(&log(), &points, date(3, 31)).unwrap();
     assert_eq!(
         (members[0].measure, members[0].tier),
         (Decimal::from(60), Some(0))
