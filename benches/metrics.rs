@@ -91,7 +91,7 @@ fn bench_metrics(c: &mut Criterion) {
         });
         group.bench_function(BenchmarkId::new("spend_by_month", label), |b| {
             b.iter(|| {
-                let months = metrics::spend_by_period(&log, black_box(&opts), Granularity::Month);
+                let months = metrics::spend_by_period(&log, black_box(&opts), Granularity::Month).unwrap();
                 assert_eq!(months.len(), 24);
                 months
             })

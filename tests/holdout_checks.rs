@@ -152,6 +152,11 @@ fn conditional_expectations_track_the_cdnow_holdout_by_frequency() {
     }
     assert!(buckets.windows(2).all(|w| w[1].predicted > w[0].predicted));
     assert!(holdout_by_frequency(&model, &split, 0).is_err());
+    // The table is sized by `top`: a huge one is refused, not allocated.
+    assert!(matches!(
+        holdout_by_frequency(&model, &split, u32::MAX),
+        Err(repurchase::Error::InvalidParameter { name: "top", .. })
+    ));
 }
 
 #[test]
@@ -162,6 +167,34 @@ fn tracking_and_the_repeat_histogram_follow_the_calibration_data() {
     let cal = SummaryOptions::new(d(1997, 9, 30));
     let points = tracking(&model, ModelTime::Weeks, &log, &cal, 7).unwrap();
     assert_eq!(points[0].day, d(1997, 1, 1));
+    // Points are bounded, not the span: a step of a day over 400,000 years
+    // is refused at once.
+    let far = repurchase::LogOptions::default()
+        .valid_range(NaiveDate::MIN, NaiveDate::MAX)
+        .unwrap()
+        .build(vec![repurchase::Purchase::new(
+            1_u32,
+            d(-200_000, 1, 1),
+            rust_decimal::Decimal::ONE,
+        )])
+        .unwrap();
+    assert!(matches!(
+        tracking(
+            &model,
+            ModelTime::Weeks,
+            &far,
+            &SummaryOptions::new(d(200_000, 1, 1)),
+            1
+        ),
+        Err(repurchase::Error::InvalidParameter {
+            name: "step_days",
+            ..
+        })
+    ));
+    assert!(matches!(
+        repeat_histogram(&model, &[] as &[repurchase::CustomerSummary<u32>], u32::MAX),
+        Err(repurchase::Error::InvalidParameter { name: "top", .. })
+    ));
     assert!(
         points
             .windows(2)

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::days::for_each_customer;
-use super::spend::mean_u64;
+use super::spend::{MAX_PERIODS, mean_u64, too_many_periods};
 use crate::period::{date_of_day, day_number};
 use crate::{Error, Granularity, PurchaseLog, Result, SummaryOptions};
 
@@ -131,6 +131,17 @@ struct Accumulator {
     revenue: Decimal,
 }
 
+/// The most cells a [`cohort_retention`] table holds (cohorts × the
+/// periods each is followed for): 20 years of monthly cohorts take 29,000,
+/// 20 years of weekly ones 545,000.
+///
+/// # Example
+///
+/// ```
+/// assert_eq!(repurchase::metrics::MAX_COHORT_CELLS, 4_000_000);
+/// ```
+pub const MAX_COHORT_CELLS: usize = 4_000_000;
+
 /// Cohort retention by acquisition month or week: for each cohort and
 /// period since acquisition, active customers, retention, repeat buyers,
 /// orders, revenue, cumulative revenue per customer and average order
@@ -144,7 +155,10 @@ struct Accumulator {
 /// # Errors
 ///
 /// [`Error::InvalidParameter`] for [`Granularity::Day`]: daily cohorts
-/// make a table with a row and a column per day; use weeks or months.
+/// make a table with a row and a column per day; use weeks or months. The
+/// same error for a cohort followed for more than
+/// [`MAX_PERIODS`](super::MAX_PERIODS) periods, or a table of more than
+/// [`MAX_COHORT_CELLS`] cells.
 ///
 /// # Example
 ///
@@ -177,12 +191,22 @@ pub fn cohort_retention<C>(
     // Cohorts by acquisition period; each holds its observed offsets.
     let mut cohorts: std::collections::BTreeMap<i64, (u64, Vec<Accumulator>)> = Default::default();
     let mut active_offsets: Vec<usize> = Vec::new();
+    // Cells allocated, and the first cohort that would pass the bounds.
+    let mut cells_held = 0_usize;
+    let mut too_large: Option<(usize, i64)> = None;
     for_each_customer(log, options, |_, cells| {
         let Some(first) = cells.iter().find(|c| c.is_occasion()) else {
             return;
         };
         let cohort_period = period.period_of_day(first.day);
         let observed = usize::try_from(end_period - cohort_period + 1).unwrap_or(0);
+        if !cohorts.contains_key(&cohort_period) {
+            if observed > MAX_PERIODS || cells_held + observed > MAX_COHORT_CELLS {
+                too_large.get_or_insert((observed, first.day));
+                return;
+            }
+            cells_held += observed;
+        }
         let (size, row) = cohorts
             .entry(cohort_period)
             .or_insert_with(|| (0, vec![Accumulator::default(); observed]));
@@ -209,6 +233,18 @@ pub fn cohort_retention<C>(
         }
     });
 
+    if let Some((observed, from)) = too_large {
+        return Err(if observed > MAX_PERIODS {
+            too_many_periods(observed, period, from, end_day)
+        } else {
+            Error::InvalidParameter {
+                name: "period",
+                value: format!("more than {MAX_COHORT_CELLS} cohort cells by {period}"),
+                expected: "a table of at most MAX_COHORT_CELLS cohorts × periods; \
+                           use months rather than weeks, or a later observation window",
+            }
+        });
+    }
     let max_offset = cohorts
         .values()
         .map(|(_, row)| row.len().saturating_sub(1))

@@ -38,7 +38,7 @@ mod spend;
 mod stats;
 mod window_churn;
 
-pub use cohort::{Cohort, CohortCell, CohortTable, cohort_retention};
+pub use cohort::{Cohort, CohortCell, CohortTable, MAX_COHORT_CELLS, cohort_retention};
 pub use cycle::{CustomerCycle, PurchaseCycle, purchase_cycle};
 pub use next_purchase::{IntervalBasis, NextPurchase, NextPurchaseOptions, next_purchase};
 pub use product::{ProductRepurchase, product_repurchase};
@@ -46,6 +46,8 @@ pub use repurchase::{
     KDayRepurchase, SecondPurchase, k_day_repurchase_rate, repurchase_rate, returning_customer_rate,
     time_to_second_purchase,
 };
-pub use spend::{CustomerActivity, PeriodSpend, Spend, customer_activity, spend, spend_by_period};
+pub use spend::{
+    CustomerActivity, MAX_PERIODS, PeriodSpend, Spend, customer_activity, spend, spend_by_period,
+};
 pub use stats::{DayStats, Histogram, HistogramBins, Rate};
 pub use window_churn::{WindowChurn, churn_rate};

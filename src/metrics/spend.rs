@@ -189,7 +189,7 @@ pub fn customer_activity<C: Clone>(
 /// use repurchase::{datasets::cdnow_sample, metrics, Granularity, SummaryOptions};
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
-/// let months = metrics::spend_by_period(&cdnow_sample()?, &SummaryOptions::new(end), Granularity::Month);
+/// let months = metrics::spend_by_period(&cdnow_sample()?, &SummaryOptions::new(end), Granularity::Month)?;
 /// assert_eq!(months.len(), 18); // 1997-01 to 1998-06
 /// assert!(months.iter().all(|m| m.complete));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -205,9 +205,28 @@ pub struct PeriodSpend {
     pub spend: Spend,
 }
 
+/// The most calendar periods a series from [`spend_by_period`] spans (and
+/// a cohort of [`cohort_retention`](super::cohort_retention) follows):
+/// 273 years of days, enough for any shop's history, while a far-off date
+/// let through [`LogOptions::valid_range`](crate::LogOptions::valid_range)
+/// cannot make a table of millions of empty periods.
+///
+/// # Example
+///
+/// ```
+/// assert_eq!(repurchase::metrics::MAX_PERIODS, 100_000);
+/// ```
+pub const MAX_PERIODS: usize = 100_000;
+
 /// Orders, revenue and average order value per calendar period, from the
 /// period of the first purchase to that of the observation end, empty
 /// periods included so the series has no gaps.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`](crate::Error::InvalidParameter) when that
+/// span holds more than [`MAX_PERIODS`] periods: use a coarser period, or
+/// leave out far-off dates (they are usually sentinels).
 ///
 /// # Example
 ///
@@ -216,7 +235,7 @@ pub struct PeriodSpend {
 /// use repurchase::{datasets::cdnow_sample, metrics, Granularity, SummaryOptions};
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
-/// let weeks = metrics::spend_by_period(&cdnow_sample()?, &SummaryOptions::new(end), Granularity::Week);
+/// let weeks = metrics::spend_by_period(&cdnow_sample()?, &SummaryOptions::new(end), Granularity::Week)?;
 /// let revenue: rust_decimal::Decimal = weeks.iter().map(|w| w.spend.revenue).sum();
 /// assert_eq!(revenue.to_string(), "244091.94");
 /// assert!(!weeks.last().is_some_and(|w| w.complete)); // 1998-06-30 is a Tuesday
@@ -226,16 +245,19 @@ pub fn spend_by_period<C>(
     log: &PurchaseLog<C>,
     options: &SummaryOptions,
     period: Granularity,
-) -> Vec<PeriodSpend> {
+) -> Result<Vec<PeriodSpend>> {
     let end_day = day_number(options.observation_end());
     let Some(first_day) = first_day(log, options) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     if first_day > end_day {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let (first, last) = (period.period_of_day(first_day), period.period_of_day(end_day));
-    let slots = usize::try_from(last - first + 1).unwrap_or(0);
+    let slots = usize::try_from(last - first + 1).unwrap_or(usize::MAX);
+    if slots > MAX_PERIODS {
+        return Err(too_many_periods(slots, period, first_day, end_day));
+    }
     let mut periods = vec![Spend::default(); slots];
     let mut seen = vec![false; slots];
     let mut touched: Vec<usize> = Vec::new();
@@ -258,7 +280,7 @@ pub fn spend_by_period<C>(
             }
         }
     });
-    periods
+    Ok(periods
         .into_iter()
         .zip(first..)
         .map(|(spend, p)| PeriodSpend {
@@ -266,7 +288,19 @@ pub fn spend_by_period<C>(
             complete: period.start_day(p + 1) - 1 <= end_day,
             spend: spend.finish(),
         })
-        .collect()
+        .collect())
+}
+
+/// A span of `periods` periods from day `from` to day `to`, beyond
+/// [`MAX_PERIODS`].
+pub(super) fn too_many_periods(periods: usize, period: Granularity, from: i64, to: i64) -> crate::Error {
+    let day = |d| date_of_day(d).map_or_else(|| d.to_string(), |d| d.to_string());
+    crate::Error::InvalidParameter {
+        name: "period",
+        value: format!("{periods} {period} periods from {} to {}", day(from), day(to)),
+        expected: "at most MAX_PERIODS (100,000) periods from the first purchase to the observation end; \
+                   use a coarser period, or leave far-off dates out with LogOptions::valid_range",
+    }
 }
 
 /// The local day of the log's first line, if any.

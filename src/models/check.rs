@@ -47,7 +47,8 @@ pub struct FrequencyBucket {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] when `top` is 0; the model's errors.
+/// [`Error::InvalidParameter`] when `top` is 0 or above 10,000; the
+/// model's errors.
 ///
 /// # Example
 ///
@@ -102,15 +103,19 @@ pub fn holdout_by_frequency<M: PurchaseModel, C>(
 
 /// Buckets 0 … `top − 1` and `top`-or-more: `top + 1` slots.
 fn bucket_slots(top: u32) -> Result<usize> {
-    if top == 0 {
+    if !(1..=MAX_TOP).contains(&top) {
         return Err(Error::InvalidParameter {
             name: "top",
-            value: "0".into(),
-            expected: "at least 1",
+            value: top.to_string(),
+            expected: "from 1 to 10,000 repeat purchases",
         });
     }
     Ok(top as usize + 1)
 }
+
+/// The largest `top` bucket of a frequency table: the tables are sized by
+/// it.
+const MAX_TOP: u32 = 10_000;
 
 /// One point of a tracking chart: cumulative repeat purchases of the whole
 /// customer base up to a day, actual and expected.
@@ -146,7 +151,9 @@ pub struct TrackingPoint {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] when `step_days` is 0; the model's errors.
+/// [`Error::InvalidParameter`] when `step_days` is 0, or makes more than
+/// [`MAX_PERIODS`](crate::metrics::MAX_PERIODS) points from the first
+/// purchase to the observation end; the model's errors.
 ///
 /// # Example
 ///
@@ -195,6 +202,15 @@ pub fn tracking<M: PurchaseModel, C>(
     let Some(&start) = acquired.keys().next() else {
         return Ok(Vec::new());
     };
+    // The points are bounded as a period series is, not by the span.
+    let steps = usize::try_from((end - start) / i64::from(step_days)).unwrap_or(0) + 1;
+    if steps > crate::metrics::MAX_PERIODS {
+        return Err(Error::InvalidParameter {
+            name: "step_days",
+            value: format!("{step_days}: {steps} points from the first purchase to the observation end"),
+            expected: "at most metrics::MAX_PERIODS (100,000) points; use a longer step",
+        });
+    }
     let mut points = Vec::new();
     let mut day = start;
     while day <= end {
@@ -246,7 +262,8 @@ pub struct CountBucket {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] when `top` is 0; the model's errors.
+/// [`Error::InvalidParameter`] when `top` is 0 or above 10,000; the
+/// model's errors.
 ///
 /// # Example
 ///
