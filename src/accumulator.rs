@@ -52,7 +52,7 @@ use crate::{Error, LogOptions, Purchase, PurchaseLog, Result, Summaries, Summary
 #[cfg_attr(
     feature = "serde",
     serde(
-        from = "AccumulatorState<C>",
+        try_from = "AccumulatorState<C>",
         into = "AccumulatorState<C>",
         bound(
             serialize = "C: Clone + serde::Serialize",
@@ -97,22 +97,100 @@ struct AccumulatorState<C> {
     pushed: usize,
 }
 
+/// Loading checks what `push` and `merge` keep true, so that a truncated,
+/// edited or mis-migrated state is refused instead of changing answers: a
+/// valid offset; unique customers, each with purchase days; each
+/// customer's days strictly increasing, each day's times instants chrono
+/// holds and on that local day, its counts and net amount consistent; and
+/// at least as many records pushed as lines held.
 #[cfg(feature = "serde")]
-impl<C: Eq + Hash + Clone> From<AccumulatorState<C>> for SummaryAccumulator<C> {
-    fn from(state: AccumulatorState<C>) -> Self {
-        let slots = state
-            .customers
-            .iter()
-            .enumerate()
-            .map(|(i, (key, _))| (key.clone(), i))
-            .collect();
-        Self {
-            offset_seconds: state.offset_seconds,
+impl<C: Eq + Hash + Clone> TryFrom<AccumulatorState<C>> for SummaryAccumulator<C> {
+    type Error = Error;
+
+    fn try_from(state: AccumulatorState<C>) -> Result<Self> {
+        let invalid = |what, position, problem: String| Error::InvalidState {
+            what,
+            position,
+            problem,
+        };
+        let offset = state.offset_seconds;
+        if FixedOffset::east_opt(offset).is_none() {
+            let problem = format!("{offset} s is not a UTC offset (less than a day either way)");
+            return Err(invalid("offset", 0, problem));
+        }
+        let mut slots = FastMap::default();
+        let mut lines = 0_u64;
+        for (i, (key, cells)) in state.customers.iter().enumerate() {
+            if slots.insert(key.clone(), i).is_some() {
+                return Err(invalid("customer", i, "the customer appears twice".into()));
+            }
+            if cells.is_empty() {
+                return Err(invalid("customer", i, "no purchase days".into()));
+            }
+            let mut previous = None;
+            for cell in cells {
+                check_cell(cell, offset, previous).map_err(|problem| invalid("customer", i, problem))?;
+                previous = Some(cell.day);
+                lines += u64::from(cell.orders) + u64::from(cell.refunds);
+            }
+        }
+        if (state.pushed as u64) < lines {
+            let problem = format!(
+                "{} records pushed, fewer than the {lines} lines held",
+                state.pushed
+            );
+            return Err(invalid("record count", 0, problem));
+        }
+        Ok(Self {
+            offset_seconds: offset,
             slots,
             customers: state.customers,
             pushed: state.pushed,
-        }
+        })
     }
+}
+
+/// What is wrong with a stored day cell, if anything (see the `TryFrom`
+/// above); `previous` is the customer's day before it.
+#[cfg(feature = "serde")]
+fn check_cell(cell: &DayCell, offset: i32, previous: Option<i64>) -> std::result::Result<(), String> {
+    let day = cell.day;
+    if previous.is_some_and(|p| p >= day) {
+        return Err(format!(
+            "day {day} does not follow day {}",
+            previous.unwrap_or_default()
+        ));
+    }
+    // A log built with a widened valid range may hand any instant chrono
+    // holds to `from_log`.
+    let in_range = |t: i64| crate::Timestamp::from_unix_seconds(t).is_some();
+    if !(in_range(cell.first) && in_range(cell.last) && cell.first <= cell.last) {
+        return Err(format!(
+            "day {day}: times {} to {} are beyond chrono's calendar or reversed",
+            cell.first, cell.last
+        ));
+    }
+    if local_day(cell.first, offset) != day || local_day(cell.last, offset) != day {
+        return Err(format!(
+            "day {day}: times {} to {} fall on other days",
+            cell.first, cell.last
+        ));
+    }
+    let count = u64::from(cell.orders) + u64::from(cell.refunds);
+    let net = cell.net.value();
+    let bound = crate::MAX_AMOUNT.checked_mul(rust_decimal::Decimal::from(count));
+    let consistent = count > 0
+        && (cell.refunds == 0 || cell.refunded)
+        && (cell.refunds > 0 || !net.is_sign_negative() || net.is_zero())
+        && (cell.orders > 0 || (net.is_sign_negative() && !net.is_zero()))
+        && bound.is_some_and(|bound| net.abs() <= bound);
+    if !consistent {
+        return Err(format!(
+            "day {day}: {} orders, {} refunds and a net of {net} do not add up",
+            cell.orders, cell.refunds
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(feature = "serde")]

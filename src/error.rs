@@ -322,6 +322,22 @@ pub enum Error {
         found: i32,
     },
 
+    /// Stored state (a serialised [`SummaryAccumulator`](crate::SummaryAccumulator))
+    /// breaks an invariant the code that wrote it keeps: it was truncated,
+    /// edited, or written by an incompatible version. Loading refuses it
+    /// rather than let it change answers.
+    ///
+    /// Rebuild the state from the purchases, or restore a good copy.
+    #[error("invalid stored state: {what} {position}: {problem}; rebuild it from the purchases")]
+    InvalidState {
+        /// What holds the fault: "customer", "offset" or "record count".
+        what: &'static str,
+        /// Its position in the stored state (0 when there is one).
+        position: usize,
+        /// What is wrong.
+        problem: String,
+    },
+
     /// A quantity computed from the caller's settings left `Decimal`'s
     /// range (about ±7.9 × 10^28): points from an earning rule far beyond
     /// any loyalty scheme's, say. Purchase amounts themselves are bounded
@@ -364,6 +380,7 @@ impl Error {
             | Error::InsufficientData { .. }
             | Error::Undefined { .. }
             | Error::OffsetMismatch { .. }
+            | Error::InvalidState { .. }
             | Error::Overflow { .. } => None,
         }
     }
@@ -394,6 +411,7 @@ impl Error {
             | Error::InsufficientData { .. }
             | Error::Undefined { .. }
             | Error::OffsetMismatch { .. }
+            | Error::InvalidState { .. }
             | Error::Overflow { .. } => None,
         }
     }

@@ -71,6 +71,62 @@ mod serde_round_trip {
         round_trip(&acc);
     }
 
+    /// Stored accumulator state is input: each way a truncated, edited or
+    /// mis-migrated state breaks an invariant is refused on load, naming
+    /// what is wrong, instead of changing summaries.
+    #[test]
+    fn corrupt_accumulator_state_is_refused_on_load() {
+        use serde_json::{Value, json};
+        let utc = FixedOffset::east_opt(0).unwrap();
+        let day = |d| NaiveDate::from_ymd_opt(2024, 3, d).unwrap();
+        let mut acc = SummaryAccumulator::new(utc);
+        for (customer, d, cents) in [(1_u64, 1, 1000), (1, 9, 2500), (2, 4, 700)] {
+            acc.push(&Purchase::new(
+                customer,
+                day(d),
+                rust_decimal::Decimal::new(cents, 2),
+            ))
+            .unwrap();
+        }
+        let good = serde_json::to_value(&acc).unwrap();
+        assert_eq!(
+            serde_json::from_value::<SummaryAccumulator<u64>>(good.clone()).unwrap(),
+            acc
+        );
+        let refused = |edit: &dyn Fn(&mut Value), why: &str| {
+            let mut state = good.clone();
+            edit(&mut state);
+            let err = serde_json::from_value::<SummaryAccumulator<u64>>(state).unwrap_err();
+            let message = err.to_string();
+            assert!(
+                message.contains("invalid stored state") && message.contains(why),
+                "{message}"
+            );
+        };
+        // The case: a first day far beyond any calendar.
+        refused(
+            &|s| s["customers"][0][1][0]["day"] = json!(9_223_372_036_854_775_000_i64),
+            "other days",
+        );
+        refused(&|s| s["customers"][1][0] = json!(1), "appears twice");
+        refused(&|s| s["customers"][1][1] = json!([]), "no purchase days");
+        refused(
+            &|s| {
+                let cells = s["customers"][0][1].as_array_mut().unwrap();
+                cells.swap(0, 1);
+            },
+            "does not follow",
+        );
+        refused(
+            &|s| s["customers"][0][1][0]["first"] = json!(i64::MAX),
+            "beyond chrono",
+        );
+        refused(&|s| s["customers"][0][1][0]["orders"] = json!(0), "do not add up");
+        refused(&|s| s["customers"][0][1][0]["net"] = json!("-5"), "do not add up");
+        refused(&|s| s["offset_seconds"] = json!(90_000), "not a UTC offset");
+        refused(&|s| s["pushed"] = json!(1), "fewer than the 3 lines");
+    }
+
     #[test]
     fn metric_results_survive_json() {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
