@@ -141,6 +141,7 @@ pub mod points;
 pub mod portrait;
 mod purchase;
 pub mod rfm;
+mod stored;
 mod summary;
 #[cfg(feature = "synthetic")]
 pub mod synthetic;

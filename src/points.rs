@@ -41,12 +41,16 @@ use crate::{Error, PurchaseLog, Result};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct EarnRule {
     points: Decimal,
     per: Decimal,
     rounding: Rounding,
 }
+
+crate::stored::deserialize_checked!(EarnRule { points: Decimal, per: Decimal, rounding: Rounding } => {
+    EarnRule::new(points, per).map(|rule| rule.rounding(rounding))
+});
 
 /// How a spend becomes whole units of `per`.
 ///

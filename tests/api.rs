@@ -127,6 +127,44 @@ mod serde_round_trip {
         refused(&|s| s["pushed"] = json!(1), "fewer than the 3 lines");
     }
 
+    /// Types with checked constructors load through them: good values
+    /// round-trip, and a stored value the constructor would refuse is
+    /// refused on load with its error, not left to give NaN later.
+    #[test]
+    fn checked_types_are_checked_on_load() {
+        use repurchase::models::{
+            BetaGeo, BetaGeoBetaBinom, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData,
+        };
+        use repurchase::points::EarnRule;
+        use rust_decimal::Decimal;
+        use serde_json::json;
+        fn refused<T: serde::de::DeserializeOwned + std::fmt::Debug>(value: serde_json::Value, why: &str) {
+            let message = serde_json::from_value::<T>(value).unwrap_err().to_string();
+            assert!(message.contains(why), "{message}");
+        }
+        round_trip(&BetaGeo::new(0.243, 4.414, 0.793, 2.426).unwrap());
+        round_trip(&GammaGamma::new(6.25, 3.74, 15.44).unwrap());
+        round_trip(&ParetoNbd::new(0.55, 10.58, 0.61, 11.67).unwrap());
+        round_trip(&BetaGeoBetaBinom::new(1.2, 0.75, 0.66, 2.78).unwrap());
+        round_trip(&ModifiedBetaGeo::new(0.52, 6.18, 0.89, 1.61).unwrap());
+        round_trip(&FrequencyData::from_rows([(2.0, 30.4, 38.9, 1.0), (0.0, 0.0, 38.9, 3.0)]).unwrap());
+        round_trip(&SpendData::from_rows([(2.0, 22.35, 1.0)]).unwrap());
+        round_trip(&EarnRule::new(Decimal::TEN, Decimal::ONE_HUNDRED).unwrap());
+        refused::<BetaGeo>(json!({"r": -1.0, "alpha": 4.4, "a": 0.8, "b": 2.4}), "r");
+        refused::<GammaGamma>(json!({"p": 6.0, "q": 0.0, "gamma": 15.0}), "q");
+        refused::<ParetoNbd>(json!({"r": 0.5, "alpha": 10.0, "s": 0.6, "beta": -11.0}), "beta");
+        refused::<BetaGeoBetaBinom>(json!({"alpha": 1.2, "beta": 0.7, "gamma": 0.6, "delta": 0.0}), "delta");
+        refused::<ModifiedBetaGeo>(json!({"r": 0.5, "alpha": 6.0, "a": -0.9, "b": 1.6}), "a");
+        let row = |x: f64, t_x: f64, t: f64| json!({"frequency": x, "recency": t_x, "t": t, "weight": 1.0});
+        refused::<FrequencyData>(json!({"rows": [row(2.0, 50.0, 38.9)]}), "recency");
+        refused::<SpendData>(json!({"rows": [[2.0, -5.0, 1.0]], "skipped": 0}), "monetary_value");
+        let log_options = serde_json::to_value(LogOptions::default()).unwrap();
+        let mut reversed = log_options.clone();
+        reversed["valid_from"] = log_options["valid_until"].clone();
+        refused::<LogOptions>(reversed, "valid_from");
+        refused::<EarnRule>(json!({"points": "10", "per": "0", "rounding": "Down"}), "per");
+    }
+
     #[test]
     fn metric_results_survive_json() {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();

@@ -71,12 +71,18 @@ crate::names::named!(OrderLines, "OrderLines", "merge or reject", {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct LogOptions {
     valid_from: Timestamp,
     valid_until: Timestamp,
     order_lines: OrderLines,
 }
+
+crate::stored::deserialize_checked!(LogOptions { valid_from: Timestamp, valid_until: Timestamp, order_lines: OrderLines } => {
+    LogOptions::default()
+        .valid_range(valid_from, valid_until)
+        .map(|options| options.order_lines(order_lines))
+});
 
 impl Default for LogOptions {
     fn default() -> Self {

@@ -35,13 +35,15 @@ use crate::{Error, Result};
 /// ```
 #[doc(alias = "BG/BB")]
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BetaGeoBetaBinom {
     alpha: f64,
     beta: f64,
     gamma: f64,
     delta: f64,
 }
+
+crate::stored::deserialize_checked!(BetaGeoBetaBinom { alpha: f64, beta: f64, gamma: f64, delta: f64 } => BetaGeoBetaBinom::new(alpha, beta, gamma, delta));
 
 impl BetaGeoBetaBinom {
     /// The model with known parameters.

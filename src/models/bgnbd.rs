@@ -34,13 +34,15 @@ use crate::{Error, Result};
 /// ```
 #[doc(alias = "BG/NBD")]
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BetaGeo {
     r: f64,
     alpha: f64,
     a: f64,
     b: f64,
 }
+
+crate::stored::deserialize_checked!(BetaGeo { r: f64, alpha: f64, a: f64, b: f64 } => BetaGeo::new(r, alpha, a, b));
 
 impl BetaGeo {
     /// The model with known parameters.

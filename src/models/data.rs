@@ -50,10 +50,14 @@ pub struct FrequencyRow {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FrequencyData {
     rows: Vec<FrequencyRow>,
 }
+
+crate::stored::deserialize_checked!(FrequencyData { rows: Vec<FrequencyRow> } => {
+    FrequencyData::from_rows(rows.iter().map(|r| (r.frequency, r.recency, r.t, r.weight)))
+});
 
 impl FrequencyData {
     /// The data of customer summaries, compressed to distinct rows.
@@ -274,14 +278,20 @@ pub(crate) fn check_pattern(row: usize, frequency: f64, recency: f64, t: f64) ->
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SpendData {
     /// `(x, m̄, weight)` rows.
     rows: Vec<(f64, f64, f64)>,
     /// Repeat customers left out for a mean spend that is not positive.
-    #[cfg_attr(feature = "serde", serde(default))]
     skipped: usize,
 }
+
+crate::stored::deserialize_checked!(SpendData { rows: Vec<(f64, f64, f64)>, skipped: Option<usize> } => {
+    SpendData::from_rows(rows).map(|data| SpendData {
+        skipped: skipped.unwrap_or(0),
+        ..data
+    })
+});
 
 /// Sorted by x, so likelihoods compute the functions of x once per run.
 fn sort_rows(rows: &mut [(f64, f64, f64)]) {

@@ -33,12 +33,14 @@ use crate::{Error, Result};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GammaGamma {
     p: f64,
     q: f64,
     gamma: f64,
 }
+
+crate::stored::deserialize_checked!(GammaGamma { p: f64, q: f64, gamma: f64 } => GammaGamma::new(p, q, gamma));
 
 impl GammaGamma {
     /// The model with known parameters.

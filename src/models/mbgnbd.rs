@@ -30,13 +30,15 @@ use crate::Result;
 /// ```
 #[doc(alias = "MBG/NBD")]
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ModifiedBetaGeo {
     r: f64,
     alpha: f64,
     a: f64,
     b: f64,
 }
+
+crate::stored::deserialize_checked!(ModifiedBetaGeo { r: f64, alpha: f64, a: f64, b: f64 } => ModifiedBetaGeo::new(r, alpha, a, b));
 
 impl ModifiedBetaGeo {
     /// The model with known parameters.

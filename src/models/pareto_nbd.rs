@@ -44,13 +44,15 @@ use crate::{Error, Result};
 /// ```
 #[doc(alias = "Pareto/NBD")]
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ParetoNbd {
     r: f64,
     alpha: f64,
     s: f64,
     beta: f64,
 }
+
+crate::stored::deserialize_checked!(ParetoNbd { r: f64, alpha: f64, s: f64, beta: f64 } => ParetoNbd::new(r, alpha, s, beta));
 
 impl ParetoNbd {
     /// The model with known parameters.
