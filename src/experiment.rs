@@ -50,13 +50,17 @@ use crate::{Error, PurchaseLog, Result};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ExperimentOptions {
     start: NaiveDate,
     end: NaiveDate,
     level: f64,
     minimum_sample: u64,
 }
+
+crate::stored::deserialize_checked!(ExperimentOptions { start: NaiveDate, end: NaiveDate, level: f64, minimum_sample: u64 } => ExperimentOptions::new(start, end)
+    .and_then(|options| options.level(level))
+    .map(|options| options.minimum_sample(minimum_sample)));
 
 impl ExperimentOptions {
     /// A window from `start` to `end`, both included (UTC days).

@@ -64,12 +64,14 @@ pub enum TierMeasure {
 /// assert!(bad.is_err()); // thresholds must increase
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct TierTable {
     measure: TierMeasure,
     window_days: u32,
     tiers: Vec<(String, Decimal)>,
 }
+
+crate::stored::deserialize_checked!(TierTable { measure: TierMeasure, window_days: u32, tiers: Vec<(String, Decimal)> } => TierTable::new(measure, window_days, tiers));
 
 impl TierTable {
     /// A table: a customer is in the highest tier whose threshold their

@@ -153,16 +153,49 @@ mod serde_round_trip {
         refused::<BetaGeo>(json!({"r": -1.0, "alpha": 4.4, "a": 0.8, "b": 2.4}), "r");
         refused::<GammaGamma>(json!({"p": 6.0, "q": 0.0, "gamma": 15.0}), "q");
         refused::<ParetoNbd>(json!({"r": 0.5, "alpha": 10.0, "s": 0.6, "beta": -11.0}), "beta");
-        refused::<BetaGeoBetaBinom>(json!({"alpha": 1.2, "beta": 0.7, "gamma": 0.6, "delta": 0.0}), "delta");
+        refused::<BetaGeoBetaBinom>(
+            json!({"alpha": 1.2, "beta": 0.7, "gamma": 0.6, "delta": 0.0}),
+            "delta",
+        );
         refused::<ModifiedBetaGeo>(json!({"r": 0.5, "alpha": 6.0, "a": -0.9, "b": 1.6}), "a");
         let row = |x: f64, t_x: f64, t: f64| json!({"frequency": x, "recency": t_x, "t": t, "weight": 1.0});
         refused::<FrequencyData>(json!({"rows": [row(2.0, 50.0, 38.9)]}), "recency");
-        refused::<SpendData>(json!({"rows": [[2.0, -5.0, 1.0]], "skipped": 0}), "monetary_value");
+        refused::<SpendData>(
+            json!({"rows": [[2.0, -5.0, 1.0]], "skipped": 0}),
+            "monetary_value",
+        );
         let log_options = serde_json::to_value(LogOptions::default()).unwrap();
         let mut reversed = log_options.clone();
         reversed["valid_from"] = log_options["valid_until"].clone();
         refused::<LogOptions>(reversed, "valid_from");
         refused::<EarnRule>(json!({"points": "10", "per": "0", "rounding": "Down"}), "per");
+        // Configurations too.
+        let rfm = repurchase::rfm::RfmConfig::default().bins(4).unwrap();
+        round_trip(&rfm);
+        let mut stored = serde_json::to_value(&rfm).unwrap();
+        stored["bins"] = json!(0);
+        refused::<repurchase::rfm::RfmConfig>(stored, "bins");
+        round_trip(&metrics::HistogramBins::new(vec![7, 30]).unwrap());
+        refused::<metrics::HistogramBins>(json!({"edges": [30, 7]}), "edges");
+        refused::<metrics::NextPurchaseOptions>(json!({"shrinkage": -1.0}), "shrinkage");
+        round_trip(&repurchase::churn::RiskBands::new(0.3, 0.7).unwrap());
+        refused::<repurchase::churn::RiskBands>(json!({"medium": 0.9, "high": 0.5}), "medium");
+        let day = |d| NaiveDate::from_ymd_opt(2024, 5, d).unwrap();
+        let experiment = repurchase::experiment::ExperimentOptions::new(day(1), day(31)).unwrap();
+        round_trip(&experiment);
+        let mut stored = serde_json::to_value(experiment).unwrap();
+        stored["end"] = json!("2024-04-01");
+        refused::<repurchase::experiment::ExperimentOptions>(stored, "end");
+        let tiers = repurchase::tiers::TierTable::new(
+            repurchase::tiers::TierMeasure::Spend,
+            90,
+            vec![("Silver".into(), Decimal::from(100))],
+        )
+        .unwrap();
+        round_trip(&tiers);
+        let mut stored = serde_json::to_value(&tiers).unwrap();
+        stored["window_days"] = json!(0);
+        refused::<repurchase::tiers::TierTable>(stored, "window_days");
     }
 
     #[test]

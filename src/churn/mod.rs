@@ -58,11 +58,13 @@ crate::names::named!(RiskBand, "RiskBand", "low, medium or high", {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RiskBands {
     medium: f64,
     high: f64,
 }
+
+crate::stored::deserialize_checked!(RiskBands { medium: f64, high: f64 } => RiskBands::new(medium, high));
 
 impl Default for RiskBands {
     fn default() -> Self {

@@ -25,10 +25,12 @@ use crate::{Error, PurchaseLog, Result, SummaryOptions};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NextPurchaseOptions {
     shrinkage: f64,
 }
+
+crate::stored::deserialize_checked!(NextPurchaseOptions { shrinkage: f64 } => NextPurchaseOptions::default().shrinkage(shrinkage));
 
 impl Default for NextPurchaseOptions {
     fn default() -> Self {

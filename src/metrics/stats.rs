@@ -101,10 +101,12 @@ pub struct DayStats {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct HistogramBins {
     edges: Vec<u32>,
 }
+
+crate::stored::deserialize_checked!(HistogramBins { edges: Vec<u32> } => HistogramBins::new(edges));
 
 impl HistogramBins {
     /// Bins with the given edges, in days.

@@ -147,13 +147,25 @@ pub enum Binning {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RfmConfig {
     bins: u8,
     frequency: FrequencyMeasure,
     monetary: MonetaryMeasure,
     binning: [Binning; 3],
 }
+
+crate::stored::deserialize_checked!(RfmConfig { bins: u8, frequency: FrequencyMeasure, monetary: MonetaryMeasure, binning: [Binning; 3] } => {
+    let [recency_binning, frequency_binning, monetary_binning] = binning;
+    RfmConfig::default().bins(bins).map(|config| {
+        config
+            .frequency(frequency)
+            .monetary(monetary)
+            .recency_binning(recency_binning)
+            .frequency_binning(frequency_binning)
+            .monetary_binning(monetary_binning)
+    })
+});
 
 impl Default for RfmConfig {
     fn default() -> Self {
