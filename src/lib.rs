@@ -101,6 +101,29 @@
 //! Bad records are typed [`Error`]s or [`Rejection`]s naming the record and
 //! field; undefined statistics are `None`, never NaN.
 //!
+//! # Bounded work
+//!
+//! Work and memory grow with the input (records, customers, distinct
+//! patterns), never with an option's value or the span between two dates.
+//! Where an option or a span sets the size of a result, it has a
+//! documented maximum, and beyond it the call returns an [`Error`] before
+//! doing the work:
+//!
+//! | bound | what it limits |
+//! |---|---|
+//! | at most `u32::MAX − 1` records | a log ([`Error::TooManyRecords`]) |
+//! | [`MAX_AMOUNT`] | each amount, so that no sum of amounts overflows |
+//! | [`metrics::MAX_PERIODS`] (100,000) | a period series, a cohort's periods, [`models::tracking`]'s points |
+//! | [`metrics::MAX_COHORT_CELLS`] (4 million) | a cohort retention table |
+//! | [`clv::MAX_MONTHS`] (1,200) | months of lifetime value |
+//! | 10,000 | the `top` bucket of [`models::holdout_by_frequency`] and [`models::repeat_histogram`] |
+//!
+//! Points, whose size an earning rule sets, are checked arithmetic
+//! ([`Error::Overflow`]). Stored state and configurations are checked when
+//! they are deserialised, as their constructors check them
+//! ([`Error::InvalidState`] for a [`SummaryAccumulator`]). The hash maps
+//! are seeded per process, so customer ids cannot be chosen to collide.
+//!
 //! # Crate features
 //!
 //! | feature | default | what it adds |
