@@ -117,6 +117,8 @@
 //! | [`metrics::MAX_COHORT_CELLS`] (4 million) | a cohort retention table |
 //! | [`clv::MAX_MONTHS`] (1,200) | months of lifetime value |
 //! | 10,000 | the `top` bucket of [`models::holdout_by_frequency`] and [`models::repeat_histogram`] |
+//! | [`BetaGeoBetaBinom::MAX_OPPORTUNITIES`](models::BetaGeoBetaBinom::MAX_OPPORTUNITIES) (10,000) | BG/BB histories and horizons |
+//! | 100,000 | BFGS iterations per start ([`models::FitOptions::max_iterations`]) |
 //!
 //! Points, whose size an earning rule sets, are checked arithmetic
 //! ([`Error::Overflow`]). Stored state and configurations are checked when

@@ -105,7 +105,9 @@ fn bgbb_pmf_and_churn_score_obey_their_laws() {
     let m = BetaGeoBetaBinom::new(1.204, 0.750, 0.657, 2.783).unwrap();
     // The pmf sums to 1 and its mean is E[X(n)], the paper's closed form.
     for n in [0, 1, 6, 11, 40] {
-        let pmf: Vec<f64> = (0..=n).map(|x| m.purchase_count_probability(x, n)).collect();
+        let pmf: Vec<f64> = (0..=n)
+            .map(|x| m.purchase_count_probability(x, n).unwrap())
+            .collect();
         let total: f64 = pmf.iter().sum();
         let mean: f64 = pmf.iter().enumerate().map(|(x, p)| x as f64 * p).sum();
         assert!((total - 1.0).abs() < 1e-12, "n = {n}: Σ pmf = {total}");
@@ -133,7 +135,7 @@ fn bgbb_pmf_and_churn_score_obey_their_laws() {
     // A new customer's: the pmf at 0.
     for horizon in [1, 5, 11] {
         let none = m.p_no_purchase(0.0, 0.0, 0.0, horizon).unwrap();
-        let pmf = m.purchase_count_probability(0, horizon);
+        let pmf = m.purchase_count_probability(0, horizon).unwrap();
         assert!((none - pmf).abs() < 1e-12, "m = {horizon}: {none} vs {pmf}");
     }
     // Longer horizons leave less room for silence, never below P(dead).
@@ -623,4 +625,42 @@ fn clv_months_beyond_the_bound_are_a_typed_error() {
         &ClvOptions::new(ModelTime::Weeks).months(u32::MAX),
     );
     assert!(matches!(all, Err(Error::InvalidParameter { name: "months", .. })));
+}
+
+/// Options and inputs that set how long a model computes are bounded: a
+/// history or horizon of billions of opportunities, or billions of
+/// iterations, is a typed error at once, not hours of work.
+#[test]
+fn work_setting_inputs_are_bounded() {
+    let m = BetaGeoBetaBinom::new(1.204, 0.750, 0.657, 2.783).unwrap();
+    let max = BetaGeoBetaBinom::MAX_OPPORTUNITIES;
+    assert!(m.purchase_count_probability(0, max).is_ok());
+    assert!(matches!(
+        m.purchase_count_probability(0, u32::MAX),
+        Err(Error::InvalidParameter { name: "n", .. })
+    ));
+    assert!(matches!(
+        m.p_no_purchase(1.0, 1.0, 6.0, u32::MAX),
+        Err(Error::InvalidParameter { name: "m", .. })
+    ));
+    let long = FrequencyData::from_rows([(1.0, 1.0, 1e12, 1.0), (2.0, 2.0, 6.0, 1.0)]).unwrap();
+    assert!(matches!(
+        m.log_likelihood(&long),
+        Err(Error::InvalidInput { field: "t", .. })
+    ));
+    assert!(matches!(
+        BetaGeoBetaBinom::fit(&long, &FitOptions::default()),
+        Err(Error::InvalidInput { field: "t", .. })
+    ));
+    assert!(matches!(
+        m.p_alive(1.0, 1.0, 1e12, 0),
+        Err(Error::InvalidInput { field: "t", .. })
+    ));
+    assert!(matches!(
+        BetaGeo::fit(&paper_data(), &FitOptions::default().max_iterations(u32::MAX)),
+        Err(Error::InvalidParameter {
+            name: "max_iterations",
+            ..
+        })
+    ));
 }

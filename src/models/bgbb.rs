@@ -46,6 +46,22 @@ pub struct BetaGeoBetaBinom {
 crate::stored::deserialize_checked!(BetaGeoBetaBinom { alpha: f64, beta: f64, gamma: f64, delta: f64 } => BetaGeoBetaBinom::new(alpha, beta, gamma, delta));
 
 impl BetaGeoBetaBinom {
+    /// The most opportunities a history (`n`) or a horizon (`m`) may have:
+    /// the likelihood and the probabilities sum a term per opportunity, so
+    /// they are bounded rather than left to the caller's value.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::BetaGeoBetaBinom;
+    ///
+    /// let model = BetaGeoBetaBinom::new(1.204, 0.750, 0.657, 2.783)?;
+    /// assert!(model.p_no_purchase(1.0, 1.0, 6.0, BetaGeoBetaBinom::MAX_OPPORTUNITIES).is_ok());
+    /// assert!(model.p_no_purchase(1.0, 1.0, 6.0, u32::MAX).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const MAX_OPPORTUNITIES: u32 = MAX_OPPORTUNITIES;
+
     /// The model with known parameters.
     ///
     /// # Errors
@@ -146,11 +162,14 @@ impl BetaGeoBetaBinom {
     /// use repurchase::models::{BetaGeoBetaBinom, FrequencyData};
     ///
     /// let model = BetaGeoBetaBinom::new(1.204, 0.750, 0.657, 2.783)?;
-    /// assert!(model.log_likelihood(&FrequencyData::from_rows([(2.0, 4.0, 6.0, 1.0)])?) < 0.0);
+    /// assert!(model.log_likelihood(&FrequencyData::from_rows([(2.0, 4.0, 6.0, 1.0)])?)? < 0.0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn log_likelihood(&self, data: &FrequencyData) -> f64 {
-        log_likelihood(&self.params(), data.rows(), &mut [0.0; 4])
+    pub fn log_likelihood(&self, data: &FrequencyData) -> Result<f64> {
+        for (row, r) in data.rows().iter().enumerate() {
+            check_opportunities(row, r.frequency, r.recency, r.t)?;
+        }
+        Ok(log_likelihood(&self.params(), data.rows(), &mut [0.0; 4]))
     }
 
     /// The probability that a customer with `x` transactions, the last at
@@ -244,6 +263,7 @@ impl BetaGeoBetaBinom {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn p_no_purchase(&self, x: f64, t_x: f64, n: f64, m: u32) -> Result<f64> {
+        check_horizon("m", m)?;
         let alive = self.p_alive(x, t_x, n, 0)?;
         let [alpha, beta, gamma, delta] = self.params();
         let (p_shape, q_shape) = (alpha + x, beta + n - x);
@@ -276,14 +296,15 @@ impl BetaGeoBetaBinom {
     /// use repurchase::models::BetaGeoBetaBinom;
     ///
     /// let model = BetaGeoBetaBinom::new(1.204, 0.750, 0.657, 2.783)?;
-    /// let total: f64 = (0..=6).map(|x| model.purchase_count_probability(x, 6)).sum();
+    /// let total: f64 = (0..=6).map(|x| model.purchase_count_probability(x, 6)).sum::<Result<f64, _>>()?;
     /// assert!((total - 1.0).abs() < 1e-12);
-    /// assert_eq!(model.purchase_count_probability(7, 6), 0.0);
+    /// assert_eq!(model.purchase_count_probability(7, 6)?, 0.0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn purchase_count_probability(&self, x: u32, n: u32) -> f64 {
+    pub fn purchase_count_probability(&self, x: u32, n: u32) -> Result<f64> {
+        check_horizon("n", n)?;
         if x > n {
-            return 0.0;
+            return Ok(0.0);
         }
         let [alpha, beta, gamma, delta] = self.params();
         let (first, last) = (x, n);
@@ -298,7 +319,7 @@ impl BetaGeoBetaBinom {
                 (ln_transactions(i) + ln_beta(gamma + 1.0, delta + i) - ln_beta(gamma, delta)).exp()
             })
             .sum();
-        (alive + dropped_out).clamp(0.0, 1.0)
+        Ok((alive + dropped_out).clamp(0.0, 1.0))
     }
 
     /// ln L(α, β, γ, δ | x, t_x, n) of one valid history.
@@ -368,6 +389,14 @@ fn check_opportunities(row: usize, x: f64, t_x: f64, n: f64) -> Result<()> {
         value: value.to_string(),
         expected,
     };
+    // The likelihood sums a term per opportunity after the last transaction.
+    if n > f64::from(MAX_OPPORTUNITIES) {
+        return Err(bad(
+            "t",
+            n,
+            "at most 10,000 opportunities (BetaGeoBetaBinom::MAX_OPPORTUNITIES)",
+        ));
+    }
     if t_x.fract() != 0.0 {
         return Err(bad("recency", t_x, "a whole number of opportunities"));
     }
@@ -380,6 +409,23 @@ fn check_opportunities(row: usize, x: f64, t_x: f64, n: f64) -> Result<()> {
             x,
             "at most the recency: one transaction per opportunity",
         ));
+    }
+    Ok(())
+}
+
+/// The most opportunities of a history or a horizon: the likelihood and the
+/// count probabilities sum a term per opportunity. Discrete-time panels
+/// count years or campaigns, far below it.
+const MAX_OPPORTUNITIES: u32 = 10_000;
+
+/// `m` future opportunities, or the error for too many.
+fn check_horizon(name: &'static str, m: u32) -> Result<()> {
+    if m > MAX_OPPORTUNITIES {
+        return Err(Error::InvalidParameter {
+            name,
+            value: m.to_string(),
+            expected: "at most 10,000 opportunities (BetaGeoBetaBinom::MAX_OPPORTUNITIES)",
+        });
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use crate::{Error, Result};
 ///
 /// | option | default | meaning | range |
 /// |---|---|---|---|
-/// | [`max_iterations`](Self::max_iterations) | 1000 | BFGS iterations per start | ≥ 1 |
+/// | [`max_iterations`](Self::max_iterations) | 1000 | BFGS iterations per start | 1 to 100,000 |
 /// | [`tolerance`](Self::tolerance) | 1e-8 | largest gradient component of the mean log-likelihood in log-parameters at convergence | > 0, finite |
 /// | [`penalty`](Self::penalty) | 0 | L2 penalty λ: the objective is −LL / n + λ Σ θᵢ² over the natural parameters θ, as lifetimes' `penalizer_coef` | ≥ 0, finite |
 ///
@@ -122,8 +122,12 @@ impl FitOptions {
             value: value.to_string(),
             expected,
         };
-        if self.max_iterations == 0 {
-            return Err(invalid("max_iterations", 0.0, "at least 1"));
+        if !(1..=MAX_ITERATIONS).contains(&self.max_iterations) {
+            return Err(invalid(
+                "max_iterations",
+                f64::from(self.max_iterations),
+                "from 1 to 100,000 iterations per start",
+            ));
         }
         if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
             return Err(invalid("tolerance", self.tolerance, "a finite number > 0"));
@@ -237,6 +241,10 @@ pub struct Fit<M> {
     /// How the fit went.
     pub report: FitReport,
 }
+
+/// The most BFGS iterations per start (a fit converges in tens): each
+/// costs a pass over the data, so the option's value is bounded.
+const MAX_ITERATIONS: u32 = 100_000;
 
 /// Parameters below or above these are reported as at a boundary.
 const BOUNDARY: (f64, f64) = (1e-6, 1e6);
