@@ -177,6 +177,7 @@ where
                 }
                 begin = end;
             }
+            debug_assert_eq!(keys.len(), starts.len(), "a customer without its key");
         },
     );
     (keys, starts, rows)
@@ -248,7 +249,9 @@ fn scatter<C, T>(
                     continue;
                 }
                 // Accepted in pass 1: it reads again.
-                let Ok(f) = part.read(i, offset) else {
+                let read = part.read(i, offset);
+                debug_assert!(read.is_ok(), "row {} checked, then unreadable", offset + i);
+                let Ok(f) = read else {
                     continue;
                 };
                 // Fewer rows than `RECORD_LIMIT < u32::MAX`.
