@@ -150,14 +150,23 @@ mod serde_round_trip {
         round_trip(&FrequencyData::from_rows([(2.0, 30.4, 38.9, 1.0), (0.0, 0.0, 38.9, 3.0)]).unwrap());
         round_trip(&SpendData::from_rows([(2.0, 22.35, 1.0)]).unwrap());
         round_trip(&EarnRule::new(Decimal::TEN, Decimal::ONE_HUNDRED).unwrap());
-        refused::<BetaGeo>(json!({"r": -1.0, "alpha": 4.4, "a": 0.8, "b": 2.4}), "r");
-        refused::<GammaGamma>(json!({"p": 6.0, "q": 0.0, "gamma": 15.0}), "q");
-        refused::<ParetoNbd>(json!({"r": 0.5, "alpha": 10.0, "s": 0.6, "beta": -11.0}), "beta");
+        refused::<BetaGeo>(
+            json!({"r": -1.0, "alpha": 4.4, "a": 0.8, "b": 2.4}),
+            "r = -1 is invalid",
+        );
+        refused::<GammaGamma>(json!({"p": 6.0, "q": 0.0, "gamma": 15.0}), "q = 0 is invalid");
+        refused::<ParetoNbd>(
+            json!({"r": 0.5, "alpha": 10.0, "s": 0.6, "beta": -11.0}),
+            "beta = -11 is invalid",
+        );
         refused::<BetaGeoBetaBinom>(
             json!({"alpha": 1.2, "beta": 0.7, "gamma": 0.6, "delta": 0.0}),
-            "delta",
+            "delta = 0 is invalid",
         );
-        refused::<ModifiedBetaGeo>(json!({"r": 0.5, "alpha": 6.0, "a": -0.9, "b": 1.6}), "a");
+        refused::<ModifiedBetaGeo>(
+            json!({"r": 0.5, "alpha": 6.0, "a": -0.9, "b": 1.6}),
+            "a = -0.9 is invalid",
+        );
         let row = |x: f64, t_x: f64, t: f64| json!({"frequency": x, "recency": t_x, "t": t, "weight": 1.0});
         refused::<FrequencyData>(json!({"rows": [row(2.0, 50.0, 38.9)]}), "recency");
         refused::<SpendData>(
@@ -168,16 +177,19 @@ mod serde_round_trip {
         let mut reversed = log_options.clone();
         reversed["valid_from"] = log_options["valid_until"].clone();
         refused::<LogOptions>(reversed, "valid_from");
-        refused::<EarnRule>(json!({"points": "10", "per": "0", "rounding": "Down"}), "per");
+        refused::<EarnRule>(
+            json!({"points": "10", "per": "0", "rounding": "Down"}),
+            "per = 0 is invalid",
+        );
         // Configurations too.
         let rfm = repurchase::rfm::RfmConfig::default().bins(4).unwrap();
         round_trip(&rfm);
         let mut stored = serde_json::to_value(&rfm).unwrap();
         stored["bins"] = json!(0);
-        refused::<repurchase::rfm::RfmConfig>(stored, "bins");
+        refused::<repurchase::rfm::RfmConfig>(stored, "bins = 0 is invalid");
         round_trip(&metrics::HistogramBins::new(vec![7, 30]).unwrap());
         refused::<metrics::HistogramBins>(json!({"edges": [30, 7]}), "edges");
-        refused::<metrics::NextPurchaseOptions>(json!({"shrinkage": -1.0}), "shrinkage");
+        refused::<metrics::NextPurchaseOptions>(json!({"shrinkage": -1.0}), "shrinkage = -1 is invalid");
         round_trip(&repurchase::churn::RiskBands::new(0.3, 0.7).unwrap());
         refused::<repurchase::churn::RiskBands>(json!({"medium": 0.9, "high": 0.5}), "medium");
         let day = |d| NaiveDate::from_ymd_opt(2024, 5, d).unwrap();
@@ -195,7 +207,7 @@ mod serde_round_trip {
         round_trip(&tiers);
         let mut stored = serde_json::to_value(&tiers).unwrap();
         stored["window_days"] = json!(0);
-        refused::<repurchase::tiers::TierTable>(stored, "window_days");
+        refused::<repurchase::tiers::TierTable>(stored, "window_days = 0 is invalid");
     }
 
     #[test]
