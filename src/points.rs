@@ -172,7 +172,7 @@ fn points_overflow() -> Error {
 }
 
 /// `a + b`, or [`Error::Overflow`] for points.
-fn add_points(a: Decimal, b: Decimal) -> Result<Decimal> {
+pub(crate) fn add_points(a: Decimal, b: Decimal) -> Result<Decimal> {
     a.checked_add(b).ok_or_else(points_overflow)
 }
 

@@ -26,7 +26,7 @@ use rust_decimal::Decimal;
 
 use crate::days::fill_day_cells;
 use crate::period::{check_before, day_number};
-use crate::points::EarnRule;
+use crate::points::{EarnRule, add_points};
 use crate::{Error, PurchaseLog, Result};
 
 /// What a tier table measures over its trailing window.
@@ -206,17 +206,11 @@ pub fn evaluate<C: Clone>(
                 // Within `MAX_AMOUNT`'s bounds: a sum of purchases fits.
                 TierMeasure::Spend => window.map(|c| c.net.value()).sum(),
                 TierMeasure::Orders => Decimal::from(window.filter(|c| c.is_occasion()).count()),
-                TierMeasure::Points(rule) => {
-                    window
-                        .filter(|c| c.is_occasion())
-                        .try_fold(Decimal::ZERO, |sum, c| {
-                            sum.checked_add(rule.earned(c.net.value())?)
-                                .ok_or(Error::Overflow {
-                                    quantity: "points",
-                                    hint: "use an earning rule of fewer points per unit spent",
-                                })
-                        })?
-                }
+                TierMeasure::Points(rule) => window
+                    .filter(|c| c.is_occasion())
+                    .try_fold(Decimal::ZERO, |sum, c| {
+                        add_points(sum, rule.earned(c.net.value())?)
+                    })?,
             };
             Ok(Membership {
                 customer: purchases.key().clone(),
