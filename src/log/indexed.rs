@@ -52,14 +52,14 @@ where
     C: Clone + Eq + Hash + Ord + Shareable,
 {
     let input = Input::new(parts);
-    let projection = Projection::sampled(&input, rows);
     let wanted = buckets_for(rows);
-    let sample = (0..rows)
+    let sample: Vec<&C> = (0..rows)
         .step_by(sample_step(rows, wanted))
         .filter_map(|g| input.key(g))
-        .map(|key| projection.number(key))
         .collect();
-    let table = BucketTable::new(boundaries(sample, wanted));
+    let projection = Projection::of_sample(&sample);
+    let numbers = sample.into_iter().map(|key| projection.number(key)).collect();
+    let table = BucketTable::new(boundaries(numbers, wanted));
 
     // Pass 1: every row read and checked; accepted rows counted by bucket.
     let piece = rows.div_ceil(PIECES).max(1);
@@ -491,15 +491,13 @@ impl Projection {
         }
     }
 
-    /// The projection for `input`'s keys: text keys with the prefix shared
-    /// by the least and the greatest of a sample.
-    fn sampled<C: Clone + Ord + Hash>(input: &Input<'_, '_, C>, rows: usize) -> Self {
+    /// The projection for keys like `sample`'s: text keys with the prefix
+    /// shared by the least and the greatest of the sample.
+    fn of_sample<C: Ord + Hash>(sample: &[&C]) -> Self {
         let Some(Self::Text(_)) = Self::kind::<C>() else {
             return Self::Integer;
         };
-        let step = sample_step(rows, buckets_for(rows));
-        let keys = (0..rows).step_by(step).filter_map(|g| input.key(g));
-        let (Some(least), Some(greatest)) = (keys.clone().min(), keys.max()) else {
+        let (Some(least), Some(greatest)) = (sample.iter().min(), sample.iter().max()) else {
             return Self::Text(Vec::new());
         };
         let (least, greatest) = (Bytes::of(least), Bytes::of(greatest));
@@ -586,12 +584,7 @@ mod tests {
             keys in prop::collection::vec("(cu|cust|customer-)?[a-c\\x00]{0,12}", 2..60),
         ) {
             let input_keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-            let columns = [PurchaseColumns::new(
-                &input_keys,
-                super::super::TimeColumn::UnixDays(&[]),
-                super::super::AmountColumn::Floats(&[]),
-            )];
-            let projection = Projection::sampled(&Input::new(&columns), input_keys.len());
+            let projection = Projection::of_sample(&input_keys.iter().collect::<Vec<_>>());
             for a in &input_keys {
                 for b in &input_keys {
                     if a < b {
