@@ -13,7 +13,7 @@ use std::hint::black_box;
 
 use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_values};
+use repurchase::clv::{ClvOptions, customer_lifetime_values};
 use repurchase::models::{
     BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData,
 };
@@ -35,8 +35,8 @@ fn bench_models(c: &mut Criterion) {
             .unwrap();
         let summaries = PurchaseLog::new(purchases).unwrap().summarize(&opts);
         let customers = summaries.len();
-        let data = FrequencyData::from_summaries(&summaries.customers);
-        let spend = SpendData::from_summaries(&summaries.customers);
+        let data = FrequencyData::from_summaries(&summaries);
+        let spend = SpendData::from_summaries(&summaries);
         group.throughput(Throughput::Elements(customers as u64));
         let options = FitOptions::default();
 
@@ -81,11 +81,10 @@ fn bench_models(c: &mut Criterion) {
                 alive
             })
         });
-        let clv_options = ClvOptions::new(ModelTime::Weeks);
+        let clv_options = ClvOptions::new();
         group.bench_function(BenchmarkId::new("clv_12_months", label), |b| {
             b.iter(|| {
-                let clv = customer_lifetime_values(&bg, &gg, black_box(&summaries.customers), &clv_options)
-                    .unwrap();
+                let clv = customer_lifetime_values(&bg, &gg, black_box(&summaries), &clv_options).unwrap();
                 assert_eq!(clv.len(), customers);
                 clv
             })

@@ -43,7 +43,7 @@ fn bench_segmentation(c: &mut Criterion) {
         let table = SegmentTable::r_rfm();
         group.bench_function(BenchmarkId::new("quintiles_and_segments", label), |b| {
             b.iter(|| {
-                let scores = rfm::score(black_box(&summaries.customers), &RfmConfig::default()).unwrap();
+                let scores = rfm::score(black_box(&summaries), &RfmConfig::default()).unwrap();
                 let segments = table.assign(&scores);
                 assert_eq!(segments.len(), customers);
                 (scores, segments)
@@ -52,7 +52,7 @@ fn bench_segmentation(c: &mut Criterion) {
         let ntile = RfmConfig::default().binning(Binning::Ntile);
         group.bench_function(BenchmarkId::new("ntile", label), |b| {
             b.iter(|| {
-                let scores = rfm::score(black_box(&summaries.customers), &ntile).unwrap();
+                let scores = rfm::score(black_box(&summaries), &ntile).unwrap();
                 assert_eq!(scores.breaks[0].scores_used, 5);
                 scores
             })

@@ -22,7 +22,7 @@ use std::str::FromStr;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_values};
+use repurchase::clv::{ClvOptions, customer_lifetime_values};
 use repurchase::models::{BetaGeo, FitOptions, FrequencyData, GammaGamma, SpendData};
 use repurchase::{Purchase, PurchaseLog, SummaryOptions, TimeUnit, rfm};
 use rust_decimal::Decimal;
@@ -161,23 +161,18 @@ fn main() -> AnyResult<()> {
     let repeaters = summaries.iter().filter(|s| s.frequency > 0).count();
 
     let config = rfm::RfmConfig::default();
-    let (rfm_s, scores) = timed(args.repeat, || Ok(rfm::score(&summaries.customers, &config)?))?;
+    let (rfm_s, scores) = timed(args.repeat, || Ok(rfm::score(&summaries, &config)?))?;
     assert_eq!(scores.customers.len(), customers);
 
     let fit_options = FitOptions::default();
-    let data = FrequencyData::from_summaries(&summaries.customers);
+    let data = FrequencyData::from_summaries(&summaries);
     let (bgnbd_fit_s, bg) = timed(args.repeat, || Ok(BetaGeo::fit(&data, &fit_options)?.model))?;
-    let spend = SpendData::from_summaries(&summaries.customers);
+    let spend = SpendData::from_summaries(&summaries);
     let (gg_fit_s, gg) = timed(args.repeat, || Ok(GammaGamma::fit(&spend, &fit_options)?.model))?;
     // lifetimes' customer_lifetime_value(..., time=12, discount_rate=0.01, freq='W').
-    let clv_options = ClvOptions::new(ModelTime::Weeks).days_per_month(4.345 * 7.0);
+    let clv_options = ClvOptions::new().days_per_month(4.345 * 7.0);
     let (clv_s, clv) = timed(args.repeat, || {
-        Ok(customer_lifetime_values(
-            &bg,
-            &gg,
-            &summaries.customers,
-            &clv_options,
-        )?)
+        Ok(customer_lifetime_values(&bg, &gg, &summaries, &clv_options)?)
     })?;
     let clv_total: f64 = clv.iter().sum();
 

@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
     let log = cdnow_sample()?;
     let summaries = log.summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
-    let scores = rfm::score(&summaries.customers, &RfmConfig::default())?;
+    let scores = rfm::score(&summaries, &RfmConfig::default())?;
 
     println!("RFM quintiles of {} CDNOW customers as of {end}", summaries.len());
     for (name, breaks) in ["recency (days)", "frequency (orders)", "monetary ($)"]
@@ -41,11 +41,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "  {:<20} {:>9} {:>7} {:>12} {:>8} {:>12}",
             "segment", "customers", "orders", "revenue", "AOV", "median days"
         );
-        for row in table.summarize(&summaries.customers, &scores)? {
+        for row in table.summarize(&summaries, &scores)? {
             let aov = row
                 .average_order_value
                 .map_or("-".to_string(), |a| format!("{:.2}", a));
-            let days = row.median_recency.map_or("-".to_string(), |d| format!("{d:.0}"));
+            let days = row
+                .median_days_since_last
+                .map_or("-".to_string(), |d| format!("{d:.0}"));
             println!(
                 "  {:<20} {:>9} {:>7} {:>12.2} {:>8} {:>12}",
                 row.name, row.customers, row.orders, row.revenue, aov, days

@@ -399,7 +399,7 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
         let end_day = day_number(options.observation_end());
         let mut by_key: Vec<&(C, Vec<DayCell>)> = self.customers.iter().collect();
         by_key.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut summaries = Summaries::with_capacity(by_key.len());
+        let mut summaries = Summaries::with_capacity(by_key.len(), *options);
         for (key, cells) in by_key {
             let mut fold = PeriodFold::new(options.granularity_of());
             for cell in cells {

@@ -32,7 +32,7 @@
 //! |---|---|---|
 //! | [`summaries_to_batch`] | customer summary | `customer`, `frequency` (UInt32), `recency`, `t` (Float64), `monetary_value` (Decimal128, null without a repeat), `first_purchase`, `last_purchase` (Timestamp(Second, "+00:00")), `orders`, `periods` (UInt32), `total_spend`, `mean_order_value` (Decimal128) |
 //! | [`splits_to_batch`] | calibration/holdout summary | `customer`, `frequency_cal`, `recency_cal`, `t_cal`, `monetary_value_cal`, `frequency_holdout`, `monetary_value_holdout`, `duration_holdout` |
-//! | [`rfm_to_batch`] | RFM score | `customer`, `recency`, `frequency`, `monetary` (Float64), `r`, `f`, `m` (UInt8), `code` (Utf8, e.g. `"545"`), `segment` (Utf8) |
+//! | [`rfm_to_batch`] | RFM score | `customer`, `days_since_last`, `frequency`, `monetary` (Float64), `r`, `f`, `m` (UInt8), `code` (Utf8, e.g. `"545"`), `segment` (Utf8) |
 //! | [`stages_to_batch`] | lifecycle stage | `customer`, `stage` (Utf8, e.g. `at risk`), `rule` (Utf8, the `StageRule` variant's name, e.g. `ChurnWindow`), `purchase_days`, `days_since_first`, `days_since_last` (UInt32), `gap_before_last` (UInt32, nullable), `typical_interval` (Float64, nullable) |
 //! | [`values_to_batch`] | customer | `customer`, then one Float64 column per named series (P(alive), expected purchases, expected spend, CLV, churn score…) |
 //!
@@ -827,7 +827,7 @@ pub fn splits_to_batch<C: ArrowKey>(splits: &[SplitSummary<C>]) -> Result<Record
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
-/// let scores = rfm::score(&summaries.customers, &RfmConfig::default())?;
+/// let scores = rfm::score(&summaries, &RfmConfig::default())?;
 /// let batch = rfm_to_batch(&scores, &SegmentTable::r_rfm())?;
 /// assert_eq!(batch.column_by_name("segment").map(|c| c.len()), Some(2357));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -844,8 +844,10 @@ pub fn rfm_to_batch<C: ArrowKey>(scores: &RfmScores<C>, table: &SegmentTable) ->
     batch(vec![
         ("customer", C::to_array(s.iter().map(|s| &s.customer))),
         (
-            "recency",
-            Arc::new(Float64Array::from_iter_values(s.iter().map(|s| s.recency))),
+            "days_since_last",
+            Arc::new(Float64Array::from_iter_values(
+                s.iter().map(|s| s.days_since_last),
+            )),
         ),
         (
             "frequency",

@@ -3,9 +3,10 @@
 
 use crate::hash::FastMap;
 pub use crate::models::ModelTime;
-use crate::models::{GammaGamma, PurchaseModel};
+use crate::models::model::{agreed_time, summaries_time};
+use crate::models::{GammaGamma, Pattern, PurchaseModel};
 use crate::parallel::{Shareable, map_parts, try_map};
-use crate::{CustomerSummary, Error, Result};
+use crate::{Error, Result, Summaries};
 
 /// The most months of future value [`ClvOptions::months`] takes: a
 /// century, far beyond any model's credible horizon. The work grows with
@@ -14,17 +15,18 @@ use crate::{CustomerSummary, Error, Result};
 /// # Example
 ///
 /// ```
-/// use repurchase::clv::{ClvOptions, MAX_MONTHS, ModelTime};
+/// use repurchase::clv::{ClvOptions, MAX_MONTHS};
 ///
-/// assert_eq!(ClvOptions::new(ModelTime::Weeks).months(MAX_MONTHS).months_of(), 1_200);
+/// assert_eq!(ClvOptions::new().months(MAX_MONTHS).months_of(), 1_200);
 /// ```
 pub const MAX_MONTHS: u32 = 1_200;
 
-/// How customer lifetime value is computed.
+/// How customer lifetime value is computed. The unit of the model's time
+/// is not an option: it is read from the summaries (or pattern) and the
+/// model, which must agree.
 ///
 /// | option | default | meaning | range |
 /// |---|---|---|---|
-/// | model time | required | the unit the purchase model was fitted in | [`ModelTime`] |
 /// | [`months`](Self::months) | 12 | months of future value | 1 to [`MAX_MONTHS`] |
 /// | [`discount_rate`](Self::discount_rate) | 0.01 | discount rate per month | ≥ 0, finite |
 /// | [`days_per_month`](Self::days_per_month) | 30 | a month's length: 30 as lifetimes for daily models; lifetimes uses 4.345 weeks (30.415 days) for weekly ones; 30.4375 is the calendar mean | > 0, finite |
@@ -32,35 +34,33 @@ pub const MAX_MONTHS: u32 = 1_200;
 /// # Example
 ///
 /// ```
-/// use repurchase::clv::{ClvOptions, ModelTime};
+/// use repurchase::clv::ClvOptions;
 ///
 /// // lifetimes' customer_lifetime_value(..., time=12, discount_rate=0.01, freq='W')
-/// let options = ClvOptions::new(ModelTime::Weeks).days_per_month(4.345 * 7.0);
+/// let options = ClvOptions::new().days_per_month(4.345 * 7.0);
 /// assert_eq!(options.months_of(), 12);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ClvOptions {
-    model_time: ModelTime,
     months: u32,
     discount_rate: f64,
     days_per_month: f64,
 }
 
 impl ClvOptions {
-    /// Options for a model fitted in `model_time`: 12 months, 1 % a month,
-    /// 30-day months.
+    /// The defaults: 12 months, 1 % a month, 30-day months.
     ///
     /// # Example
     ///
     /// ```
-    /// use repurchase::clv::{ClvOptions, ModelTime};
+    /// use repurchase::clv::ClvOptions;
     ///
-    /// assert_eq!(ClvOptions::new(ModelTime::Days).discount_rate_of(), 0.01);
+    /// assert_eq!(ClvOptions::new().discount_rate_of(), 0.01);
+    /// assert_eq!(ClvOptions::new(), ClvOptions::default());
     /// ```
-    pub fn new(model_time: ModelTime) -> Self {
+    pub fn new() -> Self {
         Self {
-            model_time,
             months: 12,
             discount_rate: 0.01,
             days_per_month: 30.0,
@@ -74,8 +74,8 @@ impl ClvOptions {
     /// # Example
     ///
     /// ```
-    /// # use repurchase::clv::{ClvOptions, ModelTime};
-    /// assert_eq!(ClvOptions::new(ModelTime::Days).months(24).months_of(), 24);
+    /// # use repurchase::clv::ClvOptions;
+    /// assert_eq!(ClvOptions::new().months(24).months_of(), 24);
     /// ```
     #[must_use]
     pub fn months(mut self, months: u32) -> Self {
@@ -88,8 +88,8 @@ impl ClvOptions {
     /// # Example
     ///
     /// ```
-    /// # use repurchase::clv::{ClvOptions, ModelTime};
-    /// assert_eq!(ClvOptions::new(ModelTime::Days).discount_rate(0.0).discount_rate_of(), 0.0);
+    /// # use repurchase::clv::ClvOptions;
+    /// assert_eq!(ClvOptions::new().discount_rate(0.0).discount_rate_of(), 0.0);
     /// ```
     #[must_use]
     pub fn discount_rate(mut self, rate: f64) -> Self {
@@ -102,8 +102,8 @@ impl ClvOptions {
     /// # Example
     ///
     /// ```
-    /// # use repurchase::clv::{ClvOptions, ModelTime};
-    /// assert_eq!(ClvOptions::new(ModelTime::Days).days_per_month(30.4375).days_per_month_of(), 30.4375);
+    /// # use repurchase::clv::ClvOptions;
+    /// assert_eq!(ClvOptions::new().days_per_month(30.4375).days_per_month_of(), 30.4375);
     /// ```
     #[must_use]
     pub fn days_per_month(mut self, days: f64) -> Self {
@@ -116,8 +116,8 @@ impl ClvOptions {
     /// # Example
     ///
     /// ```
-    /// # use repurchase::clv::{ClvOptions, ModelTime};
-    /// assert_eq!(ClvOptions::new(ModelTime::Days).months_of(), 12);
+    /// # use repurchase::clv::ClvOptions;
+    /// assert_eq!(ClvOptions::new().months_of(), 12);
     /// ```
     pub fn months_of(&self) -> u32 {
         self.months
@@ -128,8 +128,8 @@ impl ClvOptions {
     /// # Example
     ///
     /// ```
-    /// # use repurchase::clv::{ClvOptions, ModelTime};
-    /// assert_eq!(ClvOptions::new(ModelTime::Days).discount_rate_of(), 0.01);
+    /// # use repurchase::clv::ClvOptions;
+    /// assert_eq!(ClvOptions::new().discount_rate_of(), 0.01);
     /// ```
     pub fn discount_rate_of(&self) -> f64 {
         self.discount_rate
@@ -140,15 +140,15 @@ impl ClvOptions {
     /// # Example
     ///
     /// ```
-    /// # use repurchase::clv::{ClvOptions, ModelTime};
-    /// assert_eq!(ClvOptions::new(ModelTime::Days).days_per_month_of(), 30.0);
+    /// # use repurchase::clv::ClvOptions;
+    /// assert_eq!(ClvOptions::new().days_per_month_of(), 30.0);
     /// ```
     pub fn days_per_month_of(&self) -> f64 {
         self.days_per_month
     }
 
-    /// One month in model time.
-    fn month(&self) -> Result<f64> {
+    /// One month in `time`.
+    fn month(&self, time: ModelTime) -> Result<f64> {
         if !(1..=MAX_MONTHS).contains(&self.months) {
             return Err(Error::InvalidParameter {
                 name: "months",
@@ -170,7 +170,13 @@ impl ClvOptions {
                 expected: "a finite number of days > 0",
             });
         }
-        Ok(self.days_per_month / self.model_time.days())
+        Ok(self.days_per_month / time.days())
+    }
+}
+
+impl Default for ClvOptions {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -182,26 +188,30 @@ impl ClvOptions {
 /// CLV = Σᵢ E[Z | x, m] · (E[Y(i·M) | x, t_x, T] − E[Y((i−1)·M) | x, t_x, T]) / (1 + d)^i
 /// ```
 ///
-/// with `M` a month in model time. `x`, `t_x`, `T` are in the model's time
-/// unit and `m` is the customer's mean repeat spend (0 without repeats).
+/// with `M` a month in the pattern's time unit, and `m` the customer's
+/// mean repeat spend (0 without repeats).
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] for bad options; the models' errors for an
-/// invalid pattern or undefined quantities.
+/// [`Error::UnitMismatch`] when the model states a time unit other than
+/// the pattern's; [`Error::InvalidParameter`] for bad options; the models'
+/// errors for undefined quantities.
 ///
 /// # Example
 ///
 /// ```
-/// use repurchase::clv::{customer_lifetime_value, ClvOptions, ModelTime};
-/// use repurchase::models::{BetaGeo, GammaGamma};
+/// use repurchase::clv::{customer_lifetime_value, ClvOptions};
+/// use repurchase::models::{BetaGeo, GammaGamma, ModelTime, Pattern};
 ///
-/// let bg = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?;
+/// let bg = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?.in_time(ModelTime::Weeks);
 /// let gg = GammaGamma::new(6.25, 3.74, 15.44)?;
-/// let options = ClvOptions::new(ModelTime::Weeks);
-/// let loyal = customer_lifetime_value(&bg, &gg, 10.0, 38.0, 38.86, 40.0, &options)?;
-/// let lapsed = customer_lifetime_value(&bg, &gg, 10.0, 5.0, 38.86, 40.0, &options)?;
+/// let options = ClvOptions::new();
+/// let loyal = customer_lifetime_value(&bg, &gg, &Pattern::new(10.0, 38.0, 38.86, ModelTime::Weeks)?, 40.0, &options)?;
+/// let lapsed = customer_lifetime_value(&bg, &gg, &Pattern::new(10.0, 5.0, 38.86, ModelTime::Weeks)?, 40.0, &options)?;
 /// assert!(loyal > lapsed && lapsed >= 0.0);
+/// // A pattern in days against a model in weeks is refused, not mispriced.
+/// let in_days = Pattern::new(10.0, 266.0, 272.0, ModelTime::Days)?;
+/// assert!(customer_lifetime_value(&bg, &gg, &in_days, 40.0, &options).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[doc(alias = "CLV")]
@@ -209,13 +219,12 @@ impl ClvOptions {
 pub fn customer_lifetime_value<M: PurchaseModel>(
     model: &M,
     spend: &GammaGamma,
-    x: f64,
-    t_x: f64,
-    big_t: f64,
+    pattern: &Pattern,
     m: f64,
     options: &ClvOptions,
 ) -> Result<f64> {
-    let month = options.month()?;
+    let month = options.month(agreed_time(model.time(), pattern.time(), "pattern")?)?;
+    let (x, t_x, big_t) = (pattern.frequency(), pattern.recency(), pattern.t());
     Ok(spend.conditional_expected_spend(x, m)? * discounted_purchases(model, x, t_x, big_t, month, options)?)
 }
 
@@ -253,43 +262,52 @@ fn discounted_purchases_if_alive<M: PurchaseModel>(
 
 /// Lifetime values of every customer of a set of summaries, in their order.
 ///
-/// The summaries' recency and `T` must be in the model's time unit. The
-/// month-by-month series, the costly part, is computed once per distinct
+/// The months are converted into the summaries' time unit, which a model
+/// that states its own must share. The month-by-month series, the costly part, is computed once per distinct
 /// `(x, T)` (see [`PurchaseModel::expected_purchases_if_alive`]); each
 /// customer then costs one P(alive) and one expected spend.
 ///
 /// # Errors
 ///
-/// As [`customer_lifetime_value`], for the first customer that fails.
+/// [`Error::UnitMismatch`] when the model states a time unit other than
+/// the summaries'; [`Error::InvalidParameter`] for summaries in monthly
+/// periods; otherwise as [`customer_lifetime_value`], for the first
+/// customer that fails.
 ///
 /// # Example
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use repurchase::clv::{customer_lifetime_values, ClvOptions, ModelTime};
+/// use repurchase::clv::{customer_lifetime_values, ClvOptions};
 /// use repurchase::models::{BetaGeo, FitOptions, FrequencyData, GammaGamma, SpendData};
-/// use repurchase::{datasets::cdnow_sample, Granularity, SummaryOptions};
+/// use repurchase::{datasets::cdnow_sample, Error, Granularity, SummaryOptions};
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).granularity(Granularity::Week));
-/// let bg = BetaGeo::fit(&FrequencyData::from_summaries(&summaries.customers), &FitOptions::default())?.model;
-/// let gg = GammaGamma::fit(&SpendData::from_summaries(&summaries.customers), &FitOptions::default())?.model;
-/// let clv = customer_lifetime_values(&bg, &gg, &summaries.customers, &ClvOptions::new(ModelTime::Weeks))?;
+/// let bg = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default())?.model;
+/// let gg = GammaGamma::fit(&SpendData::from_summaries(&summaries), &FitOptions::default())?.model;
+/// let clv = customer_lifetime_values(&bg, &gg, &summaries, &ClvOptions::new())?;
 /// assert_eq!(clv.len(), 2357);
 /// assert!(clv.iter().all(|v| v.is_finite() && *v >= 0.0));
+///
+/// // The model is in weeks: summaries in days are refused, not mispriced.
+/// let daily = cdnow_sample()?.summarize(&SummaryOptions::new(end));
+/// assert!(matches!(customer_lifetime_values(&bg, &gg, &daily, &ClvOptions::new()), Err(Error::UnitMismatch { .. })));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn customer_lifetime_values<M, C>(
     model: &M,
     spend: &GammaGamma,
-    summaries: &[CustomerSummary<C>],
+    summaries: &Summaries<C>,
     options: &ClvOptions,
 ) -> Result<Vec<f64>>
 where
     M: PurchaseModel + Shareable,
     C: Shareable,
 {
-    let month = options.month()?;
+    let time = agreed_time(model.time(), summaries_time(summaries.options())?, "summaries")?;
+    let month = options.month(time)?;
+    let summaries = &summaries.customers;
     // Number the distinct (x, T) in order of appearance.
     let mut numbers: FastMap<(u32, u64), u32> = FastMap::default();
     let mut patterns: Vec<(u32, u64)> = Vec::new();

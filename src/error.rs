@@ -322,6 +322,25 @@ pub enum Error {
         found: i32,
     },
 
+    /// A model and the data it is applied to measure time in different
+    /// units: a model fitted on weekly summaries asked about daily ones,
+    /// say. Every number computed across the two would be off by the ratio
+    /// of the units.
+    ///
+    /// Summarise in the model's unit, or fit the model on these summaries.
+    #[error(
+        "time unit mismatch: the model measures time in {model}, but the {data_what} are in {data}; \
+         summarise in the model's unit or refit the model on this data"
+    )]
+    UnitMismatch {
+        /// The model's unit.
+        model: crate::models::ModelTime,
+        /// What the data is: "summaries", "rows", …
+        data_what: &'static str,
+        /// The data's unit.
+        data: crate::models::ModelTime,
+    },
+
     /// Stored state (a serialised [`SummaryAccumulator`](crate::SummaryAccumulator))
     /// breaks an invariant the code that wrote it keeps: it was truncated,
     /// edited, or written by an incompatible version. Loading refuses it
@@ -380,6 +399,7 @@ impl Error {
             | Error::InsufficientData { .. }
             | Error::Undefined { .. }
             | Error::OffsetMismatch { .. }
+            | Error::UnitMismatch { .. }
             | Error::InvalidState { .. }
             | Error::Overflow { .. } => None,
         }
@@ -411,6 +431,7 @@ impl Error {
             | Error::InsufficientData { .. }
             | Error::Undefined { .. }
             | Error::OffsetMismatch { .. }
+            | Error::UnitMismatch { .. }
             | Error::InvalidState { .. }
             | Error::Overflow { .. } => None,
         }

@@ -83,6 +83,30 @@ pub struct CalibrationHoldout<C> {
     pub without_occasion: Vec<C>,
     /// Orders and refunds dated after the observation end.
     pub orders_after_end: usize,
+    /// The options split with: models read the unit of the times from
+    /// them.
+    options: SummaryOptions,
+}
+
+impl<C> CalibrationHoldout<C> {
+    /// The options the split was made with (their observation end closes
+    /// the holdout).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{datasets::cdnow_sample, models::ModelTime, SummaryOptions, TimeUnit};
+    ///
+    /// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).ok_or("bad date");
+    /// let opts = SummaryOptions::new(d(1998, 6, 30)?).unit(TimeUnit::Weeks);
+    /// let split = cdnow_sample()?.calibration_holdout(d(1997, 9, 30)?, &opts)?;
+    /// assert_eq!(split.options().model_time(), Some(ModelTime::Weeks));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn options(&self) -> &SummaryOptions {
+        &self.options
+    }
 }
 
 impl<C: Clone + Ord> PurchaseLog<C> {
@@ -146,6 +170,7 @@ impl<C: Clone + Ord> PurchaseLog<C> {
             new_in_holdout: Vec::new(),
             without_occasion: Vec::new(),
             orders_after_end: 0,
+            options: *options,
         };
         let (mut first_day, mut last_day) = (i64::MAX, i64::MIN);
         let mut holdout_occasions = 0_u64;

@@ -284,7 +284,7 @@ fn assign_price_bands<C>(portraits: &mut [Portrait<C>]) {
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let log = cdnow_sample()?;
 /// let options = SummaryOptions::new(end);
-/// let scores = rfm::score(&log.summarize(&options).customers, &RfmConfig::default())?;
+/// let scores = rfm::score(&log.summarize(&options), &RfmConfig::default())?;
 /// let mut portraits = portrait::portraits(&log, &options, 3, |_| None);
 /// portrait::with_segments(&mut portraits, &SegmentTable::three_tier(), &scores);
 /// assert!(portraits.iter().filter(|p| p.orders > 0).all(|p| p.value_tier.is_some()));

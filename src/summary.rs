@@ -9,6 +9,7 @@ use crate::parallel::Shareable;
 
 use crate::days::DayCell;
 use crate::log::CustomerPurchases;
+use crate::models::ModelTime;
 use crate::period::{day_number, local_day};
 use crate::{Granularity, PurchaseLog, TimeUnit, Timestamp};
 
@@ -169,6 +170,31 @@ impl SummaryOptions {
         FixedOffset::east_opt(self.utc_offset_seconds).unwrap_or(Utc.fix())
     }
 
+    /// The time unit of `recency` and `T` as models read it: days for
+    /// [`TimeUnit::Days`] and daily periods, weeks for [`TimeUnit::Weeks`]
+    /// and weekly periods; `None` for monthly periods, whose length varies.
+    ///
+    /// Model data, fitted models, CLV, churn scores and RFM recency read
+    /// it from the summaries, so a unit is never restated by hand.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chrono::NaiveDate; use repurchase::{models::ModelTime, Granularity, SummaryOptions, TimeUnit};
+    /// let daily = SummaryOptions::new(NaiveDate::MIN);
+    /// assert_eq!(daily.model_time(), Some(ModelTime::Days));
+    /// assert_eq!(daily.granularity(Granularity::Week).model_time(), Some(ModelTime::Weeks));
+    /// assert_eq!(daily.granularity(Granularity::Week).unit(TimeUnit::Days).model_time(), Some(ModelTime::Days));
+    /// assert_eq!(daily.granularity(Granularity::Month).model_time(), None);
+    /// ```
+    pub fn model_time(&self) -> Option<ModelTime> {
+        match (self.unit, self.granularity) {
+            (TimeUnit::Days, _) | (TimeUnit::Periods, Granularity::Day) => Some(ModelTime::Days),
+            (TimeUnit::Weeks, _) | (TimeUnit::Periods, Granularity::Week) => Some(ModelTime::Weeks),
+            (TimeUnit::Periods, Granularity::Month) => None,
+        }
+    }
+
     pub(crate) fn offset_seconds(&self) -> i32 {
         self.utc_offset_seconds
     }
@@ -281,6 +307,9 @@ pub struct Summaries<C> {
     /// One summary per customer with at least one purchase occasion up to
     /// the observation end, sorted by key.
     pub customers: Vec<CustomerSummary<C>>,
+    /// The options summarised with: models, CLV, churn scores and RFM read
+    /// the unit of `recency` and `T` from them.
+    options: SummaryOptions,
     /// Orders (and refunds) dated after the observation end: not part of any
     /// summary.
     pub orders_after_end: usize,
@@ -337,6 +366,75 @@ impl<C> Summaries<C> {
     pub fn iter(&self) -> std::slice::Iter<'_, CustomerSummary<C>> {
         self.customers.iter()
     }
+
+    /// Summaries the caller made elsewhere (a SQL query, a stored table),
+    /// with the options that describe them: their unit is what models,
+    /// CLV, churn scores and RFM read.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) naming the first
+    /// customer (by position) whose `recency` and `t` are not finite with
+    /// `0 ≤ recency ≤ t`, or whose `recency` is not 0 without repeats.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{datasets::cdnow_sample, Summaries, SummaryOptions};
+    ///
+    /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+    /// let options = SummaryOptions::new(end);
+    /// let repeaters: Vec<_> = cdnow_sample()?.summarize(&options).into_iter().filter(|s| s.frequency > 0).collect();
+    /// let summaries = Summaries::from_customers(repeaters, options)?;
+    /// assert_eq!(summaries.len(), 1_139);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_customers(
+        customers: Vec<CustomerSummary<C>>,
+        options: SummaryOptions,
+    ) -> crate::Result<Self> {
+        for (row, s) in customers.iter().enumerate() {
+            crate::models::data::check_pattern(row, f64::from(s.frequency), s.recency, s.t)?;
+        }
+        Ok(Self {
+            customers,
+            options,
+            orders_after_end: 0,
+            after_end: Vec::new(),
+            without_occasion: Vec::new(),
+        })
+    }
+
+    /// The options these summaries were made with.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chrono::NaiveDate; use repurchase::{datasets::cdnow_sample, models::ModelTime, SummaryOptions, TimeUnit};
+    /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+    /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
+    /// assert_eq!(summaries.options().observation_end(), end);
+    /// assert_eq!(summaries.model_time(), Some(ModelTime::Weeks));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn options(&self) -> &SummaryOptions {
+        &self.options
+    }
+
+    /// The unit of `recency` and `T`, as [`SummaryOptions::model_time`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chrono::NaiveDate; use repurchase::{datasets::cdnow_sample, models::ModelTime, SummaryOptions};
+    /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+    /// assert_eq!(cdnow_sample()?.summarize(&SummaryOptions::new(end)).model_time(), Some(ModelTime::Days));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn model_time(&self) -> Option<ModelTime> {
+        self.options.model_time()
+    }
 }
 
 impl<C> IntoIterator for Summaries<C> {
@@ -385,7 +483,7 @@ impl<C: Clone + Ord> PurchaseLog<C> {
         C: Shareable,
     {
         let end_day = day_number(options.observation_end);
-        let mut summaries = Summaries::with_capacity(self.customer_count());
+        let mut summaries = Summaries::with_capacity(self.customer_count(), *options);
         // Serially, straight into the one output: no second copy of it.
         #[cfg(not(feature = "parallel"))]
         for purchases in self.customers() {
@@ -525,9 +623,10 @@ fn late_orders<C>(purchases: &CustomerPurchases<'_, C>, offset: i32, end_day: i6
 
 impl<C: Clone> Summaries<C> {
     /// No summaries yet, with room for `customers`.
-    pub(crate) fn with_capacity(customers: usize) -> Self {
+    pub(crate) fn with_capacity(customers: usize, options: SummaryOptions) -> Self {
         Self {
             customers: Vec::with_capacity(customers),
+            options,
             orders_after_end: 0,
             after_end: Vec::new(),
             without_occasion: Vec::new(),

@@ -491,7 +491,7 @@ fn summaries_round_trip_through_a_batch() {
             .all(|(i, s)| holdout.value(i) == s.frequency_holdout)
     );
 
-    let scores = rfm::score(&summaries.customers, &RfmConfig::default()).unwrap();
+    let scores = rfm::score(&summaries, &RfmConfig::default()).unwrap();
     let table = SegmentTable::r_rfm();
     let batch = rfm_to_batch(&scores, &table).unwrap();
     let segments = batch.column_by_name("segment").unwrap().as_string::<i32>();

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use repurchase::datasets::{cdnow_sample, cdnow_sample_purchases};
 use repurchase::models::{
-    BetaGeo, FitOptions, FrequencyData, ModelTime, holdout_by_frequency, repeat_histogram, tracking,
+    BetaGeo, FitOptions, FrequencyData, ModelTime, Pattern, holdout_by_frequency, repeat_histogram, tracking,
 };
 use repurchase::{CalibrationHoldout, SummaryOptions, TimeUnit};
 
@@ -72,13 +72,10 @@ fn cdnow_split_and_model() -> (CalibrationHoldout<u32>, BetaGeo) {
         .unwrap()
         .calibration_holdout(d(1997, 9, 30), &opts)
         .unwrap();
-    let rows = split
-        .customers
-        .iter()
-        .map(|c| (f64::from(c.frequency_cal), c.recency_cal, c.t_cal, 1.0));
-    let model = BetaGeo::fit(&FrequencyData::from_rows(rows).unwrap(), &FitOptions::default())
+    let model = BetaGeo::fit(&FrequencyData::from_calibration(&split), &FitOptions::default())
         .unwrap()
         .model;
+    assert_eq!(model.time(), Some(ModelTime::Weeks));
     (split, model)
 }
 
@@ -88,16 +85,18 @@ fn bgnbd_churn_scores_rank_the_cdnow_holdout() {
     let bands = RiskBands::default();
     let mut scores = Vec::new();
     let mut churned = Vec::new();
+    // 1997-09-30 to 1998-06-30.
+    let holdout_days = 273;
     for c in &split.customers {
-        let s = score(
-            &model,
+        let pattern = Pattern::new(
             f64::from(c.frequency_cal),
             c.recency_cal,
             c.t_cal,
-            c.duration_holdout,
-            &bands,
+            ModelTime::Weeks,
         )
         .unwrap();
+        assert_eq!(c.duration_holdout * 7.0, f64::from(holdout_days));
+        let s = score(&model, &pattern, holdout_days, &bands).unwrap();
         assert_eq!(s.band, bands.band(s.p_churn));
         scores.push(s.p_churn);
         churned.push(c.frequency_holdout == 0);
@@ -164,8 +163,8 @@ fn tracking_and_the_repeat_histogram_follow_the_calibration_data() {
     let (_, model) = cdnow_split_and_model();
     let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
     let log = cdnow_sample().unwrap();
-    let cal = SummaryOptions::new(d(1997, 9, 30));
-    let points = tracking(&model, ModelTime::Weeks, &log, &cal, 7).unwrap();
+    let cal = SummaryOptions::new(d(1997, 9, 30)).unit(TimeUnit::Weeks);
+    let points = tracking(&model, &log, &cal, 7).unwrap();
     assert_eq!(points[0].day, d(1997, 1, 1));
     // Points are bounded, not the span: a step of a day over 400,000 years
     // is refused at once.
@@ -181,9 +180,8 @@ fn tracking_and_the_repeat_histogram_follow_the_calibration_data() {
     assert!(matches!(
         tracking(
             &model,
-            ModelTime::Weeks,
             &far,
-            &SummaryOptions::new(d(200_000, 1, 1)),
+            &SummaryOptions::new(d(200_000, 1, 1)).unit(TimeUnit::Weeks),
             1
         ),
         Err(repurchase::Error::InvalidParameter {
@@ -192,7 +190,12 @@ fn tracking_and_the_repeat_histogram_follow_the_calibration_data() {
         })
     ));
     assert!(matches!(
-        repeat_histogram(&model, &[] as &[repurchase::CustomerSummary<u32>], u32::MAX),
+        repeat_histogram(
+            &model,
+            &repurchase::Summaries::from_customers(Vec::<repurchase::CustomerSummary<u32>>::new(), cal)
+                .unwrap(),
+            u32::MAX
+        ),
         Err(repurchase::Error::InvalidParameter { name: "top", .. })
     ));
     assert!(
@@ -229,8 +232,8 @@ fn tracking_and_the_repeat_histogram_follow_the_calibration_data() {
         "{last:?}"
     );
 
-    let summaries = log.summarize(&cal.unit(TimeUnit::Weeks));
-    let buckets = repeat_histogram(&model, &summaries.customers, 7).unwrap();
+    let summaries = log.summarize(&cal);
+    let buckets = repeat_histogram(&model, &summaries, 7).unwrap();
     assert_eq!(buckets.len(), 8);
     assert_eq!(buckets.iter().map(|b| b.actual).sum::<f64>(), 2_357.0);
     assert!((buckets.iter().map(|b| b.expected).sum::<f64>() - 2_357.0).abs() < 1e-6);
@@ -246,8 +249,8 @@ fn tracking_and_the_repeat_histogram_follow_the_calibration_data() {
             "{b:?}"
         );
     }
-    assert!(tracking(&model, ModelTime::Weeks, &log, &cal, 0).is_err());
-    assert!(repeat_histogram(&model, &summaries.customers, 0).is_err());
+    assert!(tracking(&model, &log, &cal, 0).is_err());
+    assert!(repeat_histogram(&model, &summaries, 0).is_err());
 }
 
 #[test]
@@ -259,5 +262,16 @@ fn bad_inputs_are_typed_errors() {
     ));
     assert!(RiskBands::new(0.5, 0.5).is_err());
     let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426).unwrap();
-    assert!(score(&model, 1.0, 2.0, 3.0, -1.0, &RiskBands::default()).is_err());
+    let pattern = Pattern::new(1.0, 2.0, 3.0, ModelTime::Weeks).unwrap();
+    // An empty horizon holds no purchase; a negative one cannot be written.
+    assert_eq!(
+        score(&model, &pattern, 0, &RiskBands::default()).unwrap().p_churn,
+        1.0
+    );
+    let weeks = model.in_time(ModelTime::Weeks);
+    let in_days = Pattern::new(1.0, 14.0, 21.0, ModelTime::Days).unwrap();
+    assert!(matches!(
+        score(&weeks, &in_days, 91, &RiskBands::default()),
+        Err(repurchase::Error::UnitMismatch { .. })
+    ));
 }

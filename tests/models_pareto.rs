@@ -84,11 +84,7 @@ fn agrees_with_lifetimes_on_the_weekly_cdnow_sample() {
     let summaries = cdnow_sample()
         .unwrap()
         .summarize(&SummaryOptions::new(end).granularity(Granularity::Week));
-    let fit = ParetoNbd::fit(
-        &FrequencyData::from_summaries(&summaries.customers),
-        &FitOptions::default(),
-    )
-    .unwrap();
+    let fit = ParetoNbd::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default()).unwrap();
     // lifetimes' own fit stops within 1e-3 of the maximum, which its
     // likelihood, maximised again with tight tolerances, puts within 1e-5
     // of ours.

@@ -11,10 +11,11 @@
 )]
 
 use chrono::NaiveDate;
-use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_value, customer_lifetime_values};
+use repurchase::clv::{ClvOptions, customer_lifetime_value, customer_lifetime_values};
 use repurchase::datasets::cdnow_sample;
 use repurchase::models::{
-    BetaGeo, BetaGeoBetaBinom, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, SpendData,
+    BetaGeo, BetaGeoBetaBinom, FitOptions, FrequencyData, GammaGamma, ModelTime, ModifiedBetaGeo, Pattern,
+    SpendData,
 };
 use repurchase::{Error, Granularity, Summaries, SummaryOptions};
 use serde_json::Value;
@@ -276,18 +277,12 @@ fn lifetimes_models_and_weekly_cdnow() -> (Value, Summaries<u32>) {
 #[test]
 fn fits_and_predictions_agree_with_lifetimes() {
     let (theirs, summaries) = lifetimes_models_and_weekly_cdnow();
-    let bg = BetaGeo::fit(
-        &FrequencyData::from_summaries(&summaries.customers),
-        &FitOptions::default(),
-    )
-    .unwrap()
-    .model;
-    let gg = GammaGamma::fit(
-        &SpendData::from_summaries(&summaries.customers),
-        &FitOptions::default(),
-    )
-    .unwrap()
-    .model;
+    let bg = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default())
+        .unwrap()
+        .model;
+    let gg = GammaGamma::fit(&SpendData::from_summaries(&summaries), &FitOptions::default())
+        .unwrap()
+        .model;
     let close = |ours: f64, theirs: &Value, tolerance: f64, what: &str| {
         let theirs = theirs.as_f64().unwrap();
         assert!(
@@ -305,7 +300,7 @@ fn fits_and_predictions_agree_with_lifetimes() {
     close(gg.q(), &t["q"], PARAMETER_TOLERANCE, "q");
     close(gg.gamma(), &t["v"], PARAMETER_TOLERANCE, "gamma");
 
-    let data = FrequencyData::from_summaries(&summaries.customers);
+    let data = FrequencyData::from_summaries(&summaries);
     let mbg = ModifiedBetaGeo::fit(&data, &FitOptions::default()).unwrap().model;
     let t = &theirs["mbgnbd"];
     for (i, name) in ["r", "alpha", "a", "b"].iter().enumerate() {
@@ -328,10 +323,10 @@ fn fits_and_predictions_agree_with_lifetimes() {
 
     let predictions = csv("lifetimes_predictions_W.csv");
     // lifetimes' weekly months are 4.345 weeks.
-    let options = ClvOptions::new(ModelTime::Weeks).days_per_month(4.345 * 7.0);
+    let options = ClvOptions::new().days_per_month(4.345 * 7.0);
     // The batch shares the month-by-month series across customers with the
     // same (x, T); each value must still be lifetimes'.
-    let batch = customer_lifetime_values(&bg, &gg, &summaries.customers, &options).unwrap();
+    let batch = customer_lifetime_values(&bg, &gg, &summaries, &options).unwrap();
     let mut checked = 0;
     assert_eq!(predictions.len(), summaries.len());
     for ((s, row), batch_clv) in summaries.iter().zip(&predictions).zip(batch) {
@@ -357,7 +352,14 @@ fn fits_and_predictions_agree_with_lifetimes() {
             PREDICTION_TOLERANCE,
             &what("expected spend"),
         );
-        let clv = customer_lifetime_value(&bg, &gg, x, s.recency, s.t, m, &options).unwrap();
+        let clv = customer_lifetime_value(
+            &bg,
+            &gg,
+            &Pattern::from_summary(s, summaries.options()).unwrap(),
+            m,
+            &options,
+        )
+        .unwrap();
         for (value, name) in [(clv, "12-month CLV"), (batch_clv, "batch 12-month CLV")] {
             close(value, &Value::from(row[4]), PREDICTION_TOLERANCE, &what(name));
         }
@@ -391,8 +393,8 @@ const STANDARD_ERROR_TOLERANCE: f64 = 1e-4;
 #[test]
 fn standard_errors_agree_with_lifetimes() {
     let (theirs, summaries) = lifetimes_models_and_weekly_cdnow();
-    let data = FrequencyData::from_summaries(&summaries.customers);
-    let spend = SpendData::from_summaries(&summaries.customers);
+    let data = FrequencyData::from_summaries(&summaries);
+    let spend = SpendData::from_summaries(&summaries);
     let options = FitOptions::default();
     let fits = [
         (
@@ -603,8 +605,14 @@ fn clv_months_beyond_the_bound_are_a_typed_error() {
     let bg = BetaGeo::new(0.243, 4.414, 0.793, 2.426).unwrap();
     let gg = GammaGamma::new(6.25, 3.74, 15.44).unwrap();
     let value = |months| {
-        let options = ClvOptions::new(ModelTime::Weeks).months(months);
-        customer_lifetime_value(&bg, &gg, 10.0, 38.0, 38.86, 40.0, &options)
+        let options = ClvOptions::new().months(months);
+        customer_lifetime_value(
+            &bg,
+            &gg,
+            &Pattern::new(10.0, 38.0, 38.86, ModelTime::Weeks).unwrap(),
+            40.0,
+            &options,
+        )
     };
     let century = value(MAX_MONTHS).unwrap();
     assert!(century.is_finite() && century > value(12).unwrap());
@@ -618,12 +626,7 @@ fn clv_months_beyond_the_bound_are_a_typed_error() {
     let summaries = cdnow_sample()
         .unwrap()
         .summarize(&SummaryOptions::new(end).granularity(Granularity::Week));
-    let all = customer_lifetime_values(
-        &bg,
-        &gg,
-        &summaries.customers,
-        &ClvOptions::new(ModelTime::Weeks).months(u32::MAX),
-    );
+    let all = customer_lifetime_values(&bg, &gg, &summaries, &ClvOptions::new().months(u32::MAX));
     assert!(matches!(all, Err(Error::InvalidParameter { name: "months", .. })));
 }
 

@@ -16,7 +16,7 @@
 
 use chrono::NaiveDate;
 use repurchase::churn::{RiskBands, scores};
-use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_values};
+use repurchase::clv::{ClvOptions, customer_lifetime_values};
 use repurchase::models::{
     BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData,
 };
@@ -37,22 +37,16 @@ fn everything() -> Vec<String> {
     let log = PurchaseLog::new(purchases).unwrap();
     let end = NaiveDate::from_ymd_opt(2025, 12, 29).unwrap();
     let summaries = log.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
-    let data = FrequencyData::from_summaries(&summaries.customers);
-    let spend = SpendData::from_summaries(&summaries.customers);
+    let data = FrequencyData::from_summaries(&summaries);
+    let spend = SpendData::from_summaries(&summaries);
     let options = FitOptions::default();
     let bg = BetaGeo::fit(&data, &options).unwrap();
     let mbg = ModifiedBetaGeo::fit(&data, &options).unwrap();
     let pareto = ParetoNbd::fit(&data, &options).unwrap();
     let gg = GammaGamma::fit(&spend, &options).unwrap();
-    let clv = customer_lifetime_values(
-        &bg.model,
-        &gg.model,
-        &summaries.customers,
-        &ClvOptions::new(ModelTime::Weeks),
-    )
-    .unwrap();
-    let churn = scores(&bg.model, &summaries.customers, 13.0, &RiskBands::default()).unwrap();
-    let rfm = score(&summaries.customers, &RfmConfig::default()).unwrap();
+    let clv = customer_lifetime_values(&bg.model, &gg.model, &summaries, &ClvOptions::new()).unwrap();
+    let churn = scores(&bg.model, &summaries, 91, &RiskBands::default()).unwrap();
+    let rfm = score(&summaries, &RfmConfig::default()).unwrap();
     vec![
         format!("{log:?}"),
         format!("{summaries:?}"),

@@ -10,24 +10,34 @@
 )]
 
 use proptest::prelude::*;
+use repurchase::chrono::NaiveDate;
 use repurchase::rfm::{self, Binning, RfmCode, RfmConfig, Segment, SegmentRule, SegmentTable};
-use repurchase::{CustomerSummary, Error, Timestamp};
+use repurchase::{CustomerSummary, Error, Summaries, SummaryOptions, Timestamp};
 use rust_decimal::Decimal;
 
-/// A summary with `days` since the last purchase (T − recency, T = 400),
-/// `orders` orders and `spend` in total.
+/// A summary with `days` since the last purchase (T − recency: T = 400,
+/// or `days` if more, with repeats; else T = `days` and recency 0, as a
+/// summary has them),
+/// `orders` orders (on as many days) and `spend` in total.
 fn summary(customer: u64, days: f64, orders: u32, spend: i64) -> CustomerSummary<u64> {
+    let t = if orders > 1 { days.max(400.0) } else { days };
+    let recency = t - days;
     CustomerSummary {
         customer,
         frequency: orders.saturating_sub(1),
-        recency: 400.0 - days,
-        t: 400.0,
+        recency,
+        t,
         monetary_value: None,
         first_purchase: Timestamp::from_unix_seconds(0).unwrap(),
         last_purchase: Timestamp::from_unix_seconds(0).unwrap(),
         orders,
         total_spend: Decimal::from(spend),
     }
+}
+
+/// Summaries in days, as `summary` makes them.
+fn wrap(rows: &[CustomerSummary<u64>]) -> Summaries<u64> {
+    Summaries::from_customers(rows.to_vec(), SummaryOptions::new(NaiveDate::MIN)).unwrap()
 }
 
 /// Ten customers; recency days 1 … 365, orders with heavy ties at 1,
@@ -50,7 +60,7 @@ fn assert_close(ours: &[f64], want: &[f64]) {
 
 #[test]
 fn quantile_scores_follow_the_r_rfm_package() {
-    let scores = rfm::score(&example(), &RfmConfig::default()).unwrap();
+    let scores = rfm::score(&wrap(&example()), &RfmConfig::default()).unwrap();
     // Recency: type-7 quantiles of the days at 0.2 … 0.8 are 9, 32, 72 and
     // 136 (h = 9p: 5 + 0.8·5, 20 + 0.6·20, 60 + 0.4·30, 120 + 0.2·80);
     // the package adds 1, and a value scores one more than the breaks it
@@ -80,7 +90,7 @@ fn a_dimension_with_fewer_values_than_bins_uses_fewer_scores() {
         .enumerate()
         .map(|(i, spend)| summary(i as u64, 5.0, 1, *spend))
         .collect();
-    let scores = rfm::score(&summaries, &RfmConfig::default()).unwrap();
+    let scores = rfm::score(&wrap(&summaries), &RfmConfig::default()).unwrap();
     assert_close(&scores.breaks[2].thresholds, &[11.0, 11.0, 15.0, 21.0]);
     let m: Vec<u8> = scores.customers.iter().map(|s| s.m).collect();
     assert_eq!(m, vec![1, 1, 1, 4, 4]);
@@ -102,7 +112,7 @@ fn ntile_matches_sql() {
         .map(|(i, o)| summary(i as u64, 5.0, *o, 10))
         .collect();
     let config = RfmConfig::default().bins(3).unwrap().binning(Binning::Ntile);
-    let scores = rfm::score(&summaries, &config).unwrap();
+    let scores = rfm::score(&wrap(&summaries), &config).unwrap();
     let f: Vec<u8> = scores.customers.iter().map(|s| s.f).collect();
     assert_eq!(f, vec![2, 1, 1, 3, 1, 3, 2]);
     // Recency: NTILE(3) OVER (ORDER BY last_purchase_date, customer), all
@@ -114,7 +124,7 @@ fn ntile_matches_sql() {
 #[test]
 fn thresholds_are_the_callers() {
     let config = RfmConfig::default().recency_binning(Binning::Thresholds(vec![30.0, 90.0, 180.0]));
-    let scores = rfm::score(&example(), &config).unwrap();
+    let scores = rfm::score(&wrap(&example()), &config).unwrap();
     let r: Vec<u8> = scores.customers.iter().map(|s| s.r).collect();
     // Four scores: < 30 days → 4, [30, 90) → 3, [90, 180) → 2, ≥ 180 → 1.
     assert_eq!(r, vec![4, 4, 4, 4, 3, 3, 2, 2, 1, 1]);
@@ -151,9 +161,9 @@ fn segments_follow_the_tables() {
 #[test]
 fn segment_summary_adds_up() {
     let summaries = example();
-    let scores = rfm::score(&summaries, &RfmConfig::default()).unwrap();
+    let scores = rfm::score(&wrap(&summaries), &RfmConfig::default()).unwrap();
     let table = SegmentTable::three_tier();
-    let rows = table.summarize(&summaries, &scores).unwrap();
+    let rows = table.summarize(&wrap(&summaries), &scores).unwrap();
     assert_eq!(rows.len(), 4);
     assert_eq!(rows.iter().map(|r| r.customers).sum::<u64>(), 10);
     assert_eq!(rows.iter().map(|r| r.orders).sum::<u64>(), 21);
@@ -165,13 +175,13 @@ fn segment_summary_adds_up() {
     let dormant = &rows[2];
     assert_eq!((dormant.customers, dormant.orders), (4, 15));
     assert_eq!(dormant.revenue, Decimal::from(70 + 80 + 90 + 100));
-    assert_eq!(dormant.median_recency, Some(160.0));
+    assert_eq!(dormant.median_days_since_last, Some(160.0));
     assert_eq!(
         dormant.average_order_value,
         Some(Decimal::from(340) / Decimal::from(15))
     );
     assert_eq!(rows[3].name, "Others");
-    assert_eq!((rows[3].customers, rows[3].median_recency), (0, None));
+    assert_eq!((rows[3].customers, rows[3].median_days_since_last), (0, None));
 }
 
 #[test]
@@ -182,13 +192,13 @@ fn bad_input_is_a_typed_error() {
     ));
     let empty: Vec<CustomerSummary<u64>> = Vec::new();
     assert!(matches!(
-        rfm::score(&empty, &RfmConfig::default()),
+        rfm::score(&wrap(&empty), &RfmConfig::default()),
         Err(Error::InsufficientData { .. })
     ));
     for bad in [vec![3.0, 3.0], vec![5.0, 2.0], vec![f64::NAN]] {
         let config = RfmConfig::default().monetary_binning(Binning::Thresholds(bad));
         assert!(matches!(
-            rfm::score(&example(), &config),
+            rfm::score(&wrap(&example()), &config),
             Err(Error::InvalidParameter {
                 name: "thresholds",
                 ..
@@ -196,7 +206,7 @@ fn bad_input_is_a_typed_error() {
         ));
     }
     // One customer: every score defined, nothing NaN.
-    let one = rfm::score(&[summary(7, 3.0, 2, 50)], &RfmConfig::default()).unwrap();
+    let one = rfm::score(&wrap(&[summary(7, 3.0, 2, 50)]), &RfmConfig::default()).unwrap();
     let s = &one.customers[0];
     assert!((1..=5).contains(&s.r) && (1..=5).contains(&s.f) && (1..=5).contains(&s.m));
     assert!(
@@ -234,7 +244,7 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let config = RfmConfig::default().bins(bins).unwrap().binning(binning.clone());
-        let scores = rfm::score(&summaries, &config).unwrap();
+        let scores = rfm::score(&wrap(&summaries), &config).unwrap();
         let top = if matches!(binning, Binning::Thresholds(_)) { 5 } else { bins };
         for s in &scores.customers {
             for v in [s.r, s.f, s.m] {
@@ -244,7 +254,7 @@ proptest! {
         // Dominance: more recent / more orders / more spend never scores lower.
         for a in &scores.customers {
             for b in &scores.customers {
-                if a.recency < b.recency { prop_assert!(a.r >= b.r); }
+                if a.days_since_last < b.days_since_last { prop_assert!(a.r >= b.r); }
                 if a.frequency > b.frequency { prop_assert!(a.f >= b.f); }
                 if a.monetary > b.monetary { prop_assert!(a.m >= b.m); }
             }
@@ -256,7 +266,7 @@ proptest! {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             shuffled.swap(i, (state >> 33) as usize % (i + 1));
         }
-        let again = rfm::score(&shuffled, &config).unwrap();
+        let again = rfm::score(&wrap(&shuffled), &config).unwrap();
         for s in &again.customers {
             let original = &scores.customers[s.customer as usize];
             prop_assert_eq!(s.code(), original.code());
@@ -285,7 +295,7 @@ fn ntile_scores_match_sql_on_cdnow() {
         .unwrap()
         .summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
     let config = RfmConfig::default().binning(Binning::Ntile);
-    let scores = rfm::score(&summaries.customers, &config).unwrap();
+    let scores = rfm::score(&summaries, &config).unwrap();
     let reference = include_str!("data/cdnow_rfm_ntile.csv");
     let expected: Vec<(u32, u8, u8, u8)> = reference
         .lines()

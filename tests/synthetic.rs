@@ -32,22 +32,14 @@ fn fits_recover_the_generators_parameters_within_three_standard_errors() {
             assert!((f - t).abs() <= 3.0 * s, "{what}: {f} vs {t} (SE {s})");
         }
     };
-    let bg = BetaGeo::fit(
-        &FrequencyData::from_summaries(&summaries.customers),
-        &FitOptions::default(),
-    )
-    .unwrap();
+    let bg = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default()).unwrap();
     within(
         &bg.model.params(),
         &bgnbd,
         bg.report.standard_errors.values().unwrap(),
         "BG/NBD",
     );
-    let gg = GammaGamma::fit(
-        &SpendData::from_summaries(&summaries.customers),
-        &FitOptions::default(),
-    )
-    .unwrap();
+    let gg = GammaGamma::fit(&SpendData::from_summaries(&summaries), &FitOptions::default()).unwrap();
     let m = gg.model;
     within(
         &[m.p(), m.q(), m.gamma()],

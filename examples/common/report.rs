@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 use chrono::NaiveDate;
 use repurchase::arrow::{ArrowKey, BatchColumns, summaries_to_batch};
-use repurchase::clv::{ClvOptions, ModelTime, customer_lifetime_values};
+use repurchase::clv::{ClvOptions, customer_lifetime_values};
 use repurchase::models::{BetaGeo, FitOptions, FrequencyData, GammaGamma, SpendData};
 use repurchase::rfm::{self, RfmConfig, SegmentTable};
 use repurchase::{PurchaseLog, SummaryOptions, TimeUnit};
@@ -98,29 +98,18 @@ pub fn report<C: ArrowKey>(
         log.stats().merged
     );
 
-    let scores = rfm::score(&summaries.customers, &RfmConfig::default())?;
+    let scores = rfm::score(&summaries, &RfmConfig::default())?;
     let table = SegmentTable::r_rfm();
     let segments: Vec<&str> = table.assign(&scores).into_iter().map(|s| table.name(s)).collect();
 
-    let fit = BetaGeo::fit(
-        &FrequencyData::from_summaries(&summaries.customers),
-        &FitOptions::default(),
-    )?;
-    let spend = GammaGamma::fit(
-        &SpendData::from_summaries(&summaries.customers),
-        &FitOptions::default(),
-    )?;
+    let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default())?;
+    let spend = GammaGamma::fit(&SpendData::from_summaries(&summaries), &FitOptions::default())?;
     eprintln!("BG/NBD {:?}\nGamma-Gamma {:?}", fit.model, spend.model);
     let p_alive = summaries
         .iter()
         .map(|s| fit.model.p_alive(f64::from(s.frequency), s.recency, s.t))
         .collect::<Result<Vec<f64>, _>>()?;
-    let clv = customer_lifetime_values(
-        &fit.model,
-        &spend.model,
-        &summaries.customers,
-        &ClvOptions::new(ModelTime::Weeks),
-    )?;
+    let clv = customer_lifetime_values(&fit.model, &spend.model, &summaries, &ClvOptions::new())?;
 
     let summary = summaries_to_batch(&summaries.customers)?;
     let mut fields: Vec<(String, ArrayRef)> = summary

@@ -7,9 +7,10 @@ mod cycle;
 
 pub use cycle::{CycleChurnScore, cycle_scores};
 
-use crate::models::PurchaseModel;
+use crate::models::model::{agreed_time, summaries_time};
+use crate::models::{ModelTime, Pattern, PurchaseModel};
 use crate::parallel::{Shareable, try_map};
-use crate::{CustomerSummary, Error, Result};
+use crate::{Error, Result, Summaries};
 
 /// A churn risk band.
 ///
@@ -129,10 +130,10 @@ impl RiskBands {
 ///
 /// ```
 /// use repurchase::churn::{score, RiskBands};
-/// use repurchase::models::BetaGeo;
+/// use repurchase::models::{BetaGeo, ModelTime, Pattern};
 ///
 /// let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?;
-/// let s = score(&model, 2.0, 30.43, 38.86, 13.0, &RiskBands::default())?;
+/// let s = score(&model, &Pattern::new(2.0, 30.43, 38.86, ModelTime::Weeks)?, 91, &RiskBands::default())?;
 /// assert!((0.0..=1.0).contains(&s.p_churn));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -145,80 +146,103 @@ pub struct ChurnScore {
     pub band: RiskBand,
 }
 
-/// The churn score of a customer with `x` repeat purchases, the last at
-/// `t_x`, observed for `T`: the model's probability of no purchase in
-/// `(T, T + horizon]` (see [`PurchaseModel::p_no_purchase`]), and its band.
-/// Times are in the model's unit.
+/// A customer's churn score: the probability of no purchase in the
+/// `horizon_days` days after `T` (see [`PurchaseModel::p_no_purchase`]),
+/// and its band. The days are converted into the pattern's time unit.
 ///
 /// # Errors
 ///
-/// The model's errors for an invalid pattern or horizon.
+/// [`Error::UnitMismatch`] when the model states a time unit other than
+/// the pattern's.
 ///
 /// # Example
 ///
 /// ```
 /// use repurchase::churn::{score, RiskBand, RiskBands};
-/// use repurchase::models::BetaGeo;
+/// use repurchase::models::{BetaGeo, ModelTime, Pattern};
 ///
-/// let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?;
+/// let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?.in_time(ModelTime::Weeks);
 /// let bands = RiskBands::default();
-/// let lapsed = score(&model, 5.0, 4.0, 38.86, 13.0, &bands)?; // busy early, silent for 35 weeks
-/// let active = score(&model, 5.0, 38.0, 38.86, 13.0, &bands)?;
+/// // Busy early then silent for 35 weeks, or buying until last week; the next 13 weeks:
+/// let lapsed = score(&model, &Pattern::new(5.0, 4.0, 38.86, ModelTime::Weeks)?, 91, &bands)?;
+/// let active = score(&model, &Pattern::new(5.0, 38.0, 38.86, ModelTime::Weeks)?, 91, &bands)?;
 /// assert!(lapsed.p_churn > active.p_churn);
 /// assert_eq!(lapsed.band, RiskBand::High);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn score<M: PurchaseModel>(
     model: &M,
-    x: f64,
-    t_x: f64,
-    big_t: f64,
+    pattern: &Pattern,
+    horizon_days: u32,
+    bands: &RiskBands,
+) -> Result<ChurnScore> {
+    let time = agreed_time(model.time(), pattern.time(), "pattern")?;
+    score_in(model, pattern, horizon(horizon_days, time), bands)
+}
+
+/// The score over a horizon already in the pattern's unit.
+fn score_in<M: PurchaseModel>(
+    model: &M,
+    pattern: &Pattern,
     horizon: f64,
     bands: &RiskBands,
 ) -> Result<ChurnScore> {
-    let p_churn = model.p_no_purchase(x, t_x, big_t, horizon)?;
+    let p_churn = model.p_no_purchase(pattern.frequency(), pattern.recency(), pattern.t(), horizon)?;
     Ok(ChurnScore {
         p_churn,
         band: bands.band(p_churn),
     })
 }
 
-/// The churn score of every customer of a set of summaries, in their order
-/// (on all cores with the `parallel` feature). The summaries' recency and
-/// `T`, and `horizon`, must be in the model's time unit.
+/// `days` in `time`.
+fn horizon(days: u32, time: ModelTime) -> f64 {
+    f64::from(days) / time.days()
+}
+
+/// The churn score of every customer of a set of summaries over the
+/// `horizon_days` days after the observation end, in their order (on all
+/// cores with the `parallel` feature).
 ///
 /// # Errors
 ///
-/// As [`score`], for a customer that fails.
+/// [`Error::UnitMismatch`] when the model states a time unit other than
+/// the summaries'; [`Error::InvalidParameter`] for summaries in monthly
+/// periods; otherwise as [`score`], for a customer that fails.
 ///
 /// # Example
 ///
 /// ```
 /// use chrono::NaiveDate;
 /// use repurchase::churn::{score, scores, RiskBands};
-/// use repurchase::models::{BetaGeo, FitOptions, FrequencyData};
-/// use repurchase::{datasets::cdnow_sample, SummaryOptions, TimeUnit};
+/// use repurchase::models::{BetaGeo, FitOptions, FrequencyData, Pattern};
+/// use repurchase::{datasets::cdnow_sample, Error, SummaryOptions, TimeUnit};
 ///
 /// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
-/// let model = BetaGeo::fit(&FrequencyData::from_summaries(&summaries.customers), &FitOptions::default())?.model;
-/// let all = scores(&model, &summaries.customers, 13.0, &RiskBands::default())?;
-/// let first = &summaries.customers[0];
-/// assert_eq!(all[0], score(&model, f64::from(first.frequency), first.recency, first.t, 13.0, &RiskBands::default())?);
+/// let model = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default())?.model;
+/// let all = scores(&model, &summaries, 91, &RiskBands::default())?;
+/// let first = Pattern::from_summary(&summaries.customers[0], summaries.options())?;
+/// assert_eq!(all[0], score(&model, &first, 91, &RiskBands::default())?);
+///
+/// // The model is in weeks: summaries in days are refused.
+/// let daily = cdnow_sample()?.summarize(&SummaryOptions::new(end));
+/// assert!(matches!(scores(&model, &daily, 91, &RiskBands::default()), Err(Error::UnitMismatch { .. })));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn scores<M, C>(
     model: &M,
-    summaries: &[CustomerSummary<C>],
-    horizon: f64,
+    summaries: &Summaries<C>,
+    horizon_days: u32,
     bands: &RiskBands,
 ) -> Result<Vec<ChurnScore>>
 where
     M: PurchaseModel + Shareable,
     C: Shareable,
 {
-    try_map(summaries, |_, s| {
-        score(model, f64::from(s.frequency), s.recency, s.t, horizon, bands)
+    let time = agreed_time(model.time(), summaries_time(summaries.options())?, "summaries")?;
+    let h = horizon(horizon_days, time);
+    try_map(&summaries.customers, |_, s| {
+        score_in(model, &Pattern::of_summary(s, time), h, bands)
     })
 }
 

@@ -1,5 +1,6 @@
 //! The BG/NBD model of Fader, Hardie & Lee (2005).
 
+use super::ModelTime;
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, FitReport, WarmStart, maximise};
 use super::model::check_parameters;
@@ -40,9 +41,13 @@ pub struct BetaGeo {
     alpha: f64,
     a: f64,
     b: f64,
+    time: Option<ModelTime>,
 }
 
-crate::stored::deserialize_checked!(BetaGeo { r: f64, alpha: f64, a: f64, b: f64 } => BetaGeo::new(r, alpha, a, b));
+crate::stored::deserialize_checked!(BetaGeo { r: f64, alpha: f64, a: f64, b: f64, time: Option<ModelTime> } => {
+    BetaGeo::new(r, alpha, a, b).map(|model| model.in_time_of(time))
+});
+super::model::timed_model!(BetaGeo, "BetaGeo::new(0.243, 4.414, 0.793, 2.426)?");
 
 impl BetaGeo {
     /// The model with known parameters.
@@ -61,7 +66,13 @@ impl BetaGeo {
     /// ```
     pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
         check_parameters(&[("r", r), ("alpha", alpha), ("a", a), ("b", b)])?;
-        Ok(Self { r, alpha, a, b })
+        Ok(Self {
+            r,
+            alpha,
+            a,
+            b,
+            time: None,
+        })
     }
 
     /// The parameters `[r, α, a, b]`.
@@ -147,13 +158,13 @@ impl BetaGeo {
     ///
     /// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
     /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
-    /// let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries.customers), &FitOptions::default())?;
+    /// let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default())?;
     /// assert!((fit.model.r() - 0.243).abs() < 0.001); // the paper's estimate
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn fit(data: &FrequencyData, options: &FitOptions) -> Result<Fit<Self>> {
         let ([r, alpha, a, b], report) = fit_parameters(data, options, Dropout::AfterRepeats)?;
-        let model = Self::new(r, alpha, a, b)?;
+        let model = Self::new(r, alpha, a, b)?.in_time_of(data.time());
         Ok(Fit { model, report })
     }
 

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::{BetaGeo, ModelTime, PurchaseModel};
+use super::model::{agreed_time, summaries_time};
+use super::{BetaGeo, PurchaseModel};
 use crate::days::fill_day_cells;
 use crate::period::{date_of_day, day_number};
-use crate::{CalibrationHoldout, CustomerSummary, Error, PurchaseLog, Result, SummaryOptions};
+use crate::{CalibrationHoldout, Error, PurchaseLog, Result, Summaries, SummaryOptions};
 
 /// Customers with one calibration frequency (or more, for the last bucket),
 /// their mean holdout purchases and the model's mean conditional
@@ -43,12 +44,11 @@ pub struct FrequencyBucket {
 /// and for each the mean `frequency_holdout` is set beside the mean of the
 /// model's E[Y(duration) | x, t_x, T]. Empty buckets are left out.
 ///
-/// The split's times must be in the model's unit.
-///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] when `top` is 0 or above 10,000; the
-/// model's errors.
+/// [`Error::UnitMismatch`] when the model states a time unit other than
+/// the split's; [`Error::InvalidParameter`] when `top` is 0 or above
+/// 10,000, or for a split in monthly periods; the model's errors.
 ///
 /// # Example
 ///
@@ -60,8 +60,7 @@ pub struct FrequencyBucket {
 /// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).ok_or("bad date");
 /// let opts = SummaryOptions::new(d(1998, 6, 30)?).unit(TimeUnit::Weeks);
 /// let split = cdnow_sample()?.calibration_holdout(d(1997, 9, 30)?, &opts)?;
-/// let rows = split.customers.iter().map(|c| (f64::from(c.frequency_cal), c.recency_cal, c.t_cal, 1.0));
-/// let model = BetaGeo::fit(&FrequencyData::from_rows(rows)?, &FitOptions::default())?.model;
+/// let model = BetaGeo::fit(&FrequencyData::from_calibration(&split), &FitOptions::default())?.model;
 /// for b in holdout_by_frequency(&model, &split, 7)? {
 ///     println!("{}{}: actual {:.2}, predicted {:.2}", b.frequency, if b.and_above { "+" } else { "" }, b.actual, b.predicted);
 /// }
@@ -72,6 +71,7 @@ pub fn holdout_by_frequency<M: PurchaseModel, C>(
     split: &CalibrationHoldout<C>,
     top: u32,
 ) -> Result<Vec<FrequencyBucket>> {
+    agreed_time(model.time(), summaries_time(split.options())?, "split")?;
     let slots = bucket_slots(top)?;
     let (mut customers, mut actual, mut predicted) = (vec![0_u64; slots], vec![0.0; slots], vec![0.0; slots]);
     for c in &split.customers {
@@ -147,11 +147,15 @@ pub struct TrackingPoint {
 /// A repeat purchase is a purchase day after a customer's first, as in the
 /// daily summaries; compare with a model fitted on daily occasions
 /// (recency and T in days or in days / 7). Customers sharing a first
-/// purchase day share one evaluation of E[X(t)].
+/// purchase day share one evaluation of E[X(t)]. The days from each first
+/// purchase are converted into the model's time unit: the unit `options`
+/// summarise in, which a model that states its own must share.
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] when `step_days` is 0, or makes more than
+/// [`Error::UnitMismatch`] when the model states a time unit other than
+/// that of `options`; [`Error::InvalidParameter`] for `options` in monthly
+/// periods, when `step_days` is 0, or makes more than
 /// [`MAX_PERIODS`](crate::metrics::MAX_PERIODS) points from the first
 /// purchase to the observation end; the model's errors.
 ///
@@ -160,22 +164,25 @@ pub struct TrackingPoint {
 /// ```
 /// use chrono::NaiveDate;
 /// use repurchase::models::{tracking, BetaGeo, ModelTime};
-/// use repurchase::{datasets::cdnow_sample, SummaryOptions};
+/// use repurchase::{datasets::cdnow_sample, Error, SummaryOptions, TimeUnit};
 ///
-/// let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?; // weeks
+/// let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?.in_time(ModelTime::Weeks);
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
-/// let points = tracking(&model, ModelTime::Weeks, &cdnow_sample()?, &SummaryOptions::new(end), 7)?;
+/// let weeks = SummaryOptions::new(end).unit(TimeUnit::Weeks);
+/// let points = tracking(&model, &cdnow_sample()?, &weeks, 7)?;
+/// let in_days = tracking(&model, &cdnow_sample()?, &SummaryOptions::new(end), 7);
+/// assert!(matches!(in_days, Err(Error::UnitMismatch { .. })));
 /// let last = points.last().ok_or("no points")?;
 /// println!("{}: {} repeat purchases, {:.0} expected", last.day, last.actual, last.expected);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn tracking<M: PurchaseModel, C>(
     model: &M,
-    model_time: ModelTime,
     log: &PurchaseLog<C>,
     options: &SummaryOptions,
     step_days: u32,
 ) -> Result<Vec<TrackingPoint>> {
+    let model_time = agreed_time(model.time(), summaries_time(options)?, "summary options")?;
     if step_days == 0 {
         return Err(Error::InvalidParameter {
             name: "step_days",
@@ -258,12 +265,11 @@ pub struct CountBucket {
 /// customers with x repeat purchases and the model's Σᵢ P(X(Tᵢ) = x).
 /// Customers sharing a `T` share one evaluation of the pmf.
 ///
-/// The summaries' `T` must be in the model's unit.
-///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] when `top` is 0 or above 10,000; the
-/// model's errors.
+/// [`Error::UnitMismatch`] when the model states a time unit other than
+/// the summaries'; [`Error::InvalidParameter`] when `top` is 0 or above
+/// 10,000, or for summaries in monthly periods; the model's errors.
 ///
 /// # Example
 ///
@@ -275,16 +281,13 @@ pub struct CountBucket {
 /// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
 /// let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?;
-/// let buckets = repeat_histogram(&model, &summaries.customers, 7)?;
+/// let buckets = repeat_histogram(&model, &summaries, 7)?;
 /// let expected: f64 = buckets.iter().map(|b| b.expected).sum();
 /// assert!((expected - 2357.0).abs() < 1e-6);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn repeat_histogram<C>(
-    model: &BetaGeo,
-    summaries: &[CustomerSummary<C>],
-    top: u32,
-) -> Result<Vec<CountBucket>> {
+pub fn repeat_histogram<C>(model: &BetaGeo, summaries: &Summaries<C>, top: u32) -> Result<Vec<CountBucket>> {
+    agreed_time(model.time(), summaries_time(summaries.options())?, "summaries")?;
     let slots = bucket_slots(top)?;
     let mut actual = vec![0.0; slots];
     let mut by_t: BTreeMap<u64, (f64, u64)> = BTreeMap::new();

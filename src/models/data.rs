@@ -2,7 +2,9 @@
 
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::{CustomerSummary, Error, Result};
+use super::ModelTime;
+use super::model::agreed_time;
+use crate::{CalibrationHoldout, Error, Result, Summaries};
 
 /// One distinct purchase pattern and how many customers share it.
 ///
@@ -38,6 +40,11 @@ pub struct FrequencyRow {
 /// when `x = 0`, finite values and a positive weight; rows are sorted and
 /// distinct.
 ///
+/// Data made from summaries carries their time unit ([`time`](Self::time)),
+/// and a model fitted on it carries the unit on: CLV, churn scores and
+/// tracking then refuse summaries in another unit. Rows given by hand have
+/// no unit until [`in_time`](Self::in_time) states it.
+///
 /// # Example
 ///
 /// ```
@@ -53,14 +60,17 @@ pub struct FrequencyRow {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FrequencyData {
     rows: Vec<FrequencyRow>,
+    time: Option<ModelTime>,
 }
 
-crate::stored::deserialize_checked!(FrequencyData { rows: Vec<FrequencyRow> } => {
+crate::stored::deserialize_checked!(FrequencyData { rows: Vec<FrequencyRow>, time: Option<ModelTime> } => {
     FrequencyData::from_rows(rows.iter().map(|r| (r.frequency, r.recency, r.t, r.weight)))
+        .map(|data| FrequencyData { time, ..data })
 });
 
 impl FrequencyData {
-    /// The data of customer summaries, compressed to distinct rows.
+    /// The data of customer summaries, compressed to distinct rows, in the
+    /// summaries' time unit (none for monthly periods).
     ///
     /// Summaries always satisfy the invariant, so this cannot fail.
     ///
@@ -72,12 +82,13 @@ impl FrequencyData {
     ///
     /// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
     /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
-    /// let data = FrequencyData::from_summaries(&summaries.customers);
+    /// let data = FrequencyData::from_summaries(&summaries);
     /// assert_eq!(data.customers(), 2357.0);
     /// assert!(data.rows().len() < 2357);
+    /// assert_eq!(data.time(), Some(repurchase::models::ModelTime::Weeks));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_summaries<C>(summaries: &[CustomerSummary<C>]) -> Self {
+    pub fn from_summaries<C>(summaries: &Summaries<C>) -> Self {
         let rows = summaries
             .iter()
             .map(|s| FrequencyRow {
@@ -87,7 +98,72 @@ impl FrequencyData {
                 weight: 1.0,
             })
             .collect();
-        Self::compress(rows)
+        Self::compress(rows).in_time_of(summaries.model_time())
+    }
+
+    /// The calibration data of a calibration/holdout split, in its time
+    /// unit.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::{datasets::cdnow_sample, models::FrequencyData, SummaryOptions, TimeUnit};
+    ///
+    /// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).ok_or("bad date");
+    /// let split = cdnow_sample()?.calibration_holdout(d(1997, 9, 30)?, &SummaryOptions::new(d(1998, 6, 30)?).unit(TimeUnit::Weeks))?;
+    /// assert_eq!(FrequencyData::from_calibration(&split).customers(), 2357.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_calibration<C>(split: &CalibrationHoldout<C>) -> Self {
+        let rows = split
+            .customers
+            .iter()
+            .map(|s| FrequencyRow {
+                frequency: f64::from(s.frequency_cal),
+                recency: s.recency_cal,
+                t: s.t_cal,
+                weight: 1.0,
+            })
+            .collect();
+        Self::compress(rows).in_time_of(split.options().model_time())
+    }
+
+    /// States the unit of the rows' recency and `T`: models fitted on the
+    /// data then carry it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::{FrequencyData, ModelTime};
+    ///
+    /// let data = FrequencyData::from_rows([(1.0, 2.0, 6.0, 1.0)])?;
+    /// assert_eq!(data.time(), None);
+    /// assert_eq!(data.in_time(ModelTime::Weeks).time(), Some(ModelTime::Weeks));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn in_time(self, time: ModelTime) -> Self {
+        self.in_time_of(Some(time))
+    }
+
+    fn in_time_of(self, time: Option<ModelTime>) -> Self {
+        Self { time, ..self }
+    }
+
+    /// The unit of the rows' recency and `T`, when known.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::{FrequencyData, ModelTime};
+    ///
+    /// let data = FrequencyData::from_rows([(1.0, 2.0, 6.0, 1.0)])?.in_time(ModelTime::Days);
+    /// assert_eq!(data.time(), Some(ModelTime::Days));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn time(&self) -> Option<ModelTime> {
+        self.time
     }
 
     /// Data from `(x, t_x, T, weight)` rows, checked and compressed.
@@ -145,25 +221,40 @@ impl FrequencyData {
                 _ => out.push(row),
             }
         }
-        Self { rows: out }
+        Self {
+            rows: out,
+            time: None,
+        }
     }
 
     /// Adds another shard's data.
     ///
+    /// # Errors
+    ///
+    /// [`Error::UnitMismatch`] when both shards state their unit and the
+    /// units differ; the data is then unchanged.
+    ///
     /// # Example
     ///
     /// ```
-    /// use repurchase::models::FrequencyData;
+    /// use repurchase::models::{FrequencyData, ModelTime};
     ///
-    /// let mut a = FrequencyData::from_rows([(0.0, 0.0, 6.0, 2.0)])?;
-    /// a.merge(&FrequencyData::from_rows([(0.0, 0.0, 6.0, 3.0)])?);
-    /// assert_eq!((a.rows().len(), a.customers()), (1, 5.0));
+    /// let mut a = FrequencyData::from_rows([(0.0, 0.0, 6.0, 2.0)])?.in_time(ModelTime::Weeks);
+    /// a.merge(&FrequencyData::from_rows([(0.0, 0.0, 6.0, 3.0)])?)?;
+    /// assert_eq!((a.rows().len(), a.customers(), a.time()), (1, 5.0, Some(ModelTime::Weeks)));
+    /// let days = FrequencyData::from_rows([(0.0, 0.0, 42.0, 1.0)])?.in_time(ModelTime::Days);
+    /// assert!(a.merge(&days).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn merge(&mut self, other: &FrequencyData) {
+    pub fn merge(&mut self, other: &FrequencyData) -> Result<()> {
+        let time = match (self.time, other.time) {
+            (Some(mine), Some(theirs)) => Some(agreed_time(Some(mine), theirs, "rows merged")?),
+            (mine, theirs) => mine.or(theirs),
+        };
         let mut rows = std::mem::take(&mut self.rows);
         rows.extend_from_slice(&other.rows);
-        *self = Self::compress(rows);
+        *self = Self::compress(rows).in_time_of(time);
+        Ok(())
     }
 
     /// The distinct rows, sorted by frequency, then `T`, then recency.
@@ -206,7 +297,9 @@ impl FrequencyData {
     pub(crate) fn sample_of_about(&self, rows: usize) -> Option<Self> {
         let k = sample_stride(self.rows.len(), rows)?;
         let rows = self.rows.iter().skip(k / 2).step_by(k);
-        Self::from_rows(rows.map(|r| (r.frequency, r.recency, r.t, r.weight * k as f64))).ok()
+        Self::from_rows(rows.map(|r| (r.frequency, r.recency, r.t, r.weight * k as f64)))
+            .ok()
+            .map(|sample| sample.in_time_of(self.time))
     }
 
     /// `Ok` when the data can identify a purchase-count model: at least one
@@ -312,11 +405,11 @@ impl SpendData {
     ///
     /// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
     /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
-    /// let data = SpendData::from_summaries(&summaries.customers);
+    /// let data = SpendData::from_summaries(&summaries);
     /// assert_eq!((data.customers(), data.skipped()), (946.0, 0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_summaries<C>(summaries: &[CustomerSummary<C>]) -> Self {
+    pub fn from_summaries<C>(summaries: &Summaries<C>) -> Self {
         let mut skipped = 0;
         let mut rows: Vec<(f64, f64, f64)> = summaries
             .iter()
@@ -451,13 +544,13 @@ mod tests {
             Purchase::new(3, day(2), Decimal::new(7, 0)),
         ])
         .unwrap();
-        let mut summaries = log.summarize(&SummaryOptions::new(day(20))).customers;
+        let mut summaries = log.summarize(&SummaryOptions::new(day(20)));
         let data = SpendData::from_summaries(&summaries);
         assert_eq!(
             (data.rows(), data.skipped()),
             (&[(1.0, 10.0, 1.0), (1.0, 12.0, 1.0)][..], 0)
         );
-        summaries[0].monetary_value = Some(Decimal::new(-5, 0));
+        summaries.customers[0].monetary_value = Some(Decimal::new(-5, 0));
         let data = SpendData::from_summaries(&summaries);
         assert_eq!((data.rows(), data.skipped()), (&[(1.0, 12.0, 1.0)][..], 1));
     }

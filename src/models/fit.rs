@@ -192,7 +192,7 @@ impl StandardErrors {
 ///
 /// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
-/// let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries.customers), &FitOptions::default())?;
+/// let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default())?;
 /// assert!(fit.report.converged && fit.report.at_boundary.is_empty());
 /// assert!((fit.report.log_likelihood - -9582.4).abs() < 0.05); // the paper's value
 /// assert_eq!(fit.report.standard_errors.values().map(|se| se.len()), Some(4));
@@ -229,7 +229,7 @@ pub struct FitReport {
 ///
 /// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
-/// let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries.customers), &FitOptions::default())?;
+/// let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default())?;
 /// println!("r = {:.3}, LL = {:.1}", fit.model.r(), fit.report.log_likelihood);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -121,7 +121,7 @@ impl GammaGamma {
     ///
     /// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
     /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
-    /// let fit = GammaGamma::fit(&SpendData::from_summaries(&summaries.customers), &FitOptions::default())?;
+    /// let fit = GammaGamma::fit(&SpendData::from_summaries(&summaries), &FitOptions::default())?;
     /// assert!((fit.model.p() - 6.25).abs() < 0.01); // the published estimate
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -1,5 +1,6 @@
 //! The modified BG/NBD model of Batislam, Denizel & Filiztekin (2007).
 
+use super::ModelTime;
 use super::bgnbd::{
     Dropout, Patterns, check_horizon, fit_parameters, log_likelihood, p_alive, purchases_while_alive,
 };
@@ -36,9 +37,16 @@ pub struct ModifiedBetaGeo {
     alpha: f64,
     a: f64,
     b: f64,
+    time: Option<ModelTime>,
 }
 
-crate::stored::deserialize_checked!(ModifiedBetaGeo { r: f64, alpha: f64, a: f64, b: f64 } => ModifiedBetaGeo::new(r, alpha, a, b));
+crate::stored::deserialize_checked!(ModifiedBetaGeo { r: f64, alpha: f64, a: f64, b: f64, time: Option<ModelTime> } => {
+    ModifiedBetaGeo::new(r, alpha, a, b).map(|model| model.in_time_of(time))
+});
+super::model::timed_model!(
+    ModifiedBetaGeo,
+    "ModifiedBetaGeo::new(0.525, 6.183, 0.891, 1.614)?"
+);
 
 impl ModifiedBetaGeo {
     /// The model with known parameters.
@@ -62,6 +70,7 @@ impl ModifiedBetaGeo {
             alpha: model.alpha(),
             a: model.a(),
             b: model.b(),
+            time: None,
         })
     }
 
@@ -93,14 +102,14 @@ impl ModifiedBetaGeo {
     ///
     /// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
     /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
-    /// let fit = ModifiedBetaGeo::fit(&FrequencyData::from_summaries(&summaries.customers), &FitOptions::default())?;
+    /// let fit = ModifiedBetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default())?;
     /// assert!((fit.model.params()[0] - 0.525).abs() < 0.001); // the published estimate
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn fit(data: &FrequencyData, options: &FitOptions) -> Result<Fit<Self>> {
         let ([r, alpha, a, b], report) = fit_parameters(data, options, Dropout::AfterEveryPurchase)?;
         Ok(Fit {
-            model: Self::new(r, alpha, a, b)?,
+            model: Self::new(r, alpha, a, b)?.in_time_of(data.time()),
             report,
         })
     }

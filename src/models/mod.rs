@@ -12,7 +12,10 @@
 //!
 //! Models are fitted from [`FrequencyData`], the distinct `(x, t_x, T)`
 //! rows of a customer base with their weights, so fitting cost depends on
-//! the number of distinct rows, not customers. Each fit is BFGS on the
+//! the number of distinct rows, not customers. Data made from summaries
+//! carries their time unit ([`ModelTime`]), a fitted model carries its
+//! data's, and CLV, churn scores and the model checks refuse data in
+//! another unit ([`Error::UnitMismatch`](crate::Error::UnitMismatch)). Each fit is BFGS on the
 //! log-parameters with analytic gradients, from deterministic starts, and
 //! reports its log-likelihood, convergence, parameters at a boundary and
 //! standard errors ([`FitReport`]). A model can also be built from known
@@ -26,7 +29,8 @@
 //!
 //! let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
 //! let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
-//! let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries.customers), &FitOptions::default())?;
+//! let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default())?;
+//! assert_eq!(fit.model.time(), Some(repurchase::models::ModelTime::Weeks));
 //! let first = &summaries.customers[0];
 //! let p = fit.model.p_alive(f64::from(first.frequency), first.recency, first.t)?;
 //! let next_year = fit.model.conditional_expected_purchases(f64::from(first.frequency), first.recency, first.t, 52.0)?;
@@ -37,13 +41,14 @@
 mod bgbb;
 mod bgnbd;
 mod check;
-mod data;
+pub(crate) mod data;
 mod fit;
 mod gamma_gamma;
 mod mbgnbd;
-mod model;
+pub(crate) mod model;
 mod optimize;
 mod pareto_nbd;
+mod pattern;
 mod power_integral;
 mod runs;
 mod special;
@@ -60,3 +65,4 @@ pub use mbgnbd::ModifiedBetaGeo;
 pub(crate) use model::check_parameters;
 pub use model::{ModelTime, PurchaseModel};
 pub use pareto_nbd::ParetoNbd;
+pub use pattern::Pattern;

@@ -3,8 +3,9 @@
 use super::{BetaGeo, ModifiedBetaGeo, ParetoNbd};
 use crate::{Error, Result};
 
-/// The time unit a purchase model was fitted in: the unit of its `t_x`, `T`
-/// and horizons. CLV needs it to turn months into model time.
+/// The time unit of a purchase model and its data: the unit of `t_x`, `T`
+/// and horizons. Summaries name theirs ([`SummaryOptions::model_time`](crate::SummaryOptions::model_time)),
+/// model data and fitted models carry it, and CLV turns months into it.
 ///
 /// # Example
 ///
@@ -48,6 +49,85 @@ impl ModelTime {
     }
 }
 
+/// The unit a model and its data agree on: the data's when the model
+/// states none, an error when they differ.
+pub(crate) fn agreed_time(
+    model: Option<ModelTime>,
+    data: ModelTime,
+    data_what: &'static str,
+) -> Result<ModelTime> {
+    match model {
+        Some(model) if model != data => Err(Error::UnitMismatch {
+            model,
+            data_what,
+            data,
+        }),
+        _ => Ok(data),
+    }
+}
+
+/// The unit of summaries as models read it; an error for monthly periods,
+/// which have none.
+pub(crate) fn summaries_time(options: &crate::SummaryOptions) -> Result<ModelTime> {
+    options.model_time().ok_or(Error::InvalidParameter {
+        name: "unit",
+        value: "periods of a month".into(),
+        expected: "days or weeks (TimeUnit::Days or TimeUnit::Weeks, or periods of a day or a week): \
+                   a month's length varies",
+    })
+}
+
+/// The time-unit methods of a continuous-time model: `in_time`, `time`,
+/// and the crate's `in_time_of`.
+macro_rules! timed_model {
+    ($model:ident, $example:literal) => {
+        impl $model {
+            /// States the unit the parameters are in (a fitted model
+            /// carries its data's): CLV, churn scores and tracking then
+            /// refuse data in another unit with
+            /// [`Error::UnitMismatch`](crate::Error::UnitMismatch).
+            ///
+            /// # Example
+            ///
+            /// ```
+            #[doc = concat!("use repurchase::models::{ModelTime, ", stringify!($model), "};")]
+            ///
+            #[doc = concat!("let model = ", $example, ";")]
+            /// assert_eq!(model.time(), None);
+            /// assert_eq!(model.in_time(ModelTime::Weeks).time(), Some(ModelTime::Weeks));
+            /// # Ok::<(), Box<dyn std::error::Error>>(())
+            /// ```
+            #[must_use]
+            pub fn in_time(self, time: ModelTime) -> Self {
+                self.in_time_of(Some(time))
+            }
+
+            /// The unit of the model's times, when known: its data's for a
+            /// fitted model, none for one made from parameters until
+            /// [`in_time`](Self::in_time) states it.
+            ///
+            /// # Example
+            ///
+            /// ```
+            #[doc = concat!("use repurchase::models::{ModelTime, ", stringify!($model), "};")]
+            ///
+            #[doc = concat!("let model = ", $example, ".in_time(ModelTime::Days);")]
+            /// assert_eq!(model.time(), Some(ModelTime::Days));
+            /// # Ok::<(), Box<dyn std::error::Error>>(())
+            /// ```
+            pub fn time(&self) -> Option<ModelTime> {
+                self.time
+            }
+
+            pub(crate) fn in_time_of(self, time: Option<ModelTime>) -> Self {
+                Self { time, ..self }
+            }
+        }
+    };
+}
+
+pub(crate) use timed_model;
+
 /// A model's parameters: each finite and > 0, or an error naming the first
 /// that is not.
 pub(crate) fn check_parameters(params: &[(&'static str, f64)]) -> Result<()> {
@@ -64,7 +144,8 @@ pub(crate) fn check_parameters(params: &[(&'static str, f64)]) -> Result<()> {
 /// Predictions shared by the continuous-time purchase-count models, so
 /// churn scores and CLV work with any of them.
 ///
-/// Times are in the unit the model was fitted in.
+/// Times are in the unit the model was fitted in, which
+/// [`time`](Self::time) tells when known.
 ///
 /// # Example
 ///
@@ -140,6 +221,13 @@ pub trait PurchaseModel {
     /// pattern, [`Error::InvalidParameter`](crate::Error::InvalidParameter)
     /// for a bad horizon.
     fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, h: f64) -> Result<f64>;
+
+    /// The unit of the model's times, when known. CLV, churn scores and
+    /// tracking compare it with their data's, and take the data's when it
+    /// is `None` (the default, for models that do not record one).
+    fn time(&self) -> Option<ModelTime> {
+        None
+    }
 }
 
 macro_rules! bg_family {
@@ -167,6 +255,10 @@ macro_rules! bg_family {
                 let [r, alpha, _, _] = self.params();
                 let silent_if_alive = ((alpha + big_t) / (alpha + big_t + h)).powf(r + x);
                 Ok((1.0 - alive + alive * silent_if_alive).clamp(0.0, 1.0))
+            }
+
+            fn time(&self) -> Option<ModelTime> {
+                <$model>::time(self)
             }
         }
     };
@@ -196,5 +288,9 @@ impl PurchaseModel for ParetoNbd {
     /// formula ([`ParetoNbd::p_no_purchase`]), not the BG family's.
     fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, h: f64) -> Result<f64> {
         ParetoNbd::p_no_purchase(self, x, t_x, big_t, h)
+    }
+
+    fn time(&self) -> Option<ModelTime> {
+        ParetoNbd::time(self)
     }
 }

@@ -1,5 +1,6 @@
 //! The Pareto/NBD model of Schmittlein, Morrison & Colombo (1987).
 
+use super::ModelTime;
 use super::bgnbd::check_horizon;
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, WarmStart, maximise};
@@ -50,9 +51,13 @@ pub struct ParetoNbd {
     alpha: f64,
     s: f64,
     beta: f64,
+    time: Option<ModelTime>,
 }
 
-crate::stored::deserialize_checked!(ParetoNbd { r: f64, alpha: f64, s: f64, beta: f64 } => ParetoNbd::new(r, alpha, s, beta));
+crate::stored::deserialize_checked!(ParetoNbd { r: f64, alpha: f64, s: f64, beta: f64, time: Option<ModelTime> } => {
+    ParetoNbd::new(r, alpha, s, beta).map(|model| model.in_time_of(time))
+});
+super::model::timed_model!(ParetoNbd, "ParetoNbd::new(0.553, 10.578, 0.606, 11.669)?");
 
 impl ParetoNbd {
     /// The model with known parameters.
@@ -71,7 +76,13 @@ impl ParetoNbd {
     /// ```
     pub fn new(r: f64, alpha: f64, s: f64, beta: f64) -> Result<Self> {
         check_parameters(&[("r", r), ("alpha", alpha), ("s", s), ("beta", beta)])?;
-        Ok(Self { r, alpha, s, beta })
+        Ok(Self {
+            r,
+            alpha,
+            s,
+            beta,
+            time: None,
+        })
     }
 
     /// The parameters `[r, α, s, β]`: the shape and scale of the purchase
@@ -153,7 +164,7 @@ impl ParetoNbd {
         match p.as_slice() {
             [r, alpha, s, beta] => Ok((
                 Fit {
-                    model: Self::new(*r, *alpha, *s, *beta)?,
+                    model: Self::new(*r, *alpha, *s, *beta)?.in_time_of(data.time()),
                     report,
                 },
                 warm,

@@ -2,11 +2,10 @@
 //! turned into scores 1..=bins, and named segments over those scores
 //! ([`SegmentTable`]).
 //!
-//! Scores are computed from [`CustomerSummary`] values, so recency is in
-//! the unit the summaries were made in (summarise with
-//! [`TimeUnit::Days`](crate::TimeUnit::Days) for days since the last
-//! purchase). A higher score is always better: more recent, more frequent,
-//! more spent.
+//! Scores are computed from [`Summaries`]. The R dimension is the days
+//! since the last purchase, whatever unit the summaries measure `recency`
+//! and `T` in, so recency thresholds are always days. A higher score is
+//! always better: more recent, more frequent, more spent.
 //!
 //! # Example
 //!
@@ -17,7 +16,7 @@
 //!
 //! let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 //! let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
-//! let scores = rfm::score(&summaries.customers, &RfmConfig::default())?;
+//! let scores = rfm::score(&summaries, &RfmConfig::default())?;
 //! let segments = SegmentTable::r_rfm().assign(&scores);
 //! println!("customer {} scores {} and is in {}", scores.customers[0].customer, scores.customers[0].code(), segments[0]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -27,8 +26,9 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
+use crate::models::model::summaries_time;
 use crate::parallel::{Shareable, map_parts};
-use crate::{CustomerSummary, Error, Result};
+use crate::{CustomerSummary, Error, Result, Summaries};
 use order_statistics::{order_statistics, ordered_bits, select};
 
 mod order_statistics;
@@ -395,8 +395,8 @@ impl fmt::Display for RfmCode {
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
-/// let first = &rfm::score(&summaries.customers, &RfmConfig::default())?.customers[0];
-/// assert!((1..=5).contains(&first.r) && first.recency >= 0.0);
+/// let first = &rfm::score(&summaries, &RfmConfig::default())?.customers[0];
+/// assert!((1..=5).contains(&first.r) && first.days_since_last >= 0.0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -404,11 +404,11 @@ impl fmt::Display for RfmCode {
 pub struct RfmScore<C> {
     /// The customer's key.
     pub customer: C,
-    /// Time since the last purchase, in the summaries' unit (T − recency).
-    /// Summarised in [`TimeUnit::Days`](crate::TimeUnit::Days) with the
-    /// observation end at the R `rfm` package's `analysis_date`, it is that
-    /// package's `recency_days`.
-    pub recency: f64,
+    /// Days from the start of the last purchase's period to the start of
+    /// the observation end's: `T − recency` in days. Summarised by day
+    /// with the observation end at the R `rfm` package's `analysis_date`,
+    /// it is that package's `recency_days`.
+    pub days_since_last: f64,
     /// The frequency measure's value.
     pub frequency: f64,
     /// The monetary measure's value (as f64; 0 without an order value).
@@ -429,7 +429,7 @@ impl<C> RfmScore<C> {
     /// ```
     /// use repurchase::rfm::RfmScore;
     ///
-    /// let s = RfmScore { customer: 1, recency: 3.0, frequency: 7.0, monetary: 120.0, r: 5, f: 4, m: 5 };
+    /// let s = RfmScore { customer: 1, days_since_last: 3.0, frequency: 7.0, monetary: 120.0, r: 5, f: 4, m: 5 };
     /// assert_eq!(s.code().to_string(), "545");
     /// ```
     pub fn code(&self) -> RfmCode {
@@ -452,7 +452,7 @@ impl<C> RfmScore<C> {
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
-/// let scores = rfm::score(&summaries.customers, &RfmConfig::default())?;
+/// let scores = rfm::score(&summaries, &RfmConfig::default())?;
 /// let frequency = &scores.breaks[1];
 /// println!("orders: breaks {:?}, {} of 5 scores used", frequency.thresholds, frequency.scores_used);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -484,7 +484,7 @@ pub struct DimensionBreaks {
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
-/// let scores = rfm::score(&summaries.customers, &RfmConfig::default())?;
+/// let scores = rfm::score(&summaries, &RfmConfig::default())?;
 /// assert_eq!(scores.customers.len(), summaries.len());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -502,7 +502,8 @@ pub struct RfmScores<C> {
 /// # Errors
 ///
 /// [`Error::InsufficientData`] for no summaries; [`Error::InvalidParameter`]
-/// for thresholds that are not finite and strictly increasing.
+/// for thresholds that are not finite and strictly increasing, and for
+/// summaries in monthly periods (a month is no fixed number of days).
 ///
 /// # Example
 ///
@@ -514,15 +515,21 @@ pub struct RfmScores<C> {
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
 /// let config = RfmConfig::default().recency_binning(Binning::Thresholds(vec![90.0, 180.0, 365.0, 540.0]));
-/// let scores = rfm::score(&summaries.customers, &config)?;
+/// let scores = rfm::score(&summaries, &config)?;
 /// // Bought within the last 90 days: recency score 5.
-/// assert!(scores.customers.iter().filter(|s| s.recency < 90.0).all(|s| s.r == 5));
+/// assert!(scores.customers.iter().filter(|s| s.days_since_last < 90.0).all(|s| s.r == 5));
+///
+/// // Summarised in weeks, the thresholds are still days: the same scores.
+/// let weekly = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
+/// assert_eq!(rfm::score(&weekly, &config)?, scores);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn score<C: Clone + Ord + Shareable>(
-    summaries: &[CustomerSummary<C>],
+    summaries: &Summaries<C>,
     config: &RfmConfig,
 ) -> Result<RfmScores<C>> {
+    let days_per_unit = summaries_time(summaries.options())?.days();
+    let summaries = &summaries.customers;
     if summaries.is_empty() {
         return Err(Error::InsufficientData {
             needed: "at least one customer summary",
@@ -533,7 +540,9 @@ pub fn score<C: Clone + Ord + Shareable>(
         .iter()
         .map(|s| RfmScore {
             customer: s.customer.clone(),
-            recency: s.t - s.recency,
+            // Whole days between period starts: rounding undoes the
+            // division of weeks.
+            days_since_last: ((s.t - s.recency) * days_per_unit).round(),
             frequency: match config.frequency {
                 FrequencyMeasure::Orders => f64::from(s.orders),
                 FrequencyMeasure::Periods => f64::from(s.periods()),
@@ -582,11 +591,11 @@ pub fn score<C: Clone + Ord + Shareable>(
     for piece_ranges in map_parts(pieces, |(offset, piece)| {
         let mut ranges = scorers.map(Scorer::no_ranges);
         for (i, customer) in (offset..).zip(piece.iter_mut()) {
-            customer.r = r.score(i, customer.recency);
+            customer.r = r.score(i, customer.days_since_last);
             customer.f = f.score(i, customer.frequency);
             customer.m = m.score(i, customer.monetary);
             let seen = [
-                (customer.r, customer.recency),
+                (customer.r, customer.days_since_last),
                 (customer.f, customer.frequency),
                 (customer.m, customer.monetary),
             ];
@@ -632,7 +641,7 @@ enum Dimension {
 impl Dimension {
     fn of<C>(self, score: &RfmScore<C>) -> f64 {
         match self {
-            Dimension::Recency => score.recency,
+            Dimension::Recency => score.days_since_last,
             Dimension::Frequency => score.frequency,
             Dimension::Monetary => score.monetary,
         }

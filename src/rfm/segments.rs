@@ -6,7 +6,7 @@ use std::ops::RangeInclusive;
 use rust_decimal::Decimal;
 
 use super::{RfmCode, RfmScores};
-use crate::{CustomerSummary, Error, Result};
+use crate::{Error, Result, Summaries};
 
 /// A segment rule: a name and the inclusive score ranges it covers.
 ///
@@ -134,9 +134,9 @@ pub struct TableCheck {
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
-/// let scores = rfm::score(&summaries.customers, &RfmConfig::default())?;
+/// let scores = rfm::score(&summaries, &RfmConfig::default())?;
 /// let table = SegmentTable::r_rfm();
-/// for s in table.summarize(&summaries.customers, &scores)? {
+/// for s in table.summarize(&summaries, &scores)? {
 ///     println!("{:<20} {:>5} customers, AOV {:?}", s.name, s.customers, s.average_order_value);
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -154,9 +154,8 @@ pub struct SegmentSummary {
     pub revenue: Decimal,
     /// Revenue per order; `None` without orders.
     pub average_order_value: Option<Decimal>,
-    /// Median time since the last purchase, in the summaries' unit; `None`
-    /// for an empty segment.
-    pub median_recency: Option<f64>,
+    /// Median days since the last purchase; `None` for an empty segment.
+    pub median_days_since_last: Option<f64>,
 }
 
 /// A rule table: rules in order, first match wins, unmatched customers in
@@ -314,7 +313,7 @@ impl SegmentTable {
     /// use repurchase::{datasets::cdnow_sample, SummaryOptions};
     ///
     /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
-    /// let scores = rfm::score(&cdnow_sample()?.summarize(&SummaryOptions::new(end)).customers, &RfmConfig::default())?;
+    /// let scores = rfm::score(&cdnow_sample()?.summarize(&SummaryOptions::new(end)), &RfmConfig::default())?;
     /// let segments = SegmentTable::r_rfm().assign(&scores);
     /// assert_eq!(segments.len(), scores.customers.len());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -382,7 +381,7 @@ impl SegmentTable {
     }
 
     /// Per segment, in rule order then Others: customers, orders, revenue,
-    /// AOV and median recency. `summaries` and `scores` are the same
+    /// AOV and median days since the last purchase. `summaries` and `scores` are the same
     /// customers in the same order (as [`score`](super::score) returns them).
     ///
     /// # Errors
@@ -398,14 +397,14 @@ impl SegmentTable {
     ///
     /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
     /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
-    /// let scores = rfm::score(&summaries.customers, &RfmConfig::default())?;
-    /// let table = SegmentTable::three_tier().summarize(&summaries.customers, &scores)?;
+    /// let scores = rfm::score(&summaries, &RfmConfig::default())?;
+    /// let table = SegmentTable::three_tier().summarize(&summaries, &scores)?;
     /// assert_eq!(table.iter().map(|s| s.customers).sum::<u64>(), summaries.len() as u64);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn summarize<C>(
         &self,
-        summaries: &[CustomerSummary<C>],
+        summaries: &Summaries<C>,
         scores: &RfmScores<C>,
     ) -> Result<Vec<SegmentSummary>> {
         if summaries.len() != scores.customers.len() {
@@ -440,7 +439,7 @@ impl SegmentTable {
                 *c += 1;
                 *o += u64::from(summary.orders);
                 *r += summary.total_spend;
-                days.push(score.recency);
+                days.push(score.days_since_last);
             }
         }
         let names = self.rules.iter().map(|r| r.name.as_str()).chain(["Others"]);
@@ -456,7 +455,7 @@ impl SegmentTable {
                     orders,
                     revenue,
                     average_order_value: (orders > 0).then(|| revenue / Decimal::from(orders)),
-                    median_recency: median(&mut days),
+                    median_days_since_last: median(&mut days),
                 },
             )
             .collect())
