@@ -246,11 +246,11 @@ fn bad_input_is_a_typed_error() {
     ));
     assert!(matches!(
         model.expected_purchases(-1.0),
-        Err(Error::InvalidParameter { name: "t", .. })
+        Err(Error::InvalidParameter { name: "horizon", .. })
     ));
     assert!(matches!(
         model.p_no_purchase(1.0, 5.0, 38.0, f64::NAN),
-        Err(Error::InvalidParameter { name: "t", .. })
+        Err(Error::InvalidParameter { name: "horizon", .. })
     ));
     assert!(matches!(
         model.discounted_expected_residual_purchases(1.0, 5.0, 38.0, 0.0),

@@ -567,7 +567,7 @@ fn bad_input_is_a_typed_error() {
     ));
     assert!(matches!(
         m.expected_purchases(-1.0),
-        Err(Error::InvalidParameter { name: "t", .. })
+        Err(Error::InvalidParameter { name: "horizon", .. })
     ));
     assert!(matches!(
         m.conditional_expected_purchases(1.0, 1.0, 2.0, f64::INFINITY),

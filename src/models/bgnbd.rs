@@ -214,22 +214,22 @@ impl BetaGeo {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[doc(alias = "P(alive)")]
-    pub fn p_alive(&self, x: f64, t_x: f64, t: f64) -> Result<f64> {
-        check_pattern(0, x, t_x, t)?;
-        Ok(self.p_alive_unchecked(x, t_x, t))
+    pub fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> Result<f64> {
+        check_pattern(0, x, t_x, big_t)?;
+        Ok(self.p_alive_unchecked(x, t_x, big_t))
     }
 
-    fn p_alive_unchecked(&self, x: f64, t_x: f64, t: f64) -> f64 {
+    fn p_alive_unchecked(&self, x: f64, t_x: f64, big_t: f64) -> f64 {
         p_alive(
             [self.r, self.alpha, self.a, self.b],
             Dropout::AfterRepeats,
             x,
             t_x,
-            t,
+            big_t,
         )
     }
 
-    /// The expected number of purchases of a new customer in `(0, t]`:
+    /// The expected number of purchases of a new customer in `(0, t]`, `t` the horizon:
     ///
     /// ```text
     /// E[X(t)] = (a + b − 1) / (a − 1) · [1 − (α / (α + t))^r · ₂F₁(r, b; a + b − 1; t / (α + t))]
@@ -237,7 +237,7 @@ impl BetaGeo {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for a negative or non-finite `t`.
+    /// [`Error::InvalidParameter`] for a negative or non-finite `horizon`.
     ///
     /// # Example
     ///
@@ -249,13 +249,13 @@ impl BetaGeo {
     /// assert!((model.expected_purchases(32.0)? - 1.0437).abs() < 5e-5); // the paper's value
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn expected_purchases(&self, t: f64) -> Result<f64> {
-        check_horizon(t)?;
-        Ok(purchases_while_alive(self.r, self.alpha, self.a, self.b, t))
+    pub fn expected_purchases(&self, horizon: f64) -> Result<f64> {
+        check_horizon(horizon)?;
+        Ok(purchases_while_alive(self.r, self.alpha, self.a, self.b, horizon))
     }
 
     /// The probability that a new customer makes exactly `x` repeat
-    /// purchases in `(0, t]` (equation 8 of the paper):
+    /// purchases in `(0, horizon]` (equation 8 of the paper):
     ///
     /// ```text
     /// P(X(t) = x) = B(a, b + x)/B(a, b) · Γ(r + x)/(Γ(r) x!) · (α/(α + t))^r · (t/(α + t))^x
@@ -268,7 +268,7 @@ impl BetaGeo {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for a negative or non-finite `t`.
+    /// [`Error::InvalidParameter`] for a negative or non-finite `horizon`.
     ///
     /// # Example
     ///
@@ -280,28 +280,31 @@ impl BetaGeo {
     /// assert!((total - 1.0).abs() < 1e-8);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn purchase_count_probability(&self, x: u32, t: f64) -> Result<f64> {
-        check_horizon(t)?;
+    pub fn purchase_count_probability(&self, x: u32, horizon: f64) -> Result<f64> {
+        check_horizon(horizon)?;
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         let x = f64::from(x);
-        if t == 0.0 {
+        if horizon == 0.0 {
             return Ok(if x == 0.0 { 1.0 } else { 0.0 });
         }
-        let (ln_p, ln_q) = ((alpha / (alpha + t)).ln(), (t / (alpha + t)).ln());
+        let (ln_p, ln_q) = (
+            (alpha / (alpha + horizon)).ln(),
+            (horizon / (alpha + horizon)).ln(),
+        );
         let alive = (ln_beta(a, b + x) - ln_beta(a, b) + ln_gamma(r + x) - ln_gamma(r) - ln_gamma(x + 1.0)
             + r * ln_p
             + x * ln_q)
             .exp();
         let died = if x > 0.0 {
             (ln_beta(a + 1.0, b + x - 1.0) - ln_beta(a, b)).exp()
-                * inc_beta(t / (alpha + t), alpha / (alpha + t), x, r)
+                * inc_beta(horizon / (alpha + horizon), alpha / (alpha + horizon), x, r)
         } else {
             0.0
         };
         Ok((alive + died).clamp(0.0, 1.0))
     }
 
-    /// The expected number of purchases in `(T, T + t]` of a customer with
+    /// The expected number of purchases in `(T, T + horizon]` of a customer with
     /// `x` repeat purchases, the last at `t_x`, observed for `T`:
     ///
     /// ```text
@@ -324,15 +327,15 @@ impl BetaGeo {
     /// assert!((e - 1.226).abs() < 5e-4); // the paper's value
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, t: f64) -> Result<f64> {
+    pub fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64> {
         check_pattern(0, x, t_x, big_t)?;
-        check_horizon(t)?;
+        check_horizon(horizon)?;
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         let alive = self.p_alive_unchecked(x, t_x, big_t);
-        Ok(alive * purchases_while_alive(r + x, alpha + big_t, a, b + x, t))
+        Ok(alive * purchases_while_alive(r + x, alpha + big_t, a, b + x, horizon))
     }
 
-    /// The expected purchases in `(T, T + t]` of a customer with `x` repeat
+    /// The expected purchases in `(T, T + horizon]` of a customer with `x` repeat
     /// purchases observed for `T`, given that they are alive at `T`:
     /// [`conditional_expected_purchases`](Self::conditional_expected_purchases)
     /// is [`p_alive`](Self::p_alive) times this, and this does not depend on
@@ -354,11 +357,11 @@ impl BetaGeo {
     /// assert!((expected - model.p_alive(2.0, 30.43, 38.86)? * if_alive).abs() < 1e-12);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn expected_purchases_if_alive(&self, x: f64, big_t: f64, t: f64) -> Result<f64> {
+    pub fn expected_purchases_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> Result<f64> {
         check_pattern(0, x, 0.0, big_t)?;
-        check_horizon(t)?;
+        check_horizon(horizon)?;
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
-        Ok(purchases_while_alive(r + x, alpha + big_t, a, b + x, t))
+        Ok(purchases_while_alive(r + x, alpha + big_t, a, b + x, horizon))
     }
 }
 
@@ -495,11 +498,11 @@ fn fit_from(
 }
 
 /// A prediction horizon: finite and ≥ 0.
-pub(crate) fn check_horizon(t: f64) -> Result<()> {
-    if !(t.is_finite() && t >= 0.0) {
+pub(crate) fn check_horizon(horizon: f64) -> Result<()> {
+    if !(horizon.is_finite() && horizon >= 0.0) {
         return Err(Error::InvalidParameter {
-            name: "t",
-            value: t.to_string(),
+            name: "horizon",
+            value: horizon.to_string(),
             expected: "a finite horizon ≥ 0",
         });
     }

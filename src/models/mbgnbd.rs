@@ -154,12 +154,12 @@ impl ModifiedBetaGeo {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[doc(alias = "P(alive)")]
-    pub fn p_alive(&self, x: f64, t_x: f64, t: f64) -> Result<f64> {
-        check_pattern(0, x, t_x, t)?;
-        Ok(p_alive(self.params(), Dropout::AfterEveryPurchase, x, t_x, t))
+    pub fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> Result<f64> {
+        check_pattern(0, x, t_x, big_t)?;
+        Ok(p_alive(self.params(), Dropout::AfterEveryPurchase, x, t_x, big_t))
     }
 
-    /// The expected number of purchases of a new customer in `(0, t]`:
+    /// The expected number of purchases of a new customer in `(0, t]`, `t` the horizon:
     ///
     /// ```text
     /// E[X(t)] = b / (a − 1) · [1 − (α / (α + t))^r · ₂F₁(r, b + 1; a + b; t / (α + t))]
@@ -178,16 +178,16 @@ impl ModifiedBetaGeo {
     /// assert!(model.expected_purchases(52.0)? > model.expected_purchases(26.0)?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn expected_purchases(&self, t: f64) -> Result<f64> {
-        check_horizon(t)?;
+    pub fn expected_purchases(&self, horizon: f64) -> Result<f64> {
+        check_horizon(horizon)?;
         let [r, alpha, a, b] = self.params();
         // Alive after the first purchase with probability b / (a + b), and
         // then p ~ Beta(a, b + 1).
-        Ok(b / (a + b) * purchases_while_alive(r, alpha, a, b + 1.0, t))
+        Ok(b / (a + b) * purchases_while_alive(r, alpha, a, b + 1.0, horizon))
     }
 
     /// The probability that a new customer makes exactly `x` repeat
-    /// purchases in `(0, t]`. As for BG/NBD, with the first purchase a
+    /// purchases in `(0, horizon]`. As for BG/NBD, with the first purchase a
     /// chance to drop out too: gone at once (x = 0), alive throughout, or
     /// dropped out after the x-th repeat purchase,
     ///
@@ -201,7 +201,7 @@ impl ModifiedBetaGeo {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) for a negative or non-finite `t`.
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) for a negative or non-finite `horizon`.
     ///
     /// # Example
     ///
@@ -213,15 +213,18 @@ impl ModifiedBetaGeo {
     /// assert!((total - 1.0).abs() < 1e-8);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn purchase_count_probability(&self, x: u32, t: f64) -> Result<f64> {
-        check_horizon(t)?;
+    pub fn purchase_count_probability(&self, x: u32, horizon: f64) -> Result<f64> {
+        check_horizon(horizon)?;
         let [r, alpha, a, b] = self.params();
         let x = f64::from(x);
-        if t == 0.0 {
+        if horizon == 0.0 {
             return Ok(if x == 0.0 { 1.0 } else { 0.0 });
         }
         let gone_at_once = if x == 0.0 { a / (a + b) } else { 0.0 };
-        let (ln_p, ln_q) = ((alpha / (alpha + t)).ln(), (t / (alpha + t)).ln());
+        let (ln_p, ln_q) = (
+            (alpha / (alpha + horizon)).ln(),
+            (horizon / (alpha + horizon)).ln(),
+        );
         let alive =
             (ln_beta(a, b + x + 1.0) - ln_beta(a, b) + ln_gamma(r + x) - ln_gamma(r) - ln_gamma(x + 1.0)
                 + r * ln_p
@@ -229,14 +232,14 @@ impl ModifiedBetaGeo {
                 .exp();
         let died = if x > 0.0 {
             (ln_beta(a + 1.0, b + x) - ln_beta(a, b)).exp()
-                * inc_beta(t / (alpha + t), alpha / (alpha + t), x, r)
+                * inc_beta(horizon / (alpha + horizon), alpha / (alpha + horizon), x, r)
         } else {
             0.0
         };
         Ok((gone_at_once + alive + died).clamp(0.0, 1.0))
     }
 
-    /// The expected number of purchases in `(T, T + t]` given `(x, t_x, T)`:
+    /// The expected number of purchases in `(T, T + horizon]` given `(x, t_x, T)`:
     ///
     /// ```text
     /// E[Y(t) | x, t_x, T] = (a + b + x) / (a − 1)
@@ -258,15 +261,15 @@ impl ModifiedBetaGeo {
     /// assert!(model.conditional_expected_purchases(2.0, 30.43, 38.86, 39.0)? > 0.5);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, t: f64) -> Result<f64> {
+    pub fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64> {
         check_pattern(0, x, t_x, big_t)?;
-        check_horizon(t)?;
+        check_horizon(horizon)?;
         let [r, alpha, a, b] = self.params();
         let alive = p_alive(self.params(), Dropout::AfterEveryPurchase, x, t_x, big_t);
-        Ok(alive * purchases_while_alive(r + x, alpha + big_t, a, b + x + 1.0, t))
+        Ok(alive * purchases_while_alive(r + x, alpha + big_t, a, b + x + 1.0, horizon))
     }
 
-    /// The expected purchases in `(T, T + t]` of a customer with `x` repeat
+    /// The expected purchases in `(T, T + horizon]` of a customer with `x` repeat
     /// purchases observed for `T`, given that they are alive at `T`:
     /// [`conditional_expected_purchases`](Self::conditional_expected_purchases)
     /// is [`p_alive`](Self::p_alive) times this, and this does not depend on
@@ -289,10 +292,16 @@ impl ModifiedBetaGeo {
     /// assert!((expected - model.p_alive(2.0, 30.43, 38.86)? * if_alive).abs() < 1e-12);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn expected_purchases_if_alive(&self, x: f64, big_t: f64, t: f64) -> Result<f64> {
+    pub fn expected_purchases_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> Result<f64> {
         check_pattern(0, x, 0.0, big_t)?;
-        check_horizon(t)?;
+        check_horizon(horizon)?;
         let [r, alpha, a, b] = self.params();
-        Ok(purchases_while_alive(r + x, alpha + big_t, a, b + x + 1.0, t))
+        Ok(purchases_while_alive(
+            r + x,
+            alpha + big_t,
+            a,
+            b + x + 1.0,
+            horizon,
+        ))
     }
 }

@@ -169,21 +169,21 @@ pub trait PurchaseModel {
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an invalid pattern.
     fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> Result<f64>;
 
-    /// E[X(t)]: the expected purchases of a new customer in `(0, t]`.
+    /// E[X(t)]: the expected purchases of a new customer in `(0, t]`, `t` the horizon.
     ///
     /// # Errors
     ///
     /// As the model's own method.
-    fn expected_purchases(&self, t: f64) -> Result<f64>;
+    fn expected_purchases(&self, horizon: f64) -> Result<f64>;
 
-    /// E[Y(t) | x, t_x, T]: the expected purchases in `(T, T + t]`.
+    /// E[Y(t) | x, t_x, T]: the expected purchases in `(T, T + t]`, `t` the horizon.
     ///
     /// # Errors
     ///
     /// As the model's own method.
-    fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, t: f64) -> Result<f64>;
+    fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64>;
 
-    /// The expected purchases in `(T, T + t]` of a customer with `x` repeat
+    /// The expected purchases in `(T, T + horizon]` of a customer with `x` repeat
     /// purchases observed for `T`, given that they are alive at `T`. In
     /// these models the history says nothing more about the future once the
     /// customer is known to be alive, so
@@ -201,9 +201,9 @@ pub trait PurchaseModel {
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an invalid
     /// `x` or `T`, [`Error::InvalidParameter`](crate::Error::InvalidParameter)
     /// for a bad horizon.
-    fn expected_purchases_if_alive(&self, x: f64, big_t: f64, t: f64) -> Result<f64>;
+    fn expected_purchases_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> Result<f64>;
 
-    /// P(no purchase in `(T, T + h]` | x, t_x, T): the churn score over a
+    /// P(no purchase in `(T, T + horizon]` | x, t_x, T): the churn score over a
     /// horizon `h`. In the BG family a customer alive at `T` with purchase
     /// rate λ can only drop out at a purchase, so makes none in `h` with
     /// probability `e^(−λh)`; λ given the history is Gamma(r + x, α + T), so
@@ -220,7 +220,7 @@ pub trait PurchaseModel {
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an invalid
     /// pattern, [`Error::InvalidParameter`](crate::Error::InvalidParameter)
     /// for a bad horizon.
-    fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, h: f64) -> Result<f64>;
+    fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64>;
 
     /// The unit of the model's times, when known. CLV, churn scores and
     /// tracking compare it with their data's, and take the data's when it
@@ -237,23 +237,29 @@ macro_rules! bg_family {
                 <$model>::p_alive(self, x, t_x, big_t)
             }
 
-            fn expected_purchases(&self, t: f64) -> Result<f64> {
-                <$model>::expected_purchases(self, t)
+            fn expected_purchases(&self, horizon: f64) -> Result<f64> {
+                <$model>::expected_purchases(self, horizon)
             }
 
-            fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, t: f64) -> Result<f64> {
-                <$model>::conditional_expected_purchases(self, x, t_x, big_t, t)
+            fn conditional_expected_purchases(
+                &self,
+                x: f64,
+                t_x: f64,
+                big_t: f64,
+                horizon: f64,
+            ) -> Result<f64> {
+                <$model>::conditional_expected_purchases(self, x, t_x, big_t, horizon)
             }
 
-            fn expected_purchases_if_alive(&self, x: f64, big_t: f64, t: f64) -> Result<f64> {
-                <$model>::expected_purchases_if_alive(self, x, big_t, t)
+            fn expected_purchases_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> Result<f64> {
+                <$model>::expected_purchases_if_alive(self, x, big_t, horizon)
             }
 
-            fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, h: f64) -> Result<f64> {
-                super::bgnbd::check_horizon(h)?;
+            fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64> {
+                super::bgnbd::check_horizon(horizon)?;
                 let alive = <$model>::p_alive(self, x, t_x, big_t)?;
                 let [r, alpha, _, _] = self.params();
-                let silent_if_alive = ((alpha + big_t) / (alpha + big_t + h)).powf(r + x);
+                let silent_if_alive = ((alpha + big_t) / (alpha + big_t + horizon)).powf(r + x);
                 Ok((1.0 - alive + alive * silent_if_alive).clamp(0.0, 1.0))
             }
 
@@ -272,22 +278,22 @@ impl PurchaseModel for ParetoNbd {
         ParetoNbd::p_alive(self, x, t_x, big_t)
     }
 
-    fn expected_purchases(&self, t: f64) -> Result<f64> {
-        ParetoNbd::expected_purchases(self, t)
+    fn expected_purchases(&self, horizon: f64) -> Result<f64> {
+        ParetoNbd::expected_purchases(self, horizon)
     }
 
-    fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, t: f64) -> Result<f64> {
-        ParetoNbd::conditional_expected_purchases(self, x, t_x, big_t, t)
+    fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64> {
+        ParetoNbd::conditional_expected_purchases(self, x, t_x, big_t, horizon)
     }
 
-    fn expected_purchases_if_alive(&self, x: f64, big_t: f64, t: f64) -> Result<f64> {
-        ParetoNbd::expected_purchases_if_alive(self, x, big_t, t)
+    fn expected_purchases_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> Result<f64> {
+        ParetoNbd::expected_purchases_if_alive(self, x, big_t, horizon)
     }
 
     /// Customers can die between purchases, so this is the Pareto/NBD's own
     /// formula ([`ParetoNbd::p_no_purchase`]), not the BG family's.
-    fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, h: f64) -> Result<f64> {
-        ParetoNbd::p_no_purchase(self, x, t_x, big_t, h)
+    fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64> {
+        ParetoNbd::p_no_purchase(self, x, t_x, big_t, horizon)
     }
 
     fn time(&self) -> Option<ModelTime> {

@@ -216,7 +216,7 @@ impl ParetoNbd {
         Ok(self.likelihood_terms(x, t_x, big_t).p_alive())
     }
 
-    /// The expected number of purchases of a new customer in `(0, t]`:
+    /// The expected number of purchases of a new customer in `(0, t]`, `t` the horizon:
     ///
     /// ```text
     /// E[X(t)] = r β / (α (s − 1)) · [1 − (β / (β + t))^(s − 1)]
@@ -227,7 +227,7 @@ impl ParetoNbd {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for a negative or non-finite `t`.
+    /// [`Error::InvalidParameter`] for a negative or non-finite `horizon`.
     ///
     /// # Example
     ///
@@ -238,12 +238,12 @@ impl ParetoNbd {
     /// assert!(model.expected_purchases(52.0)? > model.expected_purchases(26.0)?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn expected_purchases(&self, t: f64) -> Result<f64> {
-        check_horizon(t)?;
-        Ok(self.r / self.alpha * self.beta * surviving_time(self.s, self.beta, t))
+    pub fn expected_purchases(&self, horizon: f64) -> Result<f64> {
+        check_horizon(horizon)?;
+        Ok(self.r / self.alpha * self.beta * surviving_time(self.s, self.beta, horizon))
     }
 
-    /// The expected number of purchases in `(T, T + t]` of a customer with
+    /// The expected number of purchases in `(T, T + horizon]` of a customer with
     /// `x` repeat purchases, the last at `t_x`, observed for `T`:
     ///
     /// ```text
@@ -265,15 +265,15 @@ impl ParetoNbd {
     /// assert!((e - 25.46).abs() < 0.005); // the published value
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, t: f64) -> Result<f64> {
+    pub fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64> {
         check_pattern(0, x, t_x, big_t)?;
-        check_horizon(t)?;
+        check_horizon(horizon)?;
         let alive = self.likelihood_terms(x, t_x, big_t).p_alive();
         let beta_t = self.beta + big_t;
-        Ok(alive * (self.r + x) / (self.alpha + big_t) * beta_t * surviving_time(self.s, beta_t, t))
+        Ok(alive * (self.r + x) / (self.alpha + big_t) * beta_t * surviving_time(self.s, beta_t, horizon))
     }
 
-    /// The expected purchases in `(T, T + t]` of a customer with `x` repeat
+    /// The expected purchases in `(T, T + horizon]` of a customer with `x` repeat
     /// purchases observed for `T`, given that they are alive at `T`:
     /// [`conditional_expected_purchases`](Self::conditional_expected_purchases)
     /// is [`p_alive`](Self::p_alive) times this, and this does not depend on
@@ -295,14 +295,14 @@ impl ParetoNbd {
     /// assert!((expected - model.p_alive(2.0, 30.43, 38.86)? * if_alive).abs() < 1e-12);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn expected_purchases_if_alive(&self, x: f64, big_t: f64, t: f64) -> Result<f64> {
+    pub fn expected_purchases_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> Result<f64> {
         check_pattern(0, x, 0.0, big_t)?;
-        check_horizon(t)?;
+        check_horizon(horizon)?;
         let beta_t = self.beta + big_t;
-        Ok((self.r + x) / (self.alpha + big_t) * beta_t * surviving_time(self.s, beta_t, t))
+        Ok((self.r + x) / (self.alpha + big_t) * beta_t * surviving_time(self.s, beta_t, horizon))
     }
 
-    /// The probability of no purchase in `(T, T + h]`. A customer alive at
+    /// The probability of no purchase in `(T, T + horizon]`. A customer alive at
     /// `T` with rates λ and μ stays silent if they die first or if the next
     /// purchase comes after `T + h`; given the history, λ and μ are
     /// independent Gamma(r + x, α + T) and Gamma(s, β + T), which gives
@@ -327,9 +327,9 @@ impl ParetoNbd {
     /// assert!(quiet > model.p_no_purchase(2.0, 10.0, 38.0, 52.0)?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, h: f64) -> Result<f64> {
+    pub fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64> {
         check_pattern(0, x, t_x, big_t)?;
-        check_horizon(h)?;
+        check_horizon(horizon)?;
         let alive = self.likelihood_terms(x, t_x, big_t).p_alive();
         let rate_shape = self.r + x;
         let (alpha_t, beta_t) = (self.alpha + big_t, self.beta + big_t);
@@ -340,7 +340,7 @@ impl ParetoNbd {
             beta: beta_t,
         };
         // The integral comes relative to the integrand at 0, α_T^−(r+x+1) β_T^−s.
-        let buys = (rate_shape / alpha_t * next.integral(0.0, h).value).clamp(0.0, 1.0);
+        let buys = (rate_shape / alpha_t * next.integral(0.0, horizon).value).clamp(0.0, 1.0);
         Ok((1.0 - alive * buys).clamp(0.0, 1.0))
     }
 
