@@ -44,8 +44,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let profiles: Vec<Customer<u32>> = log.keys().iter().map(|k| Customer::new(*k)).collect();
     let sends = fire(&log, &profiles, &rules, today, &[])?;
     println!("Messages for {today}: {} to send", sends.len());
-    for (index, rule) in rules.iter().enumerate() {
-        let mine: Vec<_> = sends.iter().filter(|s| s.rule == index).collect();
+    for rule in &rules {
+        let mine: Vec<_> = sends.iter().filter(|s| s.rule == rule.name).collect();
         print!("  {:<18} {:>5}", rule.name, mine.len());
         if let Some(first) = mine.first() {
             print!("   e.g. customer {}: {}", first.customer, first.reason);

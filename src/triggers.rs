@@ -94,6 +94,10 @@ pub enum TriggerKind {
 
 /// A trigger rule: a name, what fires it, and its cool-down.
 ///
+/// The name is the rule's identity: what [`Fired`] and [`Sent`] record, so
+/// rules can be reordered, added and retired without breaking cool-downs.
+/// Names must be distinct among the rules passed to [`fire`].
+///
 /// # Example
 ///
 /// ```
@@ -105,7 +109,7 @@ pub enum TriggerKind {
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TriggerRule {
-    /// The rule's name.
+    /// The rule's name: its identity in the history.
     pub name: String,
     /// What fires it.
     pub kind: TriggerKind,
@@ -134,7 +138,7 @@ impl TriggerRule {
     }
 }
 
-/// A message sent earlier, as the caller stored it: rule index, customer,
+/// A message sent earlier, as the caller stored it: rule name, customer,
 /// day.
 ///
 /// # Example
@@ -143,8 +147,8 @@ impl TriggerRule {
 /// use chrono::NaiveDate;
 /// use repurchase::triggers::Sent;
 ///
-/// let sent = Sent { customer: 7_u64, rule: 1, on: NaiveDate::from_ymd_opt(2024, 5, 1).ok_or("bad date")? };
-/// assert_eq!(sent.rule, 1);
+/// let sent = Sent { customer: 7_u64, rule: "wake-up".into(), on: NaiveDate::from_ymd_opt(2024, 5, 1).ok_or("bad date")? };
+/// assert_eq!(sent.rule, "wake-up");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,8 +156,8 @@ impl TriggerRule {
 pub struct Sent<C> {
     /// Who received it.
     pub customer: C,
-    /// The index of the rule in the rules passed to [`fire`].
-    pub rule: usize,
+    /// The rule's name ([`TriggerRule::name`]).
+    pub rule: String,
     /// When.
     pub on: NaiveDate,
 }
@@ -168,8 +172,8 @@ pub struct Sent<C> {
 pub struct Fired<C> {
     /// Who to message.
     pub customer: C,
-    /// The index of the rule.
-    pub rule: usize,
+    /// The rule's name ([`TriggerRule::name`]): record it in the history.
+    pub rule: String,
     /// Why (displays in words).
     pub reason: Reason,
 }
@@ -249,12 +253,14 @@ impl fmt::Display for Reason {
 /// today; profile-based ones (birthday, holiday) at every profile.
 /// Customers whose profile opts out of marketing never appear; customers
 /// without a profile are treated as opted in. A rule does not fire for a
-/// customer it fired for within its cool-down (from `history`).
+/// customer it fired for within its cool-down (from `history`, whose
+/// entries name their rule; sends of a rule no longer passed are
+/// ignored, so a retired rule needs no cleaning of the history).
 ///
 /// # Errors
 ///
-/// [`Error::InvalidInput`] naming the history entry whose rule index does
-/// not exist; the lifecycle's errors for an invalid stage rule.
+/// [`Error::InvalidParameter`] when two rules share a name; the
+/// lifecycle's errors for an invalid stage rule.
 ///
 /// # Example
 ///
@@ -269,7 +275,7 @@ impl fmt::Display for Reason {
 /// let rules = [TriggerRule::new("wake-up", TriggerKind::Silent { days: 10 }, 7)];
 /// assert_eq!(fire(&log, &[], &rules, day(11)?, &[])?.len(), 1);
 /// // Sent on the 11th: silent on the 12th by the cool-down.
-/// let history = [Sent { customer: 1_u8, rule: 0, on: day(11)? }];
+/// let history = [Sent { customer: 1_u8, rule: "wake-up".into(), on: day(11)? }];
 /// assert!(fire(&log, &[], &rules, day(12)?, &history)?.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -280,19 +286,26 @@ pub fn fire<C: Clone + Ord>(
     today: NaiveDate,
     history: &[Sent<C>],
 ) -> Result<Vec<Fired<C>>> {
-    if let Some((row, sent)) = history.iter().enumerate().find(|(_, s)| s.rule >= rules.len()) {
-        return Err(Error::InvalidInput {
-            row,
-            field: "rule",
-            value: sent.rule.to_string(),
-            expected: "the index of one of the rules",
+    let mut names: Vec<&str> = rules.iter().map(|r| r.name.as_str()).collect();
+    names.sort_unstable();
+    if let Some(twice) = names.windows(2).find_map(|w| match w {
+        [a, b] if a == b => Some(*a),
+        _ => None,
+    }) {
+        return Err(Error::InvalidParameter {
+            name: "rules",
+            value: format!("two rules named {twice:?}"),
+            expected: "distinct rule names: the history records a send by its rule's name",
         });
     }
-    // Sends sorted by (customer, rule, day): a rule is cooling for a
-    // customer when one of their sends of it falls in [today − cooldown,
-    // today].
-    let mut sends: Vec<(&C, usize, NaiveDate)> =
-        history.iter().map(|s| (&s.customer, s.rule, s.on)).collect();
+    // Sends sorted by (customer, rule, day), each rule by its position: a
+    // rule is cooling for a customer when one of their sends of it falls
+    // in [today − cooldown, today].
+    let position = |name: &str| rules.iter().position(|r| r.name == name);
+    let mut sends: Vec<(&C, usize, NaiveDate)> = history
+        .iter()
+        .filter_map(|s| Some((&s.customer, position(&s.rule)?, s.on)))
+        .collect();
     sends.sort();
     let cooling = |customer: &C, rule: usize, cooldown: u32| {
         let from = today
@@ -311,7 +324,8 @@ pub fn fire<C: Clone + Ord>(
     opted_out.sort();
     let silenced = |c: &C| opted_out.binary_search(&c).is_ok();
 
-    let mut fired: Vec<Fired<C>> = Vec::new();
+    // Fired by rule position, named at the end.
+    let mut fired: Vec<(usize, C, Reason)> = Vec::new();
     let needs_stages = rules.iter().any(|r| {
         matches!(
             r.kind,
@@ -328,11 +342,7 @@ pub fn fire<C: Clone + Ord>(
     for (index, rule) in rules.iter().enumerate() {
         let mut push = |customer: &C, reason: Reason| {
             if !silenced(customer) && !cooling(customer, index, rule.cooldown_days) {
-                fired.push(Fired {
-                    customer: customer.clone(),
-                    rule: index,
-                    reason,
-                });
+                fired.push((index, customer.clone(), reason));
             }
         };
         match &rule.kind {
@@ -397,8 +407,19 @@ pub fn fire<C: Clone + Ord>(
             }
         }
     }
-    fired.sort_by(|a, b| a.customer.cmp(&b.customer).then(a.rule.cmp(&b.rule)));
-    Ok(fired)
+    fired.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    Ok(fired
+        .into_iter()
+        .map(|(index, customer, reason)| {
+            let rule = rules.get(index).map(|r| r.name.clone());
+            debug_assert!(rule.is_some(), "rule {index} fired beyond the rules");
+            Fired {
+                customer,
+                rule: rule.unwrap_or_default(),
+                reason,
+            }
+        })
+        .collect())
 }
 
 /// Each customer's most urgent product due within `days_before` days (or

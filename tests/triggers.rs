@@ -44,7 +44,7 @@ fn fired(
     fire(&log(), profiles, rules, today, history)
         .unwrap()
         .iter()
-        .map(|f| (f.customer, f.rule))
+        .map(|f| (f.customer, rules.iter().position(|r| r.name == f.rule).unwrap()))
         .collect()
 }
 
@@ -97,7 +97,7 @@ fn a_cool_down_silences_and_an_opt_out_removes() {
     // Customer 2 got the wake-up on 1 May: silenced until 31 May.
     let history = [Sent {
         customer: 2_u64,
-        rule: 0,
+        rule: "wake-up".into(),
         on: date(2024, 5, 1),
     }];
     let reaches_2 = |today| fired(&rules, &[], today, &history).contains(&(2, 0));
@@ -107,18 +107,41 @@ fn a_cool_down_silences_and_an_opt_out_removes() {
     // Opted out: never, whatever the rule.
     let out = [Customer::new(2_u64).opt_out(true)];
     assert!(fired(&rules, &out, today, &[]).is_empty());
-    let bad = [Sent {
-        customer: 2_u64,
-        rule: 5,
-        on: today,
-    }];
-    assert!(matches!(
-        fire(&log(), &[], &rules, today, &bad),
-        Err(Error::InvalidInput {
-            row: 0,
-            field: "rule",
-            ..
+}
+
+#[test]
+fn rules_are_known_by_name_so_reordering_keeps_cool_downs() {
+    let today = date(2024, 5, 8);
+    let wake_up = TriggerRule::new("wake-up", TriggerKind::Silent { days: 30 }, 30);
+    let refill = TriggerRule::new("refill", TriggerKind::ReplenishmentDue { days_before: 5 }, 14);
+    // Customer 2 got both on 1 May, and a retired rule's message once.
+    let history: Vec<Sent<u64>> = ["wake-up", "refill", "spring sale"]
+        .into_iter()
+        .map(|rule| Sent {
+            customer: 2,
+            rule: rule.into(),
+            on: date(2024, 5, 1),
         })
+        .collect();
+    let names = |rules: &[TriggerRule]| -> Vec<(u64, String)> {
+        fire(&log(), &[], rules, today, &history)
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.customer, f.rule))
+            .collect()
+    };
+    let one_way = names(&[wake_up.clone(), refill.clone()]);
+    assert_eq!(one_way, names(&[refill.clone(), wake_up.clone()]));
+    assert!(one_way.iter().all(|(customer, _)| *customer != 2));
+    assert_eq!(one_way, [(3, "refill".to_string())]);
+    // Two rules with one name would share a history: refused.
+    let twins = [
+        wake_up.clone(),
+        TriggerRule::new("wake-up", TriggerKind::Birthday, 0),
+    ];
+    assert!(matches!(
+        fire(&log(), &[], &twins, today, &history),
+        Err(Error::InvalidParameter { name: "rules", .. })
     ));
 }
 
@@ -180,7 +203,7 @@ proptest! {
                     s.customer == f.customer && s.rule == f.rule && (today - s.on).num_days() <= i64::from(cooldown)
                 });
                 prop_assert!(!too_soon, "{:?} again on {}", f, today);
-                history.push(Sent { customer: f.customer, rule: f.rule, on: today });
+                history.push(Sent { customer: f.customer, rule: f.rule.clone(), on: today });
             }
         }
     }
