@@ -22,6 +22,7 @@ use chrono::NaiveDate;
 use crate::days::fill_day_cells;
 use crate::log::is_negative;
 use crate::metrics::days::purchase_days;
+use crate::metrics::{IntervalPool, OwnCycle};
 use crate::period::{check_before, day_number, local_day};
 use crate::{Customer, Error, PurchaseLog, Result};
 
@@ -147,10 +148,12 @@ pub enum StageRule {
 ///    `at_risk_overdue`, or P(alive) < `at_risk_p_alive`;
 /// 7. **active**: otherwise.
 ///
-/// The overdue ratio is `days_since_last / typical interval`, the typical
-/// interval being the customer's mean gap between purchase days shrunk
-/// toward the population's pooled mean gap: `(n · own + K · pooled) / (n + K)`
-/// for `n` gaps (a one-time buyer gets the pooled mean).
+/// The overdue ratio is `days_since_last / typical interval`, with the
+/// typical interval of [`next_purchase`](crate::metrics::next_purchase):
+/// the customer's median gap between purchase days shrunk toward the
+/// population's median gap, `(n · own + K · population) / (n + K)` for `n`
+/// gaps; a one-time buyer gets the population's median time to a second
+/// purchase. The replenishment trigger uses the same interval.
 ///
 /// | field | default |
 /// |---|---|
@@ -458,10 +461,12 @@ pub fn stages<C: Clone + Ord>(
 ) -> Result<Vec<CustomerStage<C>>> {
     config.validate()?;
     let today = day_number(as_of);
-    // One pass: each customer's timeline, its span (first to last purchase
-    // day) parked in `typical_interval` until the pooled mean gap is known.
+    // One pass: each customer's timeline and own cycle; the typical
+    // intervals follow once every customer's intervals are pooled.
     let mut out: Vec<CustomerStage<C>> = Vec::with_capacity(log.customer_count());
-    let (mut gap_days, mut gaps) = (0.0_f64, 0_u64);
+    let mut own_cycles: Vec<OwnCycle> = Vec::with_capacity(log.customer_count());
+    let mut pool = IntervalPool::default();
+    let mut gaps: Vec<u32> = Vec::new();
     let mut cells = Vec::new();
     let mut fast_days = Vec::new();
     for purchases in log.customers() {
@@ -486,14 +491,14 @@ pub fn stages<C: Clone + Ord>(
         };
         let Some(first) = days.next() else { continue };
         let (mut last, mut previous, mut count) = (first, None, 1_u32);
+        gaps.clear();
         for day in days {
+            gaps.push(u32::try_from(day - last).unwrap_or(u32::MAX));
             previous = Some(last);
             last = day;
             count += 1;
         }
-        let span = f64::from(u32::try_from(last - first).unwrap_or(u32::MAX));
-        gap_days += span;
-        gaps += u64::from(count - 1);
+        own_cycles.push(pool.add(&mut gaps));
         let since = |day: i64| u32::try_from(today - day).unwrap_or(u32::MAX);
         out.push(CustomerStage {
             customer: key.clone(),
@@ -504,20 +509,17 @@ pub fn stages<C: Clone + Ord>(
                 days_since_first: since(first),
                 days_since_last: since(last),
                 gap_before_last: previous.map(|p| u32::try_from(last - p).unwrap_or(u32::MAX)),
-                typical_interval: Some(span),
+                typical_interval: None,
             },
         });
     }
-    let pooled = (gaps > 0).then(|| gap_days / gaps as f64);
-    let k = config.shrinkage;
-    for s in &mut out {
-        let timeline = &mut s.timeline;
-        let span = timeline.typical_interval.unwrap_or(0.0);
-        // n gaps with mean span / n, shrunk: (n · span / n + K · pooled) / (n + K).
-        let n = f64::from(timeline.purchase_days - 1);
-        timeline.typical_interval = pooled.map(|pooled| (span + k * pooled) / (n + k));
-        (s.stage, s.rule) = config.classify(timeline, p_alive(&s.customer));
+    let cycles = pool.finish();
+    debug_assert_eq!(out.len(), own_cycles.len(), "a customer without their cycle");
+    for (s, own) in out.iter_mut().zip(&own_cycles) {
+        s.timeline.typical_interval = cycles.typical(own, config.shrinkage).typical;
+        (s.stage, s.rule) = config.classify(&s.timeline, p_alive(&s.customer));
     }
+    let first_purchase_wait = cycles.typical(&OwnCycle::default(), config.shrinkage).typical;
     // Prospects: profiles known by then with no purchase up to as_of.
     let mut known: Vec<&Customer<C>> = profiles
         .iter()
@@ -536,7 +538,7 @@ pub fn stages<C: Clone + Ord>(
                 days_since_first: 0,
                 days_since_last: 0,
                 gap_before_last: None,
-                typical_interval: pooled,
+                typical_interval: first_purchase_wait,
             };
             let (stage, rule) = config.classify(&timeline, None);
             out.push(CustomerStage {

@@ -36,7 +36,7 @@ fn customers() -> Vec<Vec<u64>> {
     ]
 }
 
-/// Own mean gaps only (K = 0), so every ratio can be checked by hand.
+/// Own median gaps only (K = 0), so every ratio can be checked by hand.
 fn config() -> LifecycleConfig {
     LifecycleConfig {
         shrinkage: 0.0,
@@ -94,16 +94,38 @@ fn p_alive_thresholds_apply_when_given() {
 
 #[test]
 fn the_shrinkage_pulls_short_histories_toward_the_population() {
-    // Customer 3 alone: own mean 100 days; the pooled mean over everyone is
-    // Σ spans / Σ gaps; with K = 3 and 3 gaps the typical interval is the
-    // average of the two.
+    // Customer 3 alone: three gaps of 100 days, so an own median of 100;
+    // the population's median is that of every gap of everyone. With K = 3
+    // and 3 gaps the typical interval is the average of the two.
     let days = customers();
-    let spans: f64 = days.iter().map(|d| (d[d.len() - 1] - d[0]) as f64).sum();
-    let gaps: f64 = days.iter().map(|d| (d.len() - 1) as f64).sum();
+    let mut all: Vec<u64> = days
+        .iter()
+        .flat_map(|d| d.windows(2).map(|w| w[1] - w[0]))
+        .collect();
+    all.sort_unstable();
+    // An even count: the mean of the middle two, as type-7 quantiles give.
+    let n = all.len();
+    let median = if n % 2 == 1 {
+        all[n / 2] as f64
+    } else {
+        (all[n / 2 - 1] + all[n / 2]) as f64 / 2.0
+    };
     let stages =
         lifecycle::stages(&log(&days), day(400), &LifecycleConfig::default(), &[], |_| None).unwrap();
-    let want = (300.0 + 3.0 * spans / gaps) / 6.0;
-    assert!((stages[3].timeline.typical_interval.unwrap() - want).abs() < 1e-12);
+    let want = (3.0 * 100.0 + 3.0 * median) / 6.0;
+    assert_eq!(stages[3].timeline.typical_interval, Some(want));
+    // The same interval as the next-purchase estimate's, one definition.
+    let next = repurchase::metrics::next_purchase(
+        &log(&days),
+        &repurchase::SummaryOptions::new(day(400)),
+        &Default::default(),
+    );
+    for (stage, estimate) in stages.iter().zip(&next) {
+        assert_eq!(
+            stage.timeline.typical_interval, estimate.typical_interval,
+            "{stage:?}"
+        );
+    }
 }
 
 #[test]

@@ -21,16 +21,17 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 /// Customer 1 first bought on 1 May; 2 bought on 1 March and 1 April;
-/// 3 every ten days from 8 April to 28 April.
+/// 3 every ten days from 10 April to 30 April. The gaps between purchase
+/// days are 31, 10 and 10: a population median of 10.
 fn log() -> PurchaseLog<u64> {
     let buy = |c: u64, m, d| Purchase::new(c, date(2024, m, d), Decimal::TEN);
     PurchaseLog::new(vec![
         buy(1, 5, 1),
         buy(2, 3, 1),
         buy(2, 4, 1),
-        buy(3, 4, 8),
-        buy(3, 4, 18),
-        buy(3, 4, 28),
+        buy(3, 4, 10),
+        buy(3, 4, 20),
+        buy(3, 4, 30),
     ])
     .unwrap()
 }
@@ -54,11 +55,11 @@ fn each_rule_type_fires_on_its_day() {
     let rules = [
         TriggerRule::new("care", TriggerKind::AfterFirstPurchase { days: 7 }, 0),
         TriggerRule::new("wake-up", TriggerKind::Silent { days: 30 }, 30),
-        // Customer 3's cycle: own gaps sum to 20 over 2, the pooled mean is
-        // (31 + 20) / 3 = 17, so (20 + 3 · 17) / 5 = 14.2 days; 10 days since
-        // the last purchase leaves 4.
+        // Customer 3's cycle: own median 10 over 2 gaps, the population's
+        // 10, so (2 · 10 + 3 · 10) / 5 = 10 days; 8 days since the last
+        // purchase leaves 2.
         TriggerRule::new("refill", TriggerKind::ReplenishmentDue { days_before: 5 }, 14),
-        TriggerRule::new("too early", TriggerKind::ReplenishmentDue { days_before: 3 }, 14),
+        TriggerRule::new("too early", TriggerKind::ReplenishmentDue { days_before: 1 }, 14),
         TriggerRule::new("birthday", TriggerKind::Birthday, 300),
         TriggerRule::new(
             "holiday",
@@ -74,19 +75,9 @@ fn each_rule_type_fires_on_its_day() {
     ];
     assert_eq!(
         fired(&rules, &profiles, today, &[]),
-        // Customer 2 is overdue (37 days on a 20.5-day cycle), so both refill
-        // rules reach them too.
-        [
-            (1, 0),
-            (2, 1),
-            (2, 2),
-            (2, 3),
-            (3, 2),
-            (3, 4),
-            (3, 5),
-            (9, 4),
-            (9, 5)
-        ]
+        // Customer 2 is more than a cycle overdue (37 days on a cycle of
+        // (31 + 3 · 10) / 4 = 15.25 days): lapsed, not due, so no refill.
+        [(1, 0), (2, 1), (3, 2), (3, 4), (3, 5), (9, 4), (9, 5)]
     );
 }
 
@@ -156,8 +147,11 @@ fn birthdays_on_29_february_fall_on_the_28th_in_other_years() {
 
 #[test]
 fn entering_a_stage_fires_once_on_the_day() {
-    // Customer 2's typical interval is (31 + 3 · 17) / 4 = 20.5 days: 1.5
-    // cycles late after 30.75 days, so at risk from 2 May (31 days).
+    // Customer 2's typical interval leans on everyone's gaps. Up to 29
+    // April they are 31 and 10 (median 20.5): (31 + 3 · 20.5) / 4 = 23.125
+    // days, 1.5 cycles late after 34.7. Customer 3's purchase on 30 April
+    // adds a gap of 10 (median 10): (31 + 3 · 10) / 4 = 15.25 days, 1.5
+    // cycles late after 22.9, and 29 days have passed: at risk that day.
     let rules = [TriggerRule::new(
         "at risk",
         TriggerKind::EnteredStage {
@@ -166,8 +160,9 @@ fn entering_a_stage_fires_once_on_the_day() {
         },
         0,
     )];
-    assert_eq!(fired(&rules, &[], date(2024, 5, 2), &[]), [(2, 0)]);
-    assert!(fired(&rules, &[], date(2024, 5, 3), &[]).is_empty());
+    assert!(fired(&rules, &[], date(2024, 4, 29), &[]).is_empty());
+    assert_eq!(fired(&rules, &[], date(2024, 4, 30), &[]), [(2, 0)]);
+    assert!(fired(&rules, &[], date(2024, 5, 1), &[]).is_empty());
 }
 
 proptest! {

@@ -41,6 +41,7 @@ mod window_churn;
 pub use cohort::{Cohort, CohortCell, CohortTable, MAX_COHORT_CELLS, cohort_retention};
 pub use cycle::{CustomerCycle, PurchaseCycle, purchase_cycle};
 pub use next_purchase::{IntervalBasis, NextPurchase, NextPurchaseOptions, next_purchase};
+pub(crate) use next_purchase::{IntervalPool, OwnCycle};
 pub use product::{ProductRepurchase, product_repurchase};
 pub use repurchase::{
     KDayRepurchase, SecondPurchase, k_day_repurchase_rate, repurchase_rate, returning_customer_rate,

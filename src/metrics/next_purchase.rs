@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::days::{days, for_each_customer, purchase_days};
-use super::stats::{DayCounts, quantile_sorted};
+use super::stats::{DayCounts, DayStats, quantile_sorted};
 use crate::period::{date_of_day, day_number};
 use crate::{Error, PurchaseLog, Result, SummaryOptions};
 
@@ -181,62 +181,33 @@ pub fn next_purchase<C: Clone>(
 ) -> Vec<NextPurchase<C>> {
     // One pass over the log: the population's intervals and times to a
     // second purchase, and each customer's own last day and quartiles.
-    let (mut intervals, mut second) = (DayCounts::default(), DayCounts::default());
-    let mut customers: Vec<(C, i64, u32, [Option<f64>; 3])> = Vec::with_capacity(log.customer_count());
-    let mut own: Vec<u32> = Vec::new();
+    let mut pool = IntervalPool::default();
+    let mut customers: Vec<(C, i64, OwnCycle)> = Vec::with_capacity(log.customer_count());
+    let mut gaps: Vec<u32> = Vec::new();
     for_each_customer(log, options, |key, cells| {
-        own.clear();
+        gaps.clear();
         let mut last = None;
         for day in purchase_days(cells) {
             if let Some(before) = last {
-                let gap = days(before, day);
-                intervals.add(gap);
-                if own.is_empty() {
-                    second.add(gap);
-                }
-                own.push(gap);
+                gaps.push(days(before, day));
             }
             last = Some(day);
         }
         let Some(last) = last else { return };
-        own.sort_unstable();
-        let quartiles = [0.25, 0.5, 0.75].map(|p| quantile_sorted(&own, p));
-        customers.push((
-            key.clone(),
-            last,
-            u32::try_from(own.len()).unwrap_or(u32::MAX),
-            quartiles,
-        ));
+        customers.push((key.clone(), last, pool.add(&mut gaps)));
     });
-    let (population, second) = (intervals.stats(), second.stats());
+    let cycles = pool.finish();
 
     let end = day_number(options.observation_end());
-    let k = next.shrinkage;
     customers
         .into_iter()
-        .map(|(customer, last, n, [own_p25, own_median, own_p75])| {
-            let (basis, low, typical, high) = if n == 0 {
-                (
-                    IntervalBasis::SecondPurchase,
-                    second.p25,
-                    second.median,
-                    second.p75,
-                )
-            } else {
-                let n_f = f64::from(n);
-                // The population holds every customer's intervals, so it is
-                // never empty here; fall back to the customer's own value.
-                let blend = |mine: Option<f64>, population: Option<f64>| {
-                    let mine = mine?;
-                    Some((n_f * mine + k * population.unwrap_or(mine)) / (n_f + k))
-                };
-                (
-                    IntervalBasis::OwnCycle { intervals: n },
-                    blend(own_p25, population.p25),
-                    blend(own_median, population.median),
-                    blend(own_p75, population.p75),
-                )
-            };
+        .map(|(customer, last, own)| {
+            let TypicalInterval {
+                basis,
+                low,
+                typical,
+                high,
+            } = cycles.typical(&own, next.shrinkage);
             let days_since_last = days(last, end);
             NextPurchase {
                 customer,
@@ -256,4 +227,96 @@ pub fn next_purchase<C: Clone>(
 /// The date `interval` days (rounded) after `day`.
 fn shift(day: i64, interval: f64) -> Option<NaiveDate> {
     date_of_day(day + interval.round() as i64)
+}
+
+/// One customer's own cycle: how many intervals, and their quartiles.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct OwnCycle {
+    intervals: u32,
+    quartiles: [Option<f64>; 3],
+}
+
+/// Every customer's intervals between purchase days, and first intervals
+/// (the time to a second purchase): what a customer's own cycle is shrunk
+/// toward.
+#[derive(Debug, Default)]
+pub(crate) struct IntervalPool {
+    intervals: DayCounts,
+    second: DayCounts,
+}
+
+impl IntervalPool {
+    /// Adds one customer's intervals, in purchase order, and gives their
+    /// own cycle (`gaps` is left sorted).
+    pub(crate) fn add(&mut self, gaps: &mut [u32]) -> OwnCycle {
+        if let Some(&first) = gaps.first() {
+            self.second.add(first);
+        }
+        for &gap in gaps.iter() {
+            self.intervals.add(gap);
+        }
+        gaps.sort_unstable();
+        OwnCycle {
+            intervals: u32::try_from(gaps.len()).unwrap_or(u32::MAX),
+            quartiles: [0.25, 0.5, 0.75].map(|p| quantile_sorted(gaps, p)),
+        }
+    }
+
+    /// The population's distributions.
+    pub(crate) fn finish(&self) -> Cycles {
+        Cycles {
+            population: self.intervals.stats(),
+            second: self.second.stats(),
+        }
+    }
+}
+
+/// The population's intervals and times to a second purchase.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cycles {
+    population: DayStats,
+    second: DayStats,
+}
+
+/// A customer's typical interval and its quartile range, in days.
+pub(crate) struct TypicalInterval {
+    pub(crate) basis: IntervalBasis,
+    pub(crate) low: Option<f64>,
+    pub(crate) typical: Option<f64>,
+    pub(crate) high: Option<f64>,
+}
+
+impl Cycles {
+    /// The one definition of a typical interval, shared by
+    /// [`next_purchase`], the lifecycle's overdue ratio and the
+    /// replenishment trigger: `n` own intervals shrunk toward the
+    /// population's by `k`, `(n · own + k · population) / (n + k)`, for the
+    /// median and the quartiles; a one-time buyer gets the population's
+    /// time to a second purchase.
+    pub(crate) fn typical(&self, own: &OwnCycle, k: f64) -> TypicalInterval {
+        if own.intervals == 0 {
+            return TypicalInterval {
+                basis: IntervalBasis::SecondPurchase,
+                low: self.second.p25,
+                typical: self.second.median,
+                high: self.second.p75,
+            };
+        }
+        let n = f64::from(own.intervals);
+        // The population holds every customer's intervals, so it is never
+        // empty here; fall back to the customer's own value.
+        let blend = |mine: Option<f64>, population: Option<f64>| {
+            let mine = mine?;
+            Some((n * mine + k * population.unwrap_or(mine)) / (n + k))
+        };
+        let [p25, median, p75] = own.quartiles;
+        TypicalInterval {
+            basis: IntervalBasis::OwnCycle {
+                intervals: own.intervals,
+            },
+            low: blend(p25, self.population.p25),
+            typical: blend(median, self.population.median),
+            high: blend(p75, self.population.p75),
+        }
+    }
 }
