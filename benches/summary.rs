@@ -3,6 +3,9 @@
 //! `build_string_keys` with the same keys as strings; `build_from_columns*`
 //! from the same purchases as borrowed columns).
 //!
+//! `summarize_offset` and `summarize_zone` (with `--features tz`) summarise
+//! the same purchases in UTC+1 and in Europe/Berlin.
+//!
 //! `cargo bench --bench summary`; add `-- 1e7` for the largest size alone.
 // criterion's macros generate undocumented items; a bench may unwrap its
 // own generated data.
@@ -109,6 +112,33 @@ fn bench_summary(c: &mut Criterion) {
             ("summarize_week", Granularity::Week),
         ] {
             let opts = SummaryOptions::new(end).granularity(granularity);
+            group.bench_function(BenchmarkId::new(name, label), |b| {
+                b.iter(|| {
+                    let s = log.summarize(black_box(&opts));
+                    assert_eq!(s.len(), log.customer_count());
+                    s
+                })
+            });
+        }
+
+        // The same purchases in a fixed offset and in a named zone with
+        // daylight saving (`--features tz`): the zone's day lookups cost.
+        #[cfg(feature = "tz")]
+        for (name, calendar) in [
+            (
+                "summarize_offset",
+                repurchase::Calendar::offset(chrono::FixedOffset::east_opt(3600).unwrap()),
+            ),
+            (
+                "summarize_zone",
+                repurchase::Calendar::zone(chrono_tz::Europe::Berlin),
+            ),
+        ] {
+            let log = repurchase::LogOptions::default()
+                .calendar(calendar)
+                .build(purchases.clone())
+                .unwrap();
+            let opts = SummaryOptions::new(end);
             group.bench_function(BenchmarkId::new(name, label), |b| {
                 b.iter(|| {
                     let s = log.summarize(black_box(&opts));

@@ -2,14 +2,13 @@
 
 use std::hash::Hash;
 
-use chrono::FixedOffset;
 use itertools::{EitherOrBoth, Itertools};
 
 use crate::days::{DayCell, fill_day_cells};
 use crate::hash::FastMap;
-use crate::period::{day_number, local_day};
+use crate::period::day_number;
 use crate::summary::PeriodFold;
-use crate::{Error, LogOptions, Purchase, PurchaseLog, Result, Summaries, SummaryOptions};
+use crate::{Calendar, Error, LogOptions, Purchase, PurchaseLog, Result, Summaries, SummaryOptions};
 
 /// Per-customer summary state that a service updates one order at a time,
 /// and that merges across shards; it yields exactly the summaries of
@@ -27,16 +26,15 @@ use crate::{Error, LogOptions, Purchase, PurchaseLog, Result, Summaries, Summary
 ///
 /// Shards partitioned by customer (or not: cells of the same customer and
 /// day add up) are merged with [`merge`](Self::merge); every shard must use
-/// the same UTC offset, since it fixes where local days start.
+/// the same [`Calendar`], since it fixes where local days start.
 ///
 /// # Example
 ///
 /// ```
-/// use chrono::{FixedOffset, NaiveDate};
-/// use repurchase::{datasets::cdnow_sample_purchases, SummaryAccumulator, SummaryOptions};
+/// use chrono::NaiveDate;
+/// use repurchase::{datasets::cdnow_sample_purchases, Calendar, SummaryAccumulator, SummaryOptions};
 ///
-/// let utc = FixedOffset::east_opt(0).ok_or("bad offset")?;
-/// let (mut even, mut odd) = (SummaryAccumulator::new(utc), SummaryAccumulator::new(utc));
+/// let (mut even, mut odd) = (SummaryAccumulator::new(Calendar::utc()), SummaryAccumulator::new(Calendar::utc()));
 /// for p in cdnow_sample_purchases() {
 ///     if p.customer % 2 == 0 { even.push(&p)? } else { odd.push(&p)? }
 /// }
@@ -61,7 +59,7 @@ use crate::{Error, LogOptions, Purchase, PurchaseLog, Result, Summaries, Summary
     )
 )]
 pub struct SummaryAccumulator<C> {
-    offset_seconds: i32,
+    calendar: Calendar,
     /// Customer key → position in `customers`.
     slots: FastMap<C, usize>,
     /// Each customer's day cells, sorted by day.
@@ -70,11 +68,11 @@ pub struct SummaryAccumulator<C> {
     pushed: usize,
 }
 
-/// Two accumulators are equal when they hold the same offset, record count
+/// Two accumulators are equal when they hold the same calendar, record count
 /// and day cells per customer, whatever order the customers arrived in.
 impl<C: Eq + Hash> PartialEq for SummaryAccumulator<C> {
     fn eq(&self, other: &Self) -> bool {
-        self.offset_seconds == other.offset_seconds
+        self.calendar == other.calendar
             && self.pushed == other.pushed
             && self.customers.len() == other.customers.len()
             && self.customers.iter().all(|(key, cells)| {
@@ -92,14 +90,14 @@ impl<C: Eq + Hash> PartialEq for SummaryAccumulator<C> {
 #[cfg(feature = "serde")]
 #[derive(serde::Serialize, serde::Deserialize)]
 struct AccumulatorState<C> {
-    offset_seconds: i32,
+    calendar: Calendar,
     customers: Vec<(C, Vec<DayCell>)>,
     pushed: usize,
 }
 
 /// Loading checks what `push` and `merge` keep true, so that a truncated,
 /// edited or mis-migrated state is refused instead of changing answers: a
-/// valid offset; unique customers, each with purchase days; each
+/// known calendar; unique customers, each with purchase days; each
 /// customer's days strictly increasing, each day's times instants chrono
 /// holds and on that local day, its counts and net amount consistent; and
 /// at least as many records pushed as lines held.
@@ -113,11 +111,7 @@ impl<C: Eq + Hash + Clone> TryFrom<AccumulatorState<C>> for SummaryAccumulator<C
             position,
             problem,
         };
-        let offset = state.offset_seconds;
-        if FixedOffset::east_opt(offset).is_none() {
-            let problem = format!("{offset} s is not a UTC offset (less than a day either way)");
-            return Err(invalid("offset", 0, problem));
-        }
+        let calendar = state.calendar;
         let mut slots = FastMap::default();
         let mut lines = 0_u64;
         for (i, (key, cells)) in state.customers.iter().enumerate() {
@@ -129,7 +123,7 @@ impl<C: Eq + Hash + Clone> TryFrom<AccumulatorState<C>> for SummaryAccumulator<C
             }
             let mut previous = None;
             for cell in cells {
-                check_cell(cell, offset, previous).map_err(|problem| invalid("customer", i, problem))?;
+                check_cell(cell, &calendar, previous).map_err(|problem| invalid("customer", i, problem))?;
                 previous = Some(cell.day);
                 lines += u64::from(cell.orders) + u64::from(cell.refunds);
             }
@@ -142,7 +136,7 @@ impl<C: Eq + Hash + Clone> TryFrom<AccumulatorState<C>> for SummaryAccumulator<C
             return Err(invalid("record count", 0, problem));
         }
         Ok(Self {
-            offset_seconds: offset,
+            calendar,
             slots,
             customers: state.customers,
             pushed: state.pushed,
@@ -153,7 +147,7 @@ impl<C: Eq + Hash + Clone> TryFrom<AccumulatorState<C>> for SummaryAccumulator<C
 /// What is wrong with a stored day cell, if anything (see the `TryFrom`
 /// above); `previous` is the customer's day before it.
 #[cfg(feature = "serde")]
-fn check_cell(cell: &DayCell, offset: i32, previous: Option<i64>) -> std::result::Result<(), String> {
+fn check_cell(cell: &DayCell, calendar: &Calendar, previous: Option<i64>) -> std::result::Result<(), String> {
     let day = cell.day;
     if previous.is_some_and(|p| p >= day) {
         return Err(format!(
@@ -170,7 +164,7 @@ fn check_cell(cell: &DayCell, offset: i32, previous: Option<i64>) -> std::result
             cell.first, cell.last
         ));
     }
-    if local_day(cell.first, offset) != day || local_day(cell.last, offset) != day {
+    if calendar.local_day(cell.first) != day || calendar.local_day(cell.last) != day {
         return Err(format!(
             "day {day}: times {} to {} fall on other days",
             cell.first, cell.last
@@ -197,7 +191,7 @@ fn check_cell(cell: &DayCell, offset: i32, previous: Option<i64>) -> std::result
 impl<C> From<SummaryAccumulator<C>> for AccumulatorState<C> {
     fn from(acc: SummaryAccumulator<C>) -> Self {
         Self {
-            offset_seconds: acc.offset_seconds,
+            calendar: acc.calendar,
             customers: acc.customers,
             pushed: acc.pushed,
         }
@@ -205,46 +199,46 @@ impl<C> From<SummaryAccumulator<C>> for AccumulatorState<C> {
 }
 
 impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
-    /// An empty accumulator bucketing days at `utc_offset`.
+    /// An empty accumulator bucketing days in `calendar`.
     ///
     /// # Example
     ///
     /// ```
-    /// use chrono::FixedOffset;
-    /// use repurchase::SummaryAccumulator;
+    /// use repurchase::{Calendar, SummaryAccumulator};
     ///
-    /// let acc = SummaryAccumulator::<u64>::new(FixedOffset::east_opt(8 * 3600).ok_or("bad offset")?);
+    /// let acc = SummaryAccumulator::<u64>::new("+08:00".parse::<Calendar>()?);
     /// assert_eq!(acc.customer_count(), 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(utc_offset: FixedOffset) -> Self {
+    pub fn new(calendar: Calendar) -> Self {
         Self {
-            offset_seconds: utc_offset.local_minus_utc(),
+            calendar,
             slots: FastMap::default(),
             customers: Vec::new(),
             pushed: 0,
         }
     }
 
-    /// The state of a whole log's orders (lines of one order summed).
+    /// The state of a whole log's orders (lines of one order summed), in
+    /// the log's calendar.
     ///
     /// # Example
     ///
     /// ```
-    /// use chrono::{FixedOffset, NaiveDate};
+    /// use chrono::NaiveDate;
     /// use repurchase::{datasets::cdnow_sample, SummaryAccumulator, SummaryOptions};
     ///
     /// let log = cdnow_sample()?;
-    /// let acc = SummaryAccumulator::from_log(&log, FixedOffset::east_opt(0).ok_or("bad offset")?);
+    /// let acc = SummaryAccumulator::from_log(&log);
     /// let opts = SummaryOptions::new(NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?);
     /// assert_eq!(acc.summarize(&opts)?, log.summarize(&opts));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_log(log: &PurchaseLog<C>, utc_offset: FixedOffset) -> Self {
-        let mut acc = Self::new(utc_offset);
+    pub fn from_log(log: &PurchaseLog<C>) -> Self {
+        let mut acc = Self::new(log.calendar());
         for purchases in log.customers() {
             let mut cells = Vec::new();
-            fill_day_cells(&purchases, acc.offset_seconds, &mut cells);
+            fill_day_cells(&purchases, log.clock(), &mut cells);
             acc.slots.insert(purchases.key().clone(), acc.customers.len());
             acc.customers.push((purchases.key().clone(), cells));
         }
@@ -263,11 +257,11 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
     /// # Example
     ///
     /// ```
-    /// use chrono::{FixedOffset, NaiveDate};
-    /// use repurchase::{Purchase, SummaryAccumulator};
+    /// use chrono::NaiveDate;
+    /// use repurchase::{Calendar, Purchase, SummaryAccumulator};
     /// use rust_decimal::Decimal;
     ///
-    /// let mut acc = SummaryAccumulator::new(FixedOffset::east_opt(0).ok_or("bad offset")?);
+    /// let mut acc = SummaryAccumulator::new(Calendar::utc());
     /// let day = NaiveDate::from_ymd_opt(2024, 5, 1).ok_or("bad date")?;
     /// acc.push(&Purchase::new("alice", day, Decimal::TEN))?;
     /// let sentinel = NaiveDate::from_ymd_opt(1900, 1, 1).ok_or("bad date")?;
@@ -280,12 +274,7 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
         self.pushed += 1;
         let seconds = purchase.at.unix_seconds();
         LogOptions::default().check(index, seconds, purchase.amount)?;
-        let cell = DayCell::new(
-            local_day(seconds, self.offset_seconds),
-            seconds,
-            purchase.amount,
-            false,
-        );
+        let cell = DayCell::new(self.calendar.local_day(seconds), seconds, purchase.amount, false);
         let cells = match self.slots.get(&purchase.customer) {
             Some(&slot) => self.customers.get_mut(slot).map(|(_, cells)| cells),
             None => {
@@ -304,19 +293,18 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
     ///
     /// # Errors
     ///
-    /// [`Error::OffsetMismatch`] when the two use different UTC offsets;
+    /// [`Error::CalendarMismatch`] when the two use different calendars;
     /// `self` is then unchanged.
     ///
     /// # Example
     ///
     /// ```
-    /// use chrono::{FixedOffset, NaiveDate};
-    /// use repurchase::{Purchase, SummaryAccumulator};
+    /// use chrono::NaiveDate;
+    /// use repurchase::{Calendar, Purchase, SummaryAccumulator};
     /// use rust_decimal::Decimal;
     ///
-    /// let utc = FixedOffset::east_opt(0).ok_or("bad offset")?;
     /// let day = NaiveDate::from_ymd_opt(2024, 5, 1).ok_or("bad date")?;
-    /// let (mut a, mut b) = (SummaryAccumulator::new(utc), SummaryAccumulator::new(utc));
+    /// let (mut a, mut b) = (SummaryAccumulator::new(Calendar::utc()), SummaryAccumulator::new(Calendar::utc()));
     /// a.push(&Purchase::new(1_u64, day, Decimal::ONE))?;
     /// b.push(&Purchase::new(2_u64, day, Decimal::ONE))?;
     /// a.merge(b)?;
@@ -324,10 +312,10 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn merge(&mut self, other: Self) -> Result<()> {
-        if other.offset_seconds != self.offset_seconds {
-            return Err(Error::OffsetMismatch {
-                expected: self.offset_seconds,
-                found: other.offset_seconds,
+        if other.calendar != self.calendar {
+            return Err(Error::CalendarMismatch {
+                expected: self.calendar,
+                found: other.calendar,
             });
         }
         self.pushed += other.pushed;
@@ -352,10 +340,9 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
     /// # Example
     ///
     /// ```
-    /// use chrono::FixedOffset;
     /// use repurchase::{datasets::cdnow_sample, SummaryAccumulator};
     ///
-    /// let acc = SummaryAccumulator::from_log(&cdnow_sample()?, FixedOffset::east_opt(0).ok_or("bad offset")?);
+    /// let acc = SummaryAccumulator::from_log(&cdnow_sample()?);
     /// assert_eq!(acc.customer_count(), 2357);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -366,21 +353,21 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
     /// Summaries as of `options`' observation end, exactly as
     /// [`PurchaseLog::summarize`] gives them for the same orders; the
     /// positions of orders after the end are not known here
-    /// ([`Summaries::after_end`] is empty), only their count.
+    /// ([`Summaries::after_end`] is empty), only their count. The
+    /// summaries are in the accumulator's calendar.
     ///
     /// # Errors
     ///
-    /// [`Error::OffsetMismatch`] when `options` asks for another UTC offset
-    /// than the accumulator buckets days at.
+    /// None today; a `Result` so that checks of stored state can grow.
     ///
     /// # Example
     ///
     /// ```
-    /// use chrono::{FixedOffset, NaiveDate};
-    /// use repurchase::{Purchase, SummaryAccumulator, SummaryOptions};
+    /// use chrono::NaiveDate;
+    /// use repurchase::{Calendar, Purchase, SummaryAccumulator, SummaryOptions};
     /// use rust_decimal::Decimal;
     ///
-    /// let mut acc = SummaryAccumulator::new(FixedOffset::east_opt(0).ok_or("bad offset")?);
+    /// let mut acc = SummaryAccumulator::new(Calendar::utc());
     /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).ok_or("bad date");
     /// for (m, day) in [(1, 5), (2, 9), (2, 9), (3, 1)] {
     ///     acc.push(&Purchase::new("alice", d(m, day)?, Decimal::TEN))?;
@@ -390,16 +377,10 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn summarize(&self, options: &SummaryOptions) -> Result<Summaries<C>> {
-        if options.offset_seconds() != self.offset_seconds {
-            return Err(Error::OffsetMismatch {
-                expected: self.offset_seconds,
-                found: options.offset_seconds(),
-            });
-        }
         let end_day = day_number(options.observation_end());
         let mut by_key: Vec<&(C, Vec<DayCell>)> = self.customers.iter().collect();
         by_key.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut summaries = Summaries::with_capacity(by_key.len(), *options);
+        let mut summaries = Summaries::with_capacity(by_key.len(), *options, self.calendar);
         for (key, cells) in by_key {
             let mut fold = PeriodFold::new(options.granularity_of());
             for cell in cells {

@@ -4,9 +4,9 @@
 
 use rust_decimal::Decimal;
 
+use crate::calendar::Clock;
 use crate::log::{CustomerPurchases, Order, is_negative};
 use crate::money::Money;
-use crate::period::local_day;
 
 /// What one customer did on one local day: the orders and refunds of that
 /// day, netted. Day cells are the unit every summary is folded from, so the
@@ -73,10 +73,16 @@ impl DayCell {
 }
 
 /// Fills `cells` with the customer's orders as day cells, in day order.
-pub(crate) fn fill_day_cells<C>(purchases: &CustomerPurchases<'_, C>, offset: i32, cells: &mut Vec<DayCell>) {
+pub(crate) fn fill_day_cells<C>(
+    purchases: &CustomerPurchases<'_, C>,
+    clock: &Clock,
+    cells: &mut Vec<DayCell>,
+) {
     cells.clear();
     for order in purchases.orders() {
-        add_order(cells, local_day(order.seconds, offset), &order);
+        // Days never run backwards (see `Clock::next_day`).
+        let day = clock.next_day(order.seconds, cells.last().map(|c| c.day));
+        add_order(cells, day, &order);
     }
 }
 

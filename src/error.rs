@@ -306,20 +306,19 @@ pub enum Error {
         condition: String,
     },
 
-    /// Day cells bucketed with one UTC offset were combined with, or
-    /// summarised under, another: their local days do not line up.
+    /// Day cells bucketed in one calendar were combined with another's:
+    /// their local days do not line up.
     ///
     /// Create every shard's [`SummaryAccumulator`](crate::SummaryAccumulator)
-    /// with the same offset, and summarise with that offset.
+    /// with the same [`Calendar`](crate::Calendar).
     #[error(
-        "UTC offset mismatch: the accumulator buckets days at {expected} s east of UTC, \
-         but {found} s was given; use one offset throughout"
+        "calendar mismatch: the accumulator buckets days in {expected}, the other in {found}; use one calendar throughout"
     )]
-    OffsetMismatch {
-        /// The accumulator's offset, in seconds east of UTC.
-        expected: i32,
-        /// The offset given, in seconds east of UTC.
-        found: i32,
+    CalendarMismatch {
+        /// The accumulator's calendar.
+        expected: crate::Calendar,
+        /// The other's.
+        found: crate::Calendar,
     },
 
     /// A model and the data it is applied to measure time in different
@@ -398,7 +397,7 @@ impl Error {
             | Error::InvalidInput { .. }
             | Error::InsufficientData { .. }
             | Error::Undefined { .. }
-            | Error::OffsetMismatch { .. }
+            | Error::CalendarMismatch { .. }
             | Error::UnitMismatch { .. }
             | Error::InvalidState { .. }
             | Error::Overflow { .. } => None,
@@ -430,7 +429,7 @@ impl Error {
             | Error::InvalidInput { .. }
             | Error::InsufficientData { .. }
             | Error::Undefined { .. }
-            | Error::OffsetMismatch { .. }
+            | Error::CalendarMismatch { .. }
             | Error::UnitMismatch { .. }
             | Error::InvalidState { .. }
             | Error::Overflow { .. } => None,

@@ -63,7 +63,8 @@ crate::stored::deserialize_checked!(ExperimentOptions { start: NaiveDate, end: N
     .map(|options| options.minimum_sample(minimum_sample)));
 
 impl ExperimentOptions {
-    /// A window from `start` to `end`, both included (UTC days).
+    /// A window from `start` to `end`, both included (days of the log's
+    /// [`Calendar`](crate::Calendar)).
     ///
     /// # Errors
     ///
@@ -365,7 +366,7 @@ fn arm<C: Ord>(
     for (i, key) in keys.iter().enumerate() {
         let (mut bought, mut spent) = (false, Decimal::ZERO);
         if let Some(purchases) = log.purchases_of(key) {
-            fill_day_cells(&purchases, 0, &mut cells);
+            fill_day_cells(&purchases, log.clock(), &mut cells);
             for cell in cells.iter().filter(|c| (start..=end).contains(&c.day)) {
                 bought |= cell.is_occasion();
                 spent += cell.net.value();

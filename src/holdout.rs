@@ -162,8 +162,7 @@ impl<C: Clone + Ord> PurchaseLog<C> {
         );
         let calibration_options = SummaryOptions::new(calibration_end)
             .granularity(granularity)
-            .unit(options.unit_of())
-            .utc_offset(options.utc_offset_of());
+            .unit(options.unit_of());
 
         let mut split = CalibrationHoldout {
             customers: Vec::with_capacity(self.customer_count()),
@@ -176,7 +175,7 @@ impl<C: Clone + Ord> PurchaseLog<C> {
         let mut holdout_occasions = 0_u64;
         let mut cells = Vec::new();
         for purchases in self.customers() {
-            fill_day_cells(&purchases, options.offset_seconds(), &mut cells);
+            fill_day_cells(&purchases, self.clock(), &mut cells);
             let mut calibration = PeriodFold::new(granularity);
             let mut holdout = PeriodFold::new(granularity);
             let mut in_window = false;

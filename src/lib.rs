@@ -48,7 +48,8 @@
 //!   `arrow` feature, from Arrow record batches (`repurchase::arrow`).
 //! - [`CustomerSummary`]: frequency, recency, T and monetary value exactly
 //!   as Python `lifetimes` computes them, by [`PurchaseLog::summarize`] with
-//!   [`SummaryOptions`] ([`Granularity`], [`TimeUnit`], UTC offset), and the
+//!   [`SummaryOptions`] ([`Granularity`], [`TimeUnit`]) in the log's
+//!   [`Calendar`] (a UTC offset or, with `tz`, a time zone), and the
 //!   calibration/holdout split [`PurchaseLog::calibration_holdout`].
 //! - [`SummaryAccumulator`]: the same summaries, updated one order at a time
 //!   and merged across customer-partitioned shards.
@@ -145,6 +146,7 @@
 mod accumulator;
 #[cfg(feature = "arrow")]
 pub mod arrow;
+mod calendar;
 pub mod churn;
 pub mod clv;
 #[cfg(feature = "datasets")]
@@ -197,6 +199,7 @@ pub use chrono;
 pub use rust_decimal;
 
 pub use accumulator::SummaryAccumulator;
+pub use calendar::Calendar;
 pub use error::{Error, Field, Result};
 pub use holdout::{CalibrationHoldout, SplitSummary};
 pub use log::{

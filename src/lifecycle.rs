@@ -23,7 +23,7 @@ use crate::days::fill_day_cells;
 use crate::log::is_negative;
 use crate::metrics::days::purchase_days;
 use crate::metrics::{IntervalPool, OwnCycle};
-use crate::period::{check_before, day_number, local_day};
+use crate::period::{check_before, day_number};
 use crate::{Customer, Error, PurchaseLog, Result};
 
 /// A lifecycle stage.
@@ -430,8 +430,8 @@ pub struct CustomerStage<C> {
 /// Every customer's stage on `as_of`: each customer with a purchase up to
 /// that day, and each profile without one that had signed up by then (or
 /// has no sign-up date), as a prospect; in key order. `p_alive` gives a
-/// model's P(alive) for a key, or `None`. Purchase days are UTC days and
-/// follow the summaries' occasion rule (a day whose refunds cancel its
+/// model's P(alive) for a key, or `None`. Purchase days are days of the
+/// log's [`Calendar`](crate::Calendar) and follow the summaries' occasion rule (a day whose refunds cancel its
 /// orders is not one).
 ///
 /// # Errors
@@ -475,7 +475,7 @@ pub fn stages<C: Clone + Ord>(
         // occasion rule), so the days come straight from the timestamps;
         // with one, the day cells net the refunds as the summaries do.
         let days: &mut dyn Iterator<Item = i64> = if purchases.amounts().any(is_negative) {
-            fill_day_cells(&purchases, 0, &mut cells);
+            fill_day_cells(&purchases, log.clock(), &mut cells);
             cells.truncate(cells.partition_point(|c| c.day <= today));
             &mut purchase_days(&cells)
         } else {
@@ -483,7 +483,11 @@ pub fn stages<C: Clone + Ord>(
             fast_days.extend(
                 purchases
                     .seconds()
-                    .map(|s| local_day(s, 0))
+                    .scan(None, |previous, s| {
+                        let day = log.clock().next_day(s, *previous);
+                        *previous = Some(day);
+                        Some(day)
+                    })
                     .take_while(|d| *d <= today),
             );
             fast_days.dedup();

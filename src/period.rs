@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 /// Seconds in a day.
-const DAY_SECONDS: i64 = 86_400;
+pub(crate) const DAY_SECONDS: i64 = 86_400;
 /// `NaiveDate::num_days_from_ce` of 1970-01-01.
 const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
 
@@ -126,13 +126,6 @@ impl TimeUnit {
     }
 }
 
-/// The local day number (days since 1970-01-01) of an instant, for a shop
-/// whose days start at midnight `offset_seconds` east of UTC.
-#[inline]
-pub(crate) fn local_day(unix_seconds: i64, offset_seconds: i32) -> i64 {
-    (unix_seconds + i64::from(offset_seconds)).div_euclid(DAY_SECONDS)
-}
-
 /// `Ok` when `from` is strictly before `to`, else the error naming both.
 pub(crate) fn check_before(from: NaiveDate, to: NaiveDate) -> crate::Result<()> {
     if from < to {
@@ -245,15 +238,5 @@ mod tests {
         let mar = Granularity::Month.period_of_day(day_number(date(1997, 3, 2)));
         assert_eq!(mar - jan, 2);
         assert_eq!(TimeUnit::Days.between(Granularity::Month, jan, mar), 59.0);
-    }
-
-    #[test]
-    fn local_days_honour_the_offset() {
-        // 1997-01-01T20:00Z is already 1997-01-02 in UTC+8 and still 01-01 in UTC-5.
-        let t = day_number(date(1997, 1, 1)) * DAY_SECONDS + 20 * 3600;
-        assert_eq!(local_day(t, 0), day_number(date(1997, 1, 1)));
-        assert_eq!(local_day(t, 8 * 3600), day_number(date(1997, 1, 2)));
-        assert_eq!(local_day(t, -5 * 3600), day_number(date(1997, 1, 1)));
-        assert_eq!(local_day(-1, 0), -1);
     }
 }

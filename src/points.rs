@@ -349,7 +349,7 @@ pub fn balances<C: Clone + Ord>(
     let mut out = Vec::with_capacity(log.customer_count());
     for purchases in log.customers() {
         let key = purchases.key();
-        fill_day_cells(&purchases, 0, &mut cells);
+        fill_day_cells(&purchases, log.clock(), &mut cells);
         // Lots of (day earned, points left), oldest first.
         let mut lots: VecDeque<(i64, Decimal)> = VecDeque::new();
         let (mut earned, mut redeemed, mut expired) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);

@@ -61,7 +61,7 @@ pub struct Portrait<C> {
     /// quarter) to 4 (highest), by type-7 quartiles, equal AOVs in the same
     /// band; `None` without orders.
     pub price_band: Option<u8>,
-    /// The weekday (in the summary options' UTC offset) with most orders,
+    /// The weekday (in the log's [`Calendar`](crate::Calendar)) with most orders,
     /// ties to the earliest from Monday; `None` without orders.
     pub usual_weekday: Option<Weekday>,
     /// Share of orders by channel, largest first, ties by name; orders
@@ -115,9 +115,8 @@ pub fn portraits<C: Clone>(
             }))
         })
         .collect();
-    let offset = i64::from(options.offset_seconds());
     let end = day_number(options.observation_end());
-    let local_day = |seconds: i64| (seconds + offset).div_euclid(86_400);
+    let local_day = |seconds: i64| log.clock().day(seconds);
     let channels = log.channels();
     let mut counts = vec![0_u32; names.len()];
     let mut channel_orders = vec![0_u32; channels.len()];

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
 
 /// An instant, to the second, in UTC.
@@ -19,10 +19,10 @@ use rust_decimal::Decimal;
 /// Sub-second precision is dropped (truncated toward the earlier second):
 /// nothing in repurchase analytics turns on less than a second.
 ///
-/// If your naive dates are the shop's local days, leave
-/// [`SummaryOptions::utc_offset`](crate::SummaryOptions::utc_offset) at zero:
-/// the offset is for instants recorded in UTC, such as `DateTime<Utc>` from a
-/// database, that must be bucketed into the shop's local days.
+/// If your naive dates are the shop's local days, leave the log's
+/// [`Calendar`](crate::Calendar) at UTC: the calendar is for instants
+/// recorded in UTC, such as `DateTime<Utc>` from a database, that must be
+/// bucketed into the shop's local days.
 ///
 /// # Example
 ///
@@ -102,9 +102,9 @@ impl Timestamp {
         DateTime::from_timestamp(self.seconds, 0).unwrap_or_default()
     }
 
-    /// The calendar date at `offset` from UTC: the shop's day of the
-    /// instant (as [`SummaryOptions::utc_offset`](crate::SummaryOptions::utc_offset)
-    /// counts days).
+    /// The date of the instant in a calendar (a [`Calendar`](crate::Calendar),
+    /// or a `FixedOffset`): the shop's day of the instant, as every module
+    /// counts days in the log's calendar.
     ///
     /// # Example
     ///
@@ -119,8 +119,8 @@ impl Timestamp {
     /// assert_eq!(t.utc_date(), NaiveDate::from_ymd_opt(2024, 3, 4).ok_or("bad date")?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn local_date(self, offset: FixedOffset) -> NaiveDate {
-        self.to_datetime().with_timezone(&offset).date_naive()
+    pub fn local_date(self, calendar: impl Into<crate::Calendar>) -> NaiveDate {
+        calendar.into().local_date(self)
     }
 
     /// The calendar date in UTC.

@@ -1,27 +1,28 @@
 //! Per-customer summaries: frequency, recency, T and monetary value as
 //! lifetimes defines them, plus the observed spend.
 
-use chrono::{FixedOffset, NaiveDate, Offset, Utc};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::money::Money;
 use crate::parallel::Shareable;
 
+use crate::calendar::Clock;
 use crate::days::DayCell;
 use crate::log::CustomerPurchases;
 use crate::models::ModelTime;
-use crate::period::{day_number, local_day};
-use crate::{Granularity, PurchaseLog, TimeUnit, Timestamp};
+use crate::period::day_number;
+use crate::{Calendar, Granularity, PurchaseLog, TimeUnit, Timestamp};
 
 /// How to summarise: the observation end, the period purchases are bucketed
-/// into, the unit of `recency` and `T`, and the shop's UTC offset.
+/// into, and the unit of `recency` and `T`. Days are the log's
+/// [`Calendar`]'s.
 ///
 /// | option | default | meaning |
 /// |---|---|---|
 /// | observation end | required | the last day observed, inclusive; the library never reads a clock |
 /// | [`granularity`](Self::granularity) | [`Granularity::Day`] | purchases in one period are one occasion |
 /// | [`unit`](Self::unit) | [`TimeUnit::Periods`] | unit of `recency`, `T` and holdout durations |
-/// | [`utc_offset`](Self::utc_offset) | UTC | where the shop's days start, for timestamps recorded in UTC |
 ///
 /// lifetimes' `summary_data_from_transaction_data(..., freq='D')` is
 /// `SummaryOptions::new(end)`; `freq='W'` adds `.granularity(Granularity::Week)`;
@@ -44,12 +45,11 @@ pub struct SummaryOptions {
     observation_end: NaiveDate,
     granularity: Granularity,
     unit: TimeUnit,
-    utc_offset_seconds: i32,
 }
 
 impl SummaryOptions {
     /// Options observing up to and including `observation_end`, by day, in
-    /// whole periods, in UTC.
+    /// whole periods.
     ///
     /// # Example
     ///
@@ -66,7 +66,6 @@ impl SummaryOptions {
             observation_end,
             granularity: Granularity::Day,
             unit: TimeUnit::Periods,
-            utc_offset_seconds: 0,
         }
     }
 
@@ -97,26 +96,6 @@ impl SummaryOptions {
     #[must_use]
     pub fn unit(mut self, unit: TimeUnit) -> Self {
         self.unit = unit;
-        self
-    }
-
-    /// Sets the shop's offset from UTC: a purchase at 20:00 UTC falls on the
-    /// next local day in UTC+8. Naive dates are read as UTC (see
-    /// [`Timestamp`]), so leave this at UTC when your dates are already
-    /// local.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use chrono::{FixedOffset, NaiveDate, Offset, Utc}; use repurchase::SummaryOptions;
-    /// let plus8 = FixedOffset::east_opt(8 * 3600).ok_or("bad offset")?;
-    /// let opts = SummaryOptions::new(NaiveDate::MIN).utc_offset(plus8);
-    /// assert_eq!(opts.utc_offset_of(), plus8);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn utc_offset(mut self, offset: FixedOffset) -> Self {
-        self.utc_offset_seconds = offset.local_minus_utc();
         self
     }
 
@@ -156,20 +135,6 @@ impl SummaryOptions {
         self.unit
     }
 
-    /// The UTC offset.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use chrono::{FixedOffset, NaiveDate, Offset, Utc}; use repurchase::SummaryOptions;
-    /// assert_eq!(SummaryOptions::new(NaiveDate::MIN).utc_offset_of().local_minus_utc(), 0);
-    /// ```
-    pub fn utc_offset_of(&self) -> FixedOffset {
-        // The setter only stores valid offsets; a hand-edited serialised value
-        // outside ±24 h reads as UTC.
-        FixedOffset::east_opt(self.utc_offset_seconds).unwrap_or(Utc.fix())
-    }
-
     /// The time unit of `recency` and `T` as models read it: days for
     /// [`TimeUnit::Days`] and daily periods, weeks for [`TimeUnit::Weeks`]
     /// and weekly periods; `None` for monthly periods, whose length varies.
@@ -193,10 +158,6 @@ impl SummaryOptions {
             (TimeUnit::Weeks, _) | (TimeUnit::Periods, Granularity::Week) => Some(ModelTime::Weeks),
             (TimeUnit::Periods, Granularity::Month) => None,
         }
-    }
-
-    pub(crate) fn offset_seconds(&self) -> i32 {
-        self.utc_offset_seconds
     }
 }
 
@@ -310,6 +271,8 @@ pub struct Summaries<C> {
     /// The options summarised with: models, CLV, churn scores and RFM read
     /// the unit of `recency` and `T` from them.
     options: SummaryOptions,
+    /// The calendar the days were counted in.
+    calendar: Calendar,
     /// Orders (and refunds) dated after the observation end: not part of any
     /// summary.
     pub orders_after_end: usize,
@@ -368,7 +331,7 @@ impl<C> Summaries<C> {
     }
 
     /// Summaries the caller made elsewhere (a SQL query, a stored table),
-    /// with the options that describe them: their unit is what models,
+    /// with the options and calendar that describe them: their unit is what models,
     /// CLV, churn scores and RFM read.
     ///
     /// # Errors
@@ -381,18 +344,19 @@ impl<C> Summaries<C> {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use repurchase::{datasets::cdnow_sample, Summaries, SummaryOptions};
+    /// use repurchase::{datasets::cdnow_sample, Calendar, Summaries, SummaryOptions};
     ///
     /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
     /// let options = SummaryOptions::new(end);
     /// let repeaters: Vec<_> = cdnow_sample()?.summarize(&options).into_iter().filter(|s| s.frequency > 0).collect();
-    /// let summaries = Summaries::from_customers(repeaters, options)?;
+    /// let summaries = Summaries::from_customers(repeaters, options, Calendar::utc())?;
     /// assert_eq!(summaries.len(), 1_139);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_customers(
         customers: Vec<CustomerSummary<C>>,
         options: SummaryOptions,
+        calendar: Calendar,
     ) -> crate::Result<Self> {
         for (row, s) in customers.iter().enumerate() {
             crate::models::data::check_pattern(row, f64::from(s.frequency), s.recency, s.t)?;
@@ -400,6 +364,7 @@ impl<C> Summaries<C> {
         Ok(Self {
             customers,
             options,
+            calendar,
             orders_after_end: 0,
             after_end: Vec::new(),
             without_occasion: Vec::new(),
@@ -420,6 +385,20 @@ impl<C> Summaries<C> {
     /// ```
     pub fn options(&self) -> &SummaryOptions {
         &self.options
+    }
+
+    /// The calendar the days were counted in (the log's).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chrono::NaiveDate; use repurchase::{datasets::cdnow_sample, Calendar, SummaryOptions};
+    /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+    /// assert_eq!(cdnow_sample()?.summarize(&SummaryOptions::new(end)).calendar(), Calendar::utc());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn calendar(&self) -> Calendar {
+        self.calendar
     }
 
     /// The unit of `recency` and `T`, as [`SummaryOptions::model_time`].
@@ -483,19 +462,14 @@ impl<C: Clone + Ord> PurchaseLog<C> {
         C: Shareable,
     {
         let end_day = day_number(options.observation_end);
-        let mut summaries = Summaries::with_capacity(self.customer_count(), *options);
+        let mut summaries = Summaries::with_capacity(self.customer_count(), *options, self.calendar());
         // Serially, straight into the one output: no second copy of it.
         #[cfg(not(feature = "parallel"))]
         for purchases in self.customers() {
-            let (figures, late) = fold_customer(&purchases, options, end_day);
+            let (figures, late) = fold_customer(&purchases, options, self.clock(), end_day);
             if late > 0 {
                 summaries.orders_after_end += late;
-                late_orders(
-                    &purchases,
-                    options.offset_seconds(),
-                    end_day,
-                    &mut summaries.after_end,
-                );
+                late_orders(&purchases, self.clock(), end_day, &mut summaries.after_end);
             }
             summaries.record(purchases.key(), figures);
         }
@@ -523,7 +497,8 @@ impl<C: Clone + Ord> PurchaseLog<C> {
             .enumerate()
             .with_min_len(CUSTOMER_PIECE)
             .map(|(c, key)| {
-                let (figures, late) = fold_customer(&self.customer_at(c, key), options, end_day);
+                let (figures, late) =
+                    fold_customer(&self.customer_at(c, key), options, self.clock(), end_day);
                 let late_flag = if late > 0 { LATE } else { 0 };
                 let key = key.clone();
                 match figures {
@@ -533,7 +508,6 @@ impl<C: Clone + Ord> PurchaseLog<C> {
                 }
             })
             .unzip_into_vecs(&mut summaries.customers, &mut flags);
-        let offset = options.offset_seconds();
         // Pieces of flags in key order, then joined in order.
         let flagged = crate::parallel::map_pieces(flags.len(), CUSTOMER_PIECE, |range| {
             let (mut after_end, mut without_occasion) = (Vec::new(), Vec::new());
@@ -544,7 +518,7 @@ impl<C: Clone + Ord> PurchaseLog<C> {
                 .filter(|(_, flag)| **flag != 0)
             {
                 if flag & LATE != 0 {
-                    late_orders(&purchases, offset, end_day, &mut after_end);
+                    late_orders(&purchases, self.clock(), end_day, &mut after_end);
                 }
                 if flag & NO_OCCASION != 0 {
                     without_occasion.push(purchases.key().clone());
@@ -573,15 +547,17 @@ impl<C: Clone + Ord> PurchaseLog<C> {
 fn fold_customer<C>(
     purchases: &CustomerPurchases<'_, C>,
     options: &SummaryOptions,
+    clock: &Clock,
     end_day: i64,
 ) -> (Figures, usize) {
-    let offset = options.offset_seconds();
     let mut fold = PeriodFold::new(options.granularity);
     let mut late = 0;
     // Orders go straight into their periods: a period sums its days' cells
     // and its orders alike.
+    let mut previous = None;
     for order in purchases.orders() {
-        let day = local_day(order.seconds, offset);
+        let day = clock.next_day(order.seconds, previous);
+        previous = Some(day);
         if day > end_day {
             late += 1;
             continue;
@@ -612,21 +588,27 @@ fn placeholder<C>(customer: C) -> CustomerSummary<C> {
 const CUSTOMER_PIECE: usize = 16_384;
 
 /// Appends the input positions of the customer's orders after `end_day`.
-fn late_orders<C>(purchases: &CustomerPurchases<'_, C>, offset: i32, end_day: i64, out: &mut Vec<usize>) {
+fn late_orders<C>(purchases: &CustomerPurchases<'_, C>, clock: &Clock, end_day: i64, out: &mut Vec<usize>) {
+    let mut previous = None;
     out.extend(
         purchases
             .orders()
-            .filter(|order| local_day(order.seconds, offset) > end_day)
+            .filter(|order| {
+                let day = clock.next_day(order.seconds, previous);
+                previous = Some(day);
+                day > end_day
+            })
             .map(|order| order.head as usize),
     );
 }
 
 impl<C: Clone> Summaries<C> {
     /// No summaries yet, with room for `customers`.
-    pub(crate) fn with_capacity(customers: usize, options: SummaryOptions) -> Self {
+    pub(crate) fn with_capacity(customers: usize, options: SummaryOptions, calendar: Calendar) -> Self {
         Self {
             customers: Vec::with_capacity(customers),
             options,
+            calendar,
             orders_after_end: 0,
             after_end: Vec::new(),
             without_occasion: Vec::new(),

@@ -168,7 +168,8 @@ pub struct Membership<C> {
 }
 
 /// Every customer's tier on `as_of` (each customer of the log, in key
-/// order), from their purchase days in `(as_of − window, as_of]` (UTC).
+/// order), from their purchase days in `(as_of − window, as_of]` (days of
+/// the log's [`Calendar`](crate::Calendar)).
 ///
 /// # Errors
 ///
@@ -200,7 +201,7 @@ pub fn evaluate<C: Clone>(
     let mut cells = Vec::new();
     log.customers()
         .map(|purchases| {
-            fill_day_cells(&purchases, 0, &mut cells);
+            fill_day_cells(&purchases, log.clock(), &mut cells);
             let window = cells.iter().filter(|c| c.day > start && c.day <= end);
             let measure = match &table.measure {
                 // Within `MAX_AMOUNT`'s bounds: a sum of purchases fits.

@@ -28,7 +28,7 @@ use crate::lifecycle::{self, CustomerStage, LifecycleConfig, Stage, StageRule};
 use rust_decimal::Decimal;
 
 use crate::metrics::product_repurchase;
-use crate::period::{day_number, local_day};
+use crate::period::day_number;
 use crate::{Customer, Error, PurchaseLog, Result, SummaryOptions};
 
 /// What makes a rule fire for a customer on a day.
@@ -443,7 +443,7 @@ fn products_due<C>(log: &PurchaseLog<C>, today: NaiveDate, days_before: u32) -> 
     for purchases in log.customers() {
         last.clear();
         last.extend(purchases.product_lines().filter_map(|(code, seconds, amount)| {
-            let day = local_day(seconds, 0);
+            let day = log.clock().day(seconds);
             (amount >= Decimal::ZERO && day <= end).then_some((code?, day))
         }));
         // The last day of each product.

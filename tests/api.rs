@@ -42,7 +42,8 @@ mod serde_round_trip {
     // Test code may unwrap: a failure is the point.
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use chrono::{FixedOffset, NaiveDate};
+    use chrono::NaiveDate;
+    use repurchase::Calendar;
     use repurchase::datasets::{cdnow_sample, cdnow_sample_purchases};
 
     fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(
@@ -67,8 +68,12 @@ mod serde_round_trip {
         round_trip(&log.calibration_holdout(cal, &opts).unwrap());
         round_trip(&cdnow_sample_purchases()[..10].to_vec());
         round_trip(&Customer::new(7_u64).tag("vip"));
-        let acc = SummaryAccumulator::from_log(&log, FixedOffset::east_opt(0).unwrap());
+        let acc = SummaryAccumulator::from_log(&log);
         round_trip(&acc);
+        round_trip(&SummaryAccumulator::<u64>::new(
+            "+08:00".parse::<Calendar>().unwrap(),
+        ));
+        round_trip(&LogOptions::default().calendar("-05:30".parse().unwrap()));
     }
 
     /// Stored accumulator state is input: each way a truncated, edited or
@@ -77,9 +82,8 @@ mod serde_round_trip {
     #[test]
     fn corrupt_accumulator_state_is_refused_on_load() {
         use serde_json::{Value, json};
-        let utc = FixedOffset::east_opt(0).unwrap();
         let day = |d| NaiveDate::from_ymd_opt(2024, 3, d).unwrap();
-        let mut acc = SummaryAccumulator::new(utc);
+        let mut acc = SummaryAccumulator::new(Calendar::utc());
         for (customer, d, cents) in [(1_u64, 1, 1000), (1, 9, 2500), (2, 4, 700)] {
             acc.push(&Purchase::new(
                 customer,
@@ -123,7 +127,12 @@ mod serde_round_trip {
         );
         refused(&|s| s["customers"][0][1][0]["orders"] = json!(0), "do not add up");
         refused(&|s| s["customers"][0][1][0]["net"] = json!("-5"), "do not add up");
-        refused(&|s| s["offset_seconds"] = json!(90_000), "not a UTC offset");
+        // Days bucketed at UTC midnight fall on the day before in UTC-5.
+        refused(&|s| s["calendar"] = json!("-05:00"), "fall on other days");
+        let mut unknown = good.clone();
+        unknown["calendar"] = json!("+25:00");
+        let err = serde_json::from_value::<SummaryAccumulator<u64>>(unknown).unwrap_err();
+        assert!(err.to_string().contains("calendar"), "{err}");
         refused(&|s| s["pushed"] = json!(1), "fewer than the 3 lines");
     }
 

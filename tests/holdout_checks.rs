@@ -192,8 +192,12 @@ fn tracking_and_the_repeat_histogram_follow_the_calibration_data() {
     assert!(matches!(
         repeat_histogram(
             &model,
-            &repurchase::Summaries::from_customers(Vec::<repurchase::CustomerSummary<u32>>::new(), cal)
-                .unwrap(),
+            &repurchase::Summaries::from_customers(
+                Vec::<repurchase::CustomerSummary<u32>>::new(),
+                cal,
+                repurchase::Calendar::utc()
+            )
+            .unwrap(),
             u32::MAX
         ),
         Err(repurchase::Error::InvalidParameter { name: "top", .. })

@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use repurchase::{
-    CustomerSummary, Granularity, LogOptions, Purchase, PurchaseLog, SummaryAccumulator, SummaryOptions,
-    TimeUnit,
+    Calendar, CustomerSummary, Granularity, LogOptions, Purchase, PurchaseLog, SummaryAccumulator,
+    SummaryOptions, TimeUnit,
 };
 use rust_decimal::Decimal;
 
@@ -42,7 +42,8 @@ fn purchases() -> impl Strategy<Value = Vec<Purchase<u64>>> {
     })
 }
 
-fn options() -> impl Strategy<Value = SummaryOptions> {
+/// Summary options, and the shop's offset from UTC.
+fn options() -> impl Strategy<Value = (SummaryOptions, FixedOffset)> {
     (
         0_usize..3,
         0_usize..3,
@@ -50,11 +51,19 @@ fn options() -> impl Strategy<Value = SummaryOptions> {
         prop::sample::select(vec![-5 * 3600, 0, 8 * 3600]),
     )
         .prop_map(|(g, u, end, offset)| {
-            SummaryOptions::new(start() + Duration::days(end))
+            let opts = SummaryOptions::new(start() + Duration::days(end))
                 .granularity(GRANULARITIES[g])
-                .unit(UNITS[u])
-                .utc_offset(FixedOffset::east_opt(offset).unwrap())
+                .unit(UNITS[u]);
+            (opts, FixedOffset::east_opt(offset).unwrap())
         })
+}
+
+/// The log of `purchases` for a shop at `offset`.
+fn log_at(purchases: Vec<Purchase<u64>>, offset: FixedOffset) -> PurchaseLog<u64> {
+    LogOptions::default()
+        .calendar(Calendar::offset(offset))
+        .build(purchases)
+        .unwrap()
 }
 
 /// The period number of a local date, from chrono's calendar.
@@ -80,9 +89,12 @@ fn naive_period_start(g: Granularity, date: NaiveDate) -> NaiveDate {
 
 /// Summaries by nested loops over the raw purchases: for each customer, for
 /// each period, net the amounts and decide the occasion.
-fn naive_summaries(purchases: &[Purchase<u64>], opts: &SummaryOptions) -> Vec<CustomerSummary<u64>> {
+fn naive_summaries(
+    purchases: &[Purchase<u64>],
+    opts: &SummaryOptions,
+    offset: FixedOffset,
+) -> Vec<CustomerSummary<u64>> {
     let g = opts.granularity_of();
-    let offset = opts.utc_offset_of();
     let local = |p: &Purchase<u64>| p.at.to_datetime().with_timezone(&offset).date_naive();
     let mut customers: Vec<u64> = purchases.iter().map(|p| p.customer).collect();
     customers.sort_unstable();
@@ -148,8 +160,8 @@ fn naive_summaries(purchases: &[Purchase<u64>], opts: &SummaryOptions) -> Vec<Cu
     out
 }
 
-fn accumulate(purchases: &[Purchase<u64>], opts: &SummaryOptions) -> SummaryAccumulator<u64> {
-    let mut acc = SummaryAccumulator::new(opts.utc_offset_of());
+fn accumulate(purchases: &[Purchase<u64>], offset: FixedOffset) -> SummaryAccumulator<u64> {
+    let mut acc = SummaryAccumulator::new(Calendar::offset(offset));
     for p in purchases {
         acc.push(p).unwrap();
     }
@@ -184,12 +196,10 @@ fn a_large_summary_files_every_customer_and_late_order() {
             Purchase::new(customer, at, Decimal::new(cents, 2))
         })
         .collect();
-    let opts = SummaryOptions::new(start() + Duration::days(300))
-        .granularity(Granularity::Week)
-        .utc_offset(FixedOffset::east_opt(8 * 3600).unwrap());
-    let ours = PurchaseLog::new(purchases.clone()).unwrap().summarize(&opts);
+    let opts = SummaryOptions::new(start() + Duration::days(300)).granularity(Granularity::Week);
+    let offset = FixedOffset::east_opt(8 * 3600).unwrap();
+    let ours = log_at(purchases.clone(), offset).summarize(&opts);
 
-    let offset = opts.utc_offset_of();
     let late =
         |p: &Purchase<u64>| p.at.to_datetime().with_timezone(&offset).date_naive() > opts.observation_end();
     let mut by_customer: BTreeMap<u64, Vec<Purchase<u64>>> = BTreeMap::new();
@@ -199,7 +209,7 @@ fn a_large_summary_files_every_customer_and_late_order() {
     let mut expected = Vec::new();
     let mut without_occasion = Vec::new();
     for (&customer, mine) in &by_customer {
-        let summary = naive_summaries(mine, &opts);
+        let summary = naive_summaries(mine, &opts, offset);
         if summary.is_empty() && mine.iter().any(|p| !late(p)) {
             without_occasion.push(customer);
         }
@@ -220,50 +230,50 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn summaries_equal_the_naive_reference(purchases in purchases(), opts in options()) {
-        let log = PurchaseLog::new(purchases.clone()).unwrap();
+    fn summaries_equal_the_naive_reference(purchases in purchases(), (opts, offset) in options()) {
+        let log = log_at(purchases.clone(), offset);
         let ours = log.summarize(&opts);
-        prop_assert_eq!(ours.customers, naive_summaries(&purchases, &opts));
+        prop_assert_eq!(ours.customers, naive_summaries(&purchases, &opts, offset));
     }
 
     #[test]
     fn summaries_do_not_depend_on_input_order(
         (purchases, shuffled) in purchases().prop_flat_map(|p| (Just(p.clone()), Just(p).prop_shuffle())),
-        opts in options(),
+        (opts, offset) in options(),
     ) {
-        let a = PurchaseLog::new(purchases).unwrap().summarize(&opts);
-        let b = PurchaseLog::new(shuffled).unwrap().summarize(&opts);
+        let a = log_at(purchases, offset).summarize(&opts);
+        let b = log_at(shuffled, offset).summarize(&opts);
         prop_assert_eq!(a.customers, b.customers);
         prop_assert_eq!(a.without_occasion, b.without_occasion);
         prop_assert_eq!(a.orders_after_end, b.orders_after_end);
     }
 
     #[test]
-    fn incremental_equals_batch(purchases in purchases(), opts in options()) {
-        let batch = PurchaseLog::new(purchases.clone()).unwrap().summarize(&opts);
-        let incremental = accumulate(&purchases, &opts).summarize(&opts).unwrap();
+    fn incremental_equals_batch(purchases in purchases(), (opts, offset) in options()) {
+        let batch = log_at(purchases.clone(), offset).summarize(&opts);
+        let incremental = accumulate(&purchases, offset).summarize(&opts).unwrap();
         prop_assert_eq!(&incremental.customers, &batch.customers);
         prop_assert_eq!(&incremental.without_occasion, &batch.without_occasion);
         prop_assert_eq!(incremental.orders_after_end, batch.orders_after_end);
     }
 
     #[test]
-    fn merged_shards_equal_the_whole(purchases in purchases(), opts in options(), shards in 1_u64..5) {
-        let whole = PurchaseLog::new(purchases.clone()).unwrap();
-        let mut merged = SummaryAccumulator::new(opts.utc_offset_of());
+    fn merged_shards_equal_the_whole(purchases in purchases(), (opts, offset) in options(), shards in 1_u64..5) {
+        let whole = log_at(purchases.clone(), offset);
+        let mut merged = SummaryAccumulator::new(Calendar::offset(offset));
         for shard in 0..shards {
             let part: Vec<_> = purchases.iter().filter(|p| p.customer % shards == shard).cloned().collect();
-            let log = PurchaseLog::new(part).unwrap();
-            merged.merge(SummaryAccumulator::from_log(&log, opts.utc_offset_of())).unwrap();
+            let log = log_at(part, offset);
+            merged.merge(SummaryAccumulator::from_log(&log)).unwrap();
         }
-        prop_assert_eq!(&merged, &SummaryAccumulator::from_log(&whole, opts.utc_offset_of()));
+        prop_assert_eq!(&merged, &SummaryAccumulator::from_log(&whole));
         prop_assert_eq!(merged.summarize(&opts).unwrap().customers, whole.summarize(&opts).customers);
     }
 
     #[test]
-    fn recency_and_frequency_stay_within_t(purchases in purchases(), opts in options()) {
+    fn recency_and_frequency_stay_within_t(purchases in purchases(), (opts, offset) in options()) {
         let periods = opts.unit(TimeUnit::Periods);
-        let log = PurchaseLog::new(purchases).unwrap();
+        let log = log_at(purchases, offset);
         for (s, p) in log.summarize(&opts).iter().zip(log.summarize(&periods).iter()) {
             prop_assert!(0.0 <= s.recency && s.recency <= s.t, "{:?}", s);
             prop_assert!(s.recency.is_finite() && s.t.is_finite());

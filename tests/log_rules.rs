@@ -10,8 +10,8 @@
 
 use chrono::{FixedOffset, NaiveDate, TimeZone, Utc};
 use repurchase::{
-    Error, Field, Granularity, LogOptions, MAX_AMOUNT, OrderLines, Purchase, PurchaseLog, SummaryAccumulator,
-    SummaryOptions,
+    Calendar, Error, Field, Granularity, LogOptions, MAX_AMOUNT, OrderLines, Purchase, PurchaseLog,
+    SummaryAccumulator, SummaryOptions,
 };
 use rust_decimal::Decimal;
 
@@ -282,12 +282,17 @@ fn the_utc_offset_moves_purchases_to_local_days() {
         Purchase::new(1_u64, at(1, 20), Decimal::ONE),
         Purchase::new(1_u64, at(2, 1), Decimal::ONE),
     ];
-    let log = PurchaseLog::new(records).unwrap();
+    let log = PurchaseLog::new(records.clone()).unwrap();
     let utc = log.summarize(&SummaryOptions::new(day(1, 10)));
     assert_eq!((utc.customers[0].frequency, utc.customers[0].t), (1, 9.0));
-    let plus8 = FixedOffset::east_opt(8 * 3600).unwrap();
-    let local = log.summarize(&SummaryOptions::new(day(1, 10)).utc_offset(plus8));
+    let plus8 = Calendar::offset(FixedOffset::east_opt(8 * 3600).unwrap());
+    let local = LogOptions::default()
+        .calendar(plus8)
+        .build(records)
+        .unwrap()
+        .summarize(&SummaryOptions::new(day(1, 10)));
     assert_eq!((local.customers[0].frequency, local.customers[0].t), (0, 8.0));
+    assert_eq!(local.calendar(), plus8);
 }
 
 #[test]
@@ -346,33 +351,22 @@ fn a_split_must_cut_the_data() {
 }
 
 #[test]
-fn accumulators_refuse_mixed_offsets() {
-    let utc = FixedOffset::east_opt(0).unwrap();
-    let plus8 = FixedOffset::east_opt(8 * 3600).unwrap();
-    let mut a = SummaryAccumulator::<u64>::new(utc);
+fn accumulators_refuse_mixed_calendars() {
+    let plus8 = Calendar::offset(FixedOffset::east_opt(8 * 3600).unwrap());
+    let mut a = SummaryAccumulator::<u64>::new(Calendar::utc());
     let b = SummaryAccumulator::<u64>::new(plus8);
     assert_eq!(
         a.merge(b).unwrap_err(),
-        Error::OffsetMismatch {
-            expected: 0,
-            found: 28_800
-        }
-    );
-    let err = a
-        .summarize(&SummaryOptions::new(day(1, 1)).utc_offset(plus8))
-        .unwrap_err();
-    assert_eq!(
-        err,
-        Error::OffsetMismatch {
-            expected: 0,
-            found: 28_800
+        Error::CalendarMismatch {
+            expected: Calendar::utc(),
+            found: plus8
         }
     );
 }
 
 #[test]
 fn accumulators_reject_bad_records_by_position() {
-    let mut acc = SummaryAccumulator::new(FixedOffset::east_opt(0).unwrap());
+    let mut acc = SummaryAccumulator::new(Calendar::utc());
     acc.push(&buy(1, 1, 1, 100)).unwrap();
     let err = acc.push(&Purchase::new(
         2_u64,

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use repurchase::metrics::{self, HistogramBins, IntervalBasis, NextPurchaseOptions};
-use repurchase::{Granularity, Purchase, PurchaseLog, SummaryOptions};
+use repurchase::{Calendar, Granularity, LogOptions, Purchase, PurchaseLog, SummaryOptions};
 use rust_decimal::Decimal;
 
 fn start() -> NaiveDate {
@@ -41,10 +41,22 @@ fn purchases() -> impl Strategy<Value = Vec<Purchase<u64>>> {
     })
 }
 
-fn options() -> impl Strategy<Value = SummaryOptions> {
+/// Summary options, and the shop's offset from UTC.
+fn options() -> impl Strategy<Value = (SummaryOptions, FixedOffset)> {
     (0_i64..320, prop::sample::select(vec![-5 * 3600, 0, 8 * 3600])).prop_map(|(end, offset)| {
-        SummaryOptions::new(start() + Duration::days(end)).utc_offset(FixedOffset::east_opt(offset).unwrap())
+        (
+            SummaryOptions::new(start() + Duration::days(end)),
+            FixedOffset::east_opt(offset).unwrap(),
+        )
     })
+}
+
+/// The log of `purchases` for a shop at `offset`.
+fn log_at(purchases: Vec<Purchase<u64>>, offset: FixedOffset) -> PurchaseLog<u64> {
+    LogOptions::default()
+        .calendar(Calendar::offset(offset))
+        .build(purchases)
+        .unwrap()
 }
 
 /// Each customer's purchase days (sorted) and order dates, by nested loops.
@@ -56,8 +68,7 @@ struct Naive {
     records: Vec<(u64, NaiveDate, Decimal, Option<String>)>,
 }
 
-fn naive(purchases: &[Purchase<u64>], opts: &SummaryOptions) -> Naive {
-    let offset = opts.utc_offset_of();
+fn naive(purchases: &[Purchase<u64>], opts: &SummaryOptions, offset: FixedOffset) -> Naive {
     let local = |p: &Purchase<u64>| p.at.to_datetime().with_timezone(&offset).date_naive();
     let customers: BTreeSet<u64> = purchases.iter().map(|p| p.customer).collect();
     let mut days = BTreeMap::new();
@@ -140,10 +151,10 @@ proptest! {
 
     #[test]
     fn repurchase_rates_equal_the_naive_count(
-        purchases in purchases(), opts in options(), k in 1_u32..60, from in 0_i64..200, len in 0_i64..120,
+        purchases in purchases(), (opts, offset) in options(), k in 1_u32..60, from in 0_i64..200, len in 0_i64..120,
     ) {
-        let log = PurchaseLog::new(purchases.clone()).unwrap();
-        let n = naive(&purchases, &opts);
+        let log = log_at(purchases.clone(), offset);
+        let n = naive(&purchases, &opts, offset);
 
         let overall = metrics::repurchase_rate(&log.summarize(&opts));
         let repeaters = n.days.values().filter(|d| d.len() >= 2).count() as u64;
@@ -168,9 +179,9 @@ proptest! {
     }
 
     #[test]
-    fn cycles_equal_the_naive_intervals(purchases in purchases(), opts in options()) {
-        let log = PurchaseLog::new(purchases.clone()).unwrap();
-        let n = naive(&purchases, &opts);
+    fn cycles_equal_the_naive_intervals(purchases in purchases(), (opts, offset) in options()) {
+        let log = log_at(purchases.clone(), offset);
+        let n = naive(&purchases, &opts, offset);
         let bins = HistogramBins::new(vec![3, 10, 30]).unwrap();
         let cycle = metrics::purchase_cycle(&log, &opts, &bins);
         let all: Vec<f64> = n.days.values().flat_map(|d| gaps(d)).collect();
@@ -202,9 +213,9 @@ proptest! {
     }
 
     #[test]
-    fn next_purchases_follow_the_stated_rule(purchases in purchases(), opts in options(), k in 0.0_f64..10.0) {
-        let log = PurchaseLog::new(purchases.clone()).unwrap();
-        let n = naive(&purchases, &opts);
+    fn next_purchases_follow_the_stated_rule(purchases in purchases(), (opts, offset) in options(), k in 0.0_f64..10.0) {
+        let log = log_at(purchases.clone(), offset);
+        let n = naive(&purchases, &opts, offset);
         let next = metrics::next_purchase(&log, &opts, &NextPurchaseOptions::default().shrinkage(k).unwrap());
         let all: Vec<f64> = n.days.values().flat_map(|d| gaps(d)).collect();
         let seconds: Vec<f64> = n.days.values().filter(|d| d.len() > 1).map(|d| (d[1] - d[0]).num_days() as f64).collect();
@@ -235,10 +246,10 @@ proptest! {
     #[test]
     fn metrics_do_not_depend_on_input_order(
         (purchases, shuffled) in purchases().prop_flat_map(|p| (Just(p.clone()), Just(p).prop_shuffle())),
-        opts in options(),
+        (opts, offset) in options(),
     ) {
-        let a = PurchaseLog::new(purchases).unwrap();
-        let b = PurchaseLog::new(shuffled).unwrap();
+        let a = log_at(purchases, offset);
+        let b = log_at(shuffled, offset);
         let bins = HistogramBins::default();
         prop_assert_eq!(metrics::purchase_cycle(&a, &opts, &bins), metrics::purchase_cycle(&b, &opts, &bins));
         prop_assert_eq!(metrics::next_purchase(&a, &opts, &Default::default()), metrics::next_purchase(&b, &opts, &Default::default()));
@@ -261,9 +272,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
-    fn spend_equals_the_naive_sums(purchases in purchases(), opts in options(), from in 0_i64..300, len in 0_i64..100) {
-        let log = PurchaseLog::new(purchases.clone()).unwrap();
-        let n = naive(&purchases, &opts);
+    fn spend_equals_the_naive_sums(purchases in purchases(), (opts, offset) in options(), from in 0_i64..300, len in 0_i64..100) {
+        let log = log_at(purchases.clone(), offset);
+        let n = naive(&purchases, &opts, offset);
         let (from, to) = (start() + Duration::days(from), start() + Duration::days(from + len));
         let inside: Vec<_> = n.records.iter().filter(|r| r.1 >= from && r.1 <= to).collect();
         let orders = inside.iter().filter(|r| r.2 >= Decimal::ZERO).count() as u64;
@@ -296,9 +307,9 @@ proptest! {
     }
 
     #[test]
-    fn churn_and_cohorts_equal_the_naive_tables(purchases in purchases(), opts in options()) {
-        let log = PurchaseLog::new(purchases.clone()).unwrap();
-        let n = naive(&purchases, &opts);
+    fn churn_and_cohorts_equal_the_naive_tables(purchases in purchases(), (opts, offset) in options()) {
+        let log = log_at(purchases.clone(), offset);
+        let n = naive(&purchases, &opts, offset);
         for g in [Granularity::Day, Granularity::Week, Granularity::Month] {
             for w in metrics::churn_rate(&log, &opts, g) {
                 prop_assert!(w.next_start <= opts.observation_end() && period_start(g, w.next_start) == w.next_start);
@@ -335,9 +346,9 @@ proptest! {
     }
 
     #[test]
-    fn product_repurchase_equals_the_naive_count(purchases in purchases(), opts in options()) {
-        let log = PurchaseLog::new(purchases.clone()).unwrap();
-        let n = naive(&purchases, &opts);
+    fn product_repurchase_equals_the_naive_count(purchases in purchases(), (opts, offset) in options()) {
+        let log = log_at(purchases.clone(), offset);
+        let n = naive(&purchases, &opts, offset);
         let ours = metrics::product_repurchase(&log, &opts);
         let mut by_product: BTreeMap<String, BTreeMap<u64, BTreeSet<NaiveDate>>> = BTreeMap::new();
         for (c, d, amount, product) in &n.records {

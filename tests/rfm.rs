@@ -12,7 +12,7 @@
 use proptest::prelude::*;
 use repurchase::chrono::NaiveDate;
 use repurchase::rfm::{self, Binning, RfmCode, RfmConfig, Segment, SegmentRule, SegmentTable};
-use repurchase::{CustomerSummary, Error, Summaries, SummaryOptions, Timestamp};
+use repurchase::{Calendar, CustomerSummary, Error, Summaries, SummaryOptions, Timestamp};
 use rust_decimal::Decimal;
 
 /// A summary with `days` since the last purchase (T − recency: T = 400,
@@ -37,7 +37,12 @@ fn summary(customer: u64, days: f64, orders: u32, spend: i64) -> CustomerSummary
 
 /// Summaries in days, as `summary` makes them.
 fn wrap(rows: &[CustomerSummary<u64>]) -> Summaries<u64> {
-    Summaries::from_customers(rows.to_vec(), SummaryOptions::new(NaiveDate::MIN)).unwrap()
+    Summaries::from_customers(
+        rows.to_vec(),
+        SummaryOptions::new(NaiveDate::MIN),
+        Calendar::utc(),
+    )
+    .unwrap()
 }
 
 /// Ten customers; recency days 1 … 365, orders with heavy ties at 1,

@@ -19,8 +19,9 @@ pub use options::{LogOptions, OrderLines};
 pub(crate) use rules::serialize_display;
 pub use rules::{LogStats, MAX_AMOUNT, Rejection};
 
+use crate::calendar::Clock;
 use crate::parallel::Shareable;
-use crate::{Purchase, Result, Timestamp};
+use crate::{Calendar, Purchase, Result, Timestamp};
 use rules::NONE;
 use std::hash::Hash;
 
@@ -96,6 +97,9 @@ pub struct PurchaseLog<C> {
     channel_codes: Vec<u32>,
     channels: Vec<String>,
     stats: LogStats,
+    /// The shop's calendar, and its day clock over the log's span.
+    calendar: Calendar,
+    clock: Clock,
 }
 
 impl<C: Clone + Eq + Hash + Ord + Shareable> PurchaseLog<C> {
@@ -232,6 +236,8 @@ impl<K: ToOwned + ?Sized> PurchaseLog<&K> {
             channel_codes: self.channel_codes,
             channels: self.channels,
             stats: self.stats,
+            calendar: self.calendar,
+            clock: self.clock,
         }
     }
 }
@@ -247,7 +253,46 @@ impl<C> PurchaseLog<C> {
             channel_codes: Vec::new(),
             channels: Vec::new(),
             stats: LogStats::default(),
+            calendar: Calendar::utc(),
+            clock: Clock::default(),
         }
+    }
+
+    /// The log in `calendar`, its clock made for the log's span.
+    fn in_calendar(self, calendar: Calendar) -> Self {
+        let (first, last) = self.rows.iter().fold((i64::MAX, i64::MIN), |(lo, hi), r| {
+            (lo.min(r.seconds), hi.max(r.seconds))
+        });
+        let clock = if first <= last {
+            calendar.clock(first, last, self.rows.len())
+        } else {
+            calendar.clock(0, 0, 0)
+        };
+        Self {
+            calendar,
+            clock,
+            ..self
+        }
+    }
+
+    /// The shop's calendar, which every module reads to turn an instant
+    /// into a day ([`LogOptions::calendar`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::{datasets::cdnow_sample, Calendar};
+    ///
+    /// assert_eq!(cdnow_sample()?.calendar(), Calendar::utc());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn calendar(&self) -> Calendar {
+        self.calendar
+    }
+
+    /// The day clock of the log's calendar.
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// The number of lines kept (`accepted + merged`).

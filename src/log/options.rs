@@ -9,7 +9,7 @@ use super::indexed;
 use super::rules::{MAX_AMOUNT, RECORD_LIMIT, amount_in_range};
 use super::{PurchaseColumns, PurchaseLog, Rejection};
 use crate::parallel::Shareable;
-use crate::{Error, Purchase, Result, Timestamp};
+use crate::{Calendar, Error, Purchase, Result, Timestamp};
 
 /// How records that share an order id are read.
 ///
@@ -76,12 +76,13 @@ pub struct LogOptions {
     valid_from: Timestamp,
     valid_until: Timestamp,
     order_lines: OrderLines,
+    calendar: Calendar,
 }
 
-crate::stored::deserialize_checked!(LogOptions { valid_from: Timestamp, valid_until: Timestamp, order_lines: OrderLines } => {
+crate::stored::deserialize_checked!(LogOptions { valid_from: Timestamp, valid_until: Timestamp, order_lines: OrderLines, calendar: Option<Calendar> } => {
     LogOptions::default()
         .valid_range(valid_from, valid_until)
-        .map(|options| options.order_lines(order_lines))
+        .map(|options| options.order_lines(order_lines).calendar(calendar.unwrap_or_default()))
 });
 
 impl Default for LogOptions {
@@ -91,6 +92,7 @@ impl Default for LogOptions {
             // 2100-01-01T00:00:00Z
             valid_until: Timestamp::from_valid_seconds(4_102_444_800),
             order_lines: OrderLines::Merge,
+            calendar: Calendar::utc(),
         }
     }
 }
@@ -143,6 +145,43 @@ impl LogOptions {
     pub fn order_lines(mut self, policy: OrderLines) -> Self {
         self.order_lines = policy;
         self
+    }
+
+    /// Sets the shop's calendar: where its days start. The log carries it,
+    /// and every module that turns an instant into a day reads it from the
+    /// log.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::{FixedOffset, NaiveDate};
+    /// use repurchase::{Calendar, LogOptions, Purchase, Timestamp};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let shanghai = Calendar::offset(FixedOffset::east_opt(8 * 3600).ok_or("bad offset")?);
+    /// // 23:00 UTC on 4 March 2024: 07:00 on 5 March in Shanghai.
+    /// let at = Timestamp::from_unix_seconds(1_709_593_200).ok_or("out of range")?;
+    /// let log = LogOptions::default().calendar(shanghai).build(vec![Purchase::new(1_u32, at, Decimal::TEN)])?;
+    /// assert_eq!(log.calendar(), shanghai);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn calendar(mut self, calendar: Calendar) -> Self {
+        self.calendar = calendar;
+        self
+    }
+
+    /// The shop's calendar.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::{Calendar, LogOptions};
+    ///
+    /// assert_eq!(LogOptions::default().calendar_of(), Calendar::utc());
+    /// ```
+    pub fn calendar_of(&self) -> Calendar {
+        self.calendar
     }
 
     /// The valid timestamp range, `[from, until)`.
@@ -224,7 +263,7 @@ impl LogOptions {
     {
         Builder::new(*self, RECORD_LIMIT)
             .run(records.into_iter().map(Fields::of), true, None)
-            .map(|(log, _)| log)
+            .map(|(log, _)| log.in_calendar(self.calendar))
     }
 
     /// Builds a log from the good records and lists the bad ones.
@@ -255,9 +294,9 @@ impl LogOptions {
         I: IntoIterator<Item = Purchase<C>>,
     {
         match Builder::new(*self, RECORD_LIMIT).run(records.into_iter().map(Fields::of), false, None) {
-            Ok(built) => built,
+            Ok((log, rejected)) => (log.in_calendar(self.calendar), rejected),
             // Lenient runs record every error as a rejection and never fail.
-            Err(_) => (PurchaseLog::empty(), Vec::new()),
+            Err(_) => (PurchaseLog::empty().in_calendar(self.calendar), Vec::new()),
         }
     }
 
@@ -344,15 +383,17 @@ impl LogOptions {
         }
         // Without order ids, products and channels nothing needs staging:
         // rows are read where they are and written once, in order.
-        if indexed::applies(parts, rows) {
-            return indexed::build(parts, rows, self, strict);
-        }
-        let records = parts
-            .iter()
-            .zip(offsets)
-            .flat_map(|(part, offset)| part.rows(offset));
-        // Exactly the rows: staged lines from columns are grouped where
-        // they are (see `group`), as fresh room would cost its page faults.
-        Builder::new(*self, RECORD_LIMIT).run(records, strict, Some(rows))
+        let (log, rejected) = if indexed::applies(parts, rows) {
+            indexed::build(parts, rows, self, strict)?
+        } else {
+            let records = parts
+                .iter()
+                .zip(offsets)
+                .flat_map(|(part, offset)| part.rows(offset));
+            // Exactly the rows: staged lines from columns are grouped where
+            // they are (see `group`), as fresh room would cost its page faults.
+            Builder::new(*self, RECORD_LIMIT).run(records, strict, Some(rows))?
+        };
+        Ok((log.in_calendar(self.calendar), rejected))
     }
 }

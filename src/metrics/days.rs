@@ -17,7 +17,7 @@ pub(crate) fn for_each_customer<C>(
     let end_day = day_number(options.observation_end());
     let mut cells = Vec::new();
     for purchases in log.customers() {
-        fill_day_cells(&purchases, options.offset_seconds(), &mut cells);
+        fill_day_cells(&purchases, log.clock(), &mut cells);
         cells.truncate(cells.partition_point(|c| c.day <= end_day));
         f(purchases.key(), &cells);
     }

@@ -4,8 +4,8 @@
 //!
 //! Every metric reads the [`PurchaseLog`](crate::PurchaseLog) once, customer
 //! by customer, up to the observation end of the
-//! [`SummaryOptions`](crate::SummaryOptions) it is given (whose UTC offset
-//! also sets where days start). A customer's *purchase days* are the days
+//! [`SummaryOptions`](crate::SummaryOptions) it is given, in the log's
+//! [`Calendar`](crate::Calendar). A customer's *purchase days* are the days
 //! holding a purchase occasion, by the same rule as the summaries at daily
 //! granularity: refunds net into their day, a day cancelled by refunds is
 //! not a purchase day.

@@ -2,7 +2,7 @@
 
 use super::days::days;
 use super::stats::{Rate, quantile_sorted};
-use crate::period::{day_number, local_day};
+use crate::period::day_number;
 use crate::{PurchaseLog, SummaryOptions};
 
 /// One product's repurchase: buyers, repeat buyers and the replenishment
@@ -74,7 +74,7 @@ pub fn product_repurchase<C>(log: &PurchaseLog<C>, options: &SummaryOptions) -> 
     for purchases in log.customers() {
         bought.clear();
         bought.extend(purchases.product_lines().filter_map(|(code, seconds, amount)| {
-            let day = local_day(seconds, options.offset_seconds());
+            let day = log.clock().day(seconds);
             (amount >= rust_decimal::Decimal::ZERO && day <= end_day).then_some((code?, day))
         }));
         bought.sort_unstable();

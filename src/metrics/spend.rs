@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::days::for_each_customer;
 use super::repurchase::check_range;
-use crate::period::{date_of_day, day_number, local_day};
+use crate::period::{date_of_day, day_number};
 use crate::summary::mean;
 use crate::{Granularity, PurchaseLog, Result, SummaryOptions};
 
@@ -247,7 +247,7 @@ pub fn spend_by_period<C>(
     period: Granularity,
 ) -> Result<Vec<PeriodSpend>> {
     let end_day = day_number(options.observation_end());
-    let Some(first_day) = first_day(log, options) else {
+    let Some(first_day) = first_day(log) else {
         return Ok(Vec::new());
     };
     if first_day > end_day {
@@ -304,9 +304,9 @@ pub(super) fn too_many_periods(periods: usize, period: Granularity, from: i64, t
 }
 
 /// The local day of the log's first line, if any.
-pub(crate) fn first_day<C>(log: &PurchaseLog<C>, options: &SummaryOptions) -> Option<i64> {
+pub(crate) fn first_day<C>(log: &PurchaseLog<C>) -> Option<i64> {
     log.customers()
         .filter_map(|c| c.first_seconds())
         .min()
-        .map(|s| local_day(s, options.offset_seconds()))
+        .map(|s| log.clock().day(s))
 }

@@ -65,7 +65,7 @@ pub fn churn_rate<C>(
     window: Granularity,
 ) -> Vec<WindowChurn> {
     let end_day = day_number(options.observation_end());
-    let Some(first_day) = first_day(log, options) else {
+    let Some(first_day) = first_day(log) else {
         return Vec::new();
     };
     let first = window.period_of_day(first_day);

@@ -196,7 +196,7 @@ pub fn tracking<M: PurchaseModel, C>(
     let mut repeats: Vec<i64> = Vec::new();
     let mut cells = Vec::new();
     for purchases in log.customers() {
-        fill_day_cells(&purchases, options.offset_seconds(), &mut cells);
+        fill_day_cells(&purchases, log.clock(), &mut cells);
         let mut days = cells
             .iter()
             .filter(|c| c.day <= end && c.is_occasion())
