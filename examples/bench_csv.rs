@@ -174,7 +174,7 @@ fn main() -> AnyResult<()> {
     let (clv_s, clv) = timed(args.repeat, || {
         Ok(customer_lifetime_values(&bg, &gg, &summaries, &clv_options)?)
     })?;
-    let clv_total: f64 = clv.iter().sum();
+    let clv_total: f64 = clv.iter().map(|v| v.clv).sum();
 
     let summary_s = build_s + summarize_s;
     eprintln!(

@@ -260,7 +260,27 @@ fn discounted_purchases_if_alive<M: PurchaseModel>(
     Ok(total)
 }
 
-/// Lifetime values of every customer of a set of summaries, in their order.
+/// One customer's lifetime value, keyed.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::clv::CustomerValue;
+///
+/// let v = CustomerValue { customer: "alice", clv: 42.5 };
+/// assert!(v.clv > 0.0);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CustomerValue<C> {
+    /// The customer's key.
+    pub customer: C,
+    /// The customer's lifetime value, in the summaries' money.
+    pub clv: f64,
+}
+
+/// Lifetime values of every customer of a set of summaries, keyed, in the
+/// summaries' order.
 ///
 /// The months are converted into the summaries' time unit, which a model
 /// that states its own must share. The month-by-month series, the costly part, is computed once per distinct
@@ -287,8 +307,8 @@ fn discounted_purchases_if_alive<M: PurchaseModel>(
 /// let bg = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default())?.model;
 /// let gg = GammaGamma::fit(&SpendData::from_summaries(&summaries), &FitOptions::default())?.model;
 /// let clv = customer_lifetime_values(&bg, &gg, &summaries, &ClvOptions::new())?;
-/// assert_eq!(clv.len(), 2357);
-/// assert!(clv.iter().all(|v| v.is_finite() && *v >= 0.0));
+/// assert_eq!((clv.len(), clv[0].customer), (2357, 1));
+/// assert!(clv.iter().all(|v| v.clv.is_finite() && v.clv >= 0.0));
 ///
 /// // The model is in weeks: summaries in days are refused, not mispriced.
 /// let daily = cdnow_sample()?.summarize(&SummaryOptions::new(end));
@@ -300,10 +320,10 @@ pub fn customer_lifetime_values<M, C>(
     spend: &GammaGamma,
     summaries: &Summaries<C>,
     options: &ClvOptions,
-) -> Result<Vec<f64>>
+) -> Result<Vec<CustomerValue<C>>>
 where
     M: PurchaseModel + Shareable,
-    C: Shareable,
+    C: Clone + Shareable,
 {
     let time = agreed_time(model.time(), summaries_time(summaries.options())?, "summaries")?;
     let month = options.month(time)?;
@@ -337,6 +357,9 @@ where
             .cloned()
             .unwrap_or(Ok(0.0))?;
         let alive = model.p_alive(x, s.recency, s.t)?;
-        Ok(spend.conditional_expected_spend(x, m)? * alive * purchases)
+        Ok(CustomerValue {
+            customer: s.customer.clone(),
+            clv: spend.conditional_expected_spend(x, m)? * alive * purchases,
+        })
     })
 }

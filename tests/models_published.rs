@@ -330,6 +330,8 @@ fn fits_and_predictions_agree_with_lifetimes() {
     let mut checked = 0;
     assert_eq!(predictions.len(), summaries.len());
     for ((s, row), batch_clv) in summaries.iter().zip(&predictions).zip(batch) {
+        assert_eq!(batch_clv.customer, s.customer);
+        let batch_clv = batch_clv.clv;
         let x = f64::from(s.frequency);
         let what = |q: &str| format!("customer {} {q}", s.customer);
         close(

@@ -56,6 +56,7 @@ fn clv_refuses_a_model_and_summaries_in_two_units() {
     let total: f64 = customer_lifetime_values(&bg, &gg, &weekly, &ClvOptions::new())
         .unwrap()
         .iter()
+        .map(|v| v.clv)
         .sum();
     assert!((total - 68_158.0).abs() < 1.0, "{total}");
     assert!(is_mismatch(
@@ -69,6 +70,7 @@ fn clv_refuses_a_model_and_summaries_in_two_units() {
     let again: f64 = customer_lifetime_values(&unstated, &gg, &weekly, &ClvOptions::new())
         .unwrap()
         .iter()
+        .map(|v| v.clv)
         .sum();
     assert_eq!(again, total);
     assert!(

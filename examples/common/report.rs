@@ -121,6 +121,9 @@ pub fn report<C: ArrowKey>(
         .collect();
     fields.push(("rfm_segment".into(), Arc::new(StringArray::from(segments))));
     fields.push(("p_alive".into(), Arc::new(Float64Array::from(p_alive))));
-    fields.push(("clv_12m".into(), Arc::new(Float64Array::from(clv))));
+    fields.push((
+        "clv_12m".into(),
+        Arc::new(Float64Array::from_iter_values(clv.iter().map(|v| v.clv))),
+    ));
     Ok(RecordBatch::try_from_iter(fields)?)
 }

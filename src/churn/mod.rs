@@ -199,9 +199,30 @@ fn horizon(days: u32, time: ModelTime) -> f64 {
     f64::from(days) / time.days()
 }
 
+/// One customer's churn score, keyed.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::churn::{CustomerChurn, RiskBand};
+///
+/// let c = CustomerChurn { customer: 7_u32, p_churn: 0.82, band: RiskBand::High };
+/// assert_eq!(c.band, RiskBand::High);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CustomerChurn<C> {
+    /// The customer's key.
+    pub customer: C,
+    /// Probability of no purchase within the horizon.
+    pub p_churn: f64,
+    /// Its band.
+    pub band: RiskBand,
+}
+
 /// The churn score of every customer of a set of summaries over the
-/// `horizon_days` days after the observation end, in their order (on all
-/// cores with the `parallel` feature).
+/// `horizon_days` days after the observation end, keyed, in the summaries'
+/// order (on all cores with the `parallel` feature).
 ///
 /// # Errors
 ///
@@ -222,7 +243,8 @@ fn horizon(days: u32, time: ModelTime) -> f64 {
 /// let model = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default())?.model;
 /// let all = scores(&model, &summaries, 91, &RiskBands::default())?;
 /// let first = Pattern::from_summary(&summaries.customers[0], summaries.options())?;
-/// assert_eq!(all[0], score(&model, &first, 91, &RiskBands::default())?);
+/// let alone = score(&model, &first, 91, &RiskBands::default())?;
+/// assert_eq!((all[0].customer, all[0].p_churn, all[0].band), (1, alone.p_churn, alone.band));
 ///
 /// // The model is in weeks: summaries in days are refused.
 /// let daily = cdnow_sample()?.summarize(&SummaryOptions::new(end));
@@ -234,15 +256,20 @@ pub fn scores<M, C>(
     summaries: &Summaries<C>,
     horizon_days: u32,
     bands: &RiskBands,
-) -> Result<Vec<ChurnScore>>
+) -> Result<Vec<CustomerChurn<C>>>
 where
     M: PurchaseModel + Shareable,
-    C: Shareable,
+    C: Clone + Shareable,
 {
     let time = agreed_time(model.time(), summaries_time(summaries.options())?, "summaries")?;
     let h = horizon(horizon_days, time);
     try_map(&summaries.customers, |_, s| {
-        score_in(model, &Pattern::of_summary(s, time), h, bands)
+        let ChurnScore { p_churn, band } = score_in(model, &Pattern::of_summary(s, time), h, bands)?;
+        Ok(CustomerChurn {
+            customer: s.customer.clone(),
+            p_churn,
+            band,
+        })
     })
 }
 
