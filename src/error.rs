@@ -265,15 +265,20 @@ pub enum Error {
         expected: &'static str,
     },
 
-    /// A row of model input breaks the model's assumptions: a NaN, a
-    /// negative time, a recency beyond T, a fractional frequency, a
-    /// non-positive mean spend.
+    /// A row of input breaks what its function assumes: a model input row
+    /// with a NaN, a negative time, a recency beyond T or a fractional
+    /// frequency; a loyalty redemption beyond the balance; a churn score
+    /// outside [0, 1]. `input` names which, so the message speaks of the
+    /// caller's data.
     ///
-    /// Fix the row, or build the input from [`CustomerSummary`](crate::CustomerSummary)
-    /// values, which always satisfy them.
-    #[error("model input row {row}: {field} = {value} is invalid: {expected}")]
+    /// Fix the row; model input built from [`CustomerSummary`](crate::CustomerSummary)
+    /// values always satisfies the models.
+    #[error("{input} {row}: {field} = {value} is invalid: {expected}")]
     InvalidInput {
-        /// Position of the row in the input.
+        /// What kind of row: "model input row", "pattern", "customer
+        /// summary", "redemption", "score".
+        input: &'static str,
+        /// Position of the row in the input (0 for a single pattern).
         row: usize,
         /// The field at fault.
         field: &'static str,

@@ -314,6 +314,7 @@ pub fn balances<C: Clone + Ord>(
     options: &PointsOptions,
 ) -> Result<Vec<CustomerPoints<C>>> {
     let bad = |row: usize, value: String, expected: &'static str| Error::InvalidInput {
+        input: "redemption",
         row,
         field: "points",
         value,

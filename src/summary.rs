@@ -359,7 +359,13 @@ impl<C> Summaries<C> {
         calendar: Calendar,
     ) -> crate::Result<Self> {
         for (row, s) in customers.iter().enumerate() {
-            crate::models::data::check_pattern(row, f64::from(s.frequency), s.recency, s.t)?;
+            crate::models::data::check_pattern(
+                "customer summary",
+                row,
+                f64::from(s.frequency),
+                s.recency,
+                s.t,
+            )?;
         }
         Ok(Self {
             customers,

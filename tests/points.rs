@@ -117,14 +117,18 @@ fn overdrafts_and_early_redemptions_are_typed_errors_naming_the_record() {
             points: Decimal::from(200),
         },
     ];
+    let err = balances(&log, &ten_per_hundred(), &overdraft, &options).unwrap_err();
     assert!(matches!(
-        balances(&log, &ten_per_hundred(), &overdraft, &options),
-        Err(Error::InvalidInput {
+        err,
+        Error::InvalidInput {
+            input: "redemption",
             row: 1,
             field: "points",
             ..
-        })
+        }
     ));
+    // The message speaks of the caller's redemption, not of model input.
+    assert!(err.to_string().starts_with("redemption 1: points"), "{err}");
     let too_early = [Redemption {
         customer: 1_u64,
         on: date(2023, 5, 1),

@@ -334,6 +334,7 @@ pub fn evaluate(scores: &[f64], churned: &[bool]) -> Result<ChurnEvaluation> {
     }
     if let Some((row, s)) = scores.iter().enumerate().find(|(_, s)| !(0.0..=1.0).contains(*s)) {
         return Err(Error::InvalidInput {
+            input: "score",
             row,
             field: "score",
             value: s.to_string(),

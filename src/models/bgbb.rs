@@ -324,7 +324,7 @@ impl BetaGeoBetaBinom {
 
     /// ln L(α, β, γ, δ | x, t_x, n) of one valid history.
     fn checked_ln_likelihood(&self, x: f64, t_x: f64, n: f64) -> Result<f64> {
-        check_pattern(0, x, t_x, n)?;
+        check_pattern("pattern", 0, x, t_x, n)?;
         check_opportunities(0, x, t_x, n)?;
         let row = FrequencyRow {
             frequency: x,
@@ -384,6 +384,7 @@ fn remaining_transactions_factor(gamma: f64, delta: f64, n: f64, m: f64) -> f64 
 /// `x`, `t_x` and `n` must be whole numbers of opportunities with x ≤ t_x.
 fn check_opportunities(row: usize, x: f64, t_x: f64, n: f64) -> Result<()> {
     let bad = |field: &'static str, value: f64, expected: &'static str| Error::InvalidInput {
+        input: "model input row",
         row,
         field,
         value: value.to_string(),

@@ -215,7 +215,7 @@ impl BetaGeo {
     /// ```
     #[doc(alias = "P(alive)")]
     pub fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> Result<f64> {
-        check_pattern(0, x, t_x, big_t)?;
+        check_pattern("pattern", 0, x, t_x, big_t)?;
         Ok(self.p_alive_unchecked(x, t_x, big_t))
     }
 
@@ -328,7 +328,7 @@ impl BetaGeo {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64> {
-        check_pattern(0, x, t_x, big_t)?;
+        check_pattern("pattern", 0, x, t_x, big_t)?;
         check_horizon(horizon)?;
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         let alive = self.p_alive_unchecked(x, t_x, big_t);
@@ -358,7 +358,7 @@ impl BetaGeo {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn expected_purchases_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> Result<f64> {
-        check_pattern(0, x, 0.0, big_t)?;
+        check_pattern("pattern", 0, x, 0.0, big_t)?;
         check_horizon(horizon)?;
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         Ok(purchases_while_alive(r + x, alpha + big_t, a, b + x, horizon))

@@ -185,12 +185,13 @@ impl FrequencyData {
         let mut checked = Vec::new();
         for (row, (frequency, recency, t, weight)) in rows.into_iter().enumerate() {
             let bad = |field: &'static str, value: f64, expected: &'static str| Error::InvalidInput {
+                input: "model input row",
                 row,
                 field,
                 value: value.to_string(),
                 expected,
             };
-            check_pattern(row, frequency, recency, t)?;
+            check_pattern("model input row", row, frequency, recency, t)?;
             if !(weight.is_finite() && weight > 0.0) {
                 return Err(bad("weight", weight, "a finite number > 0"));
             }
@@ -333,8 +334,15 @@ fn sample_stride(len: usize, rows: usize) -> Option<usize> {
 }
 
 /// Checks one `(x, t_x, T)` pattern; `row` names it in the error.
-pub(crate) fn check_pattern(row: usize, frequency: f64, recency: f64, t: f64) -> Result<()> {
+pub(crate) fn check_pattern(
+    input: &'static str,
+    row: usize,
+    frequency: f64,
+    recency: f64,
+    t: f64,
+) -> Result<()> {
     let bad = |field: &'static str, value: f64, expected: &'static str| Error::InvalidInput {
+        input,
         row,
         field,
         value: value.to_string(),
@@ -447,6 +455,7 @@ impl SpendData {
         let mut out = Vec::new();
         for (row, (x, m, w)) in rows {
             let bad = |field: &'static str, value: f64, expected: &'static str| Error::InvalidInput {
+                input: "model input row",
                 row,
                 field,
                 value: value.to_string(),

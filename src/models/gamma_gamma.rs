@@ -266,6 +266,7 @@ impl GammaGamma {
     pub fn conditional_expected_spend(&self, x: f64, m: f64) -> Result<f64> {
         if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
             return Err(Error::InvalidInput {
+                input: "pattern",
                 row: 0,
                 field: "frequency",
                 value: x.to_string(),
@@ -274,6 +275,7 @@ impl GammaGamma {
         }
         if !(m.is_finite() && m >= 0.0) {
             return Err(Error::InvalidInput {
+                input: "pattern",
                 row: 0,
                 field: "monetary_value",
                 value: m.to_string(),

@@ -155,7 +155,7 @@ impl ModifiedBetaGeo {
     /// ```
     #[doc(alias = "P(alive)")]
     pub fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> Result<f64> {
-        check_pattern(0, x, t_x, big_t)?;
+        check_pattern("pattern", 0, x, t_x, big_t)?;
         Ok(p_alive(self.params(), Dropout::AfterEveryPurchase, x, t_x, big_t))
     }
 
@@ -262,7 +262,7 @@ impl ModifiedBetaGeo {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64> {
-        check_pattern(0, x, t_x, big_t)?;
+        check_pattern("pattern", 0, x, t_x, big_t)?;
         check_horizon(horizon)?;
         let [r, alpha, a, b] = self.params();
         let alive = p_alive(self.params(), Dropout::AfterEveryPurchase, x, t_x, big_t);
@@ -293,7 +293,7 @@ impl ModifiedBetaGeo {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn expected_purchases_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> Result<f64> {
-        check_pattern(0, x, 0.0, big_t)?;
+        check_pattern("pattern", 0, x, 0.0, big_t)?;
         check_horizon(horizon)?;
         let [r, alpha, a, b] = self.params();
         Ok(purchases_while_alive(

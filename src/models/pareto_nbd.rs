@@ -212,7 +212,7 @@ impl ParetoNbd {
     /// ```
     #[doc(alias = "P(alive)")]
     pub fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> Result<f64> {
-        check_pattern(0, x, t_x, big_t)?;
+        check_pattern("pattern", 0, x, t_x, big_t)?;
         Ok(self.likelihood_terms(x, t_x, big_t).p_alive())
     }
 
@@ -266,7 +266,7 @@ impl ParetoNbd {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn conditional_expected_purchases(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64> {
-        check_pattern(0, x, t_x, big_t)?;
+        check_pattern("pattern", 0, x, t_x, big_t)?;
         check_horizon(horizon)?;
         let alive = self.likelihood_terms(x, t_x, big_t).p_alive();
         let beta_t = self.beta + big_t;
@@ -296,7 +296,7 @@ impl ParetoNbd {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn expected_purchases_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> Result<f64> {
-        check_pattern(0, x, 0.0, big_t)?;
+        check_pattern("pattern", 0, x, 0.0, big_t)?;
         check_horizon(horizon)?;
         let beta_t = self.beta + big_t;
         Ok((self.r + x) / (self.alpha + big_t) * beta_t * surviving_time(self.s, beta_t, horizon))
@@ -328,7 +328,7 @@ impl ParetoNbd {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64> {
-        check_pattern(0, x, t_x, big_t)?;
+        check_pattern("pattern", 0, x, t_x, big_t)?;
         check_horizon(horizon)?;
         let alive = self.likelihood_terms(x, t_x, big_t).p_alive();
         let rate_shape = self.r + x;
@@ -382,7 +382,7 @@ impl ParetoNbd {
         big_t: f64,
         delta: f64,
     ) -> Result<f64> {
-        check_pattern(0, x, t_x, big_t)?;
+        check_pattern("pattern", 0, x, t_x, big_t)?;
         if !(delta.is_finite() && delta > 0.0) {
             return Err(Error::InvalidParameter {
                 name: "delta",

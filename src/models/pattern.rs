@@ -63,7 +63,7 @@ impl Pattern {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(frequency: f64, recency: f64, t: f64, time: ModelTime) -> Result<Self> {
-        check_pattern(0, frequency, recency, t)?;
+        check_pattern("pattern", 0, frequency, recency, t)?;
         Ok(Self {
             frequency,
             recency,
