@@ -669,3 +669,42 @@ fn work_setting_inputs_are_bounded() {
         })
     ));
 }
+
+/// A fit prints its report as lifetimes and CLVTools do: each estimate with
+/// its standard error and Wald interval, then the log-likelihood and AIC.
+#[test]
+fn a_fit_prints_its_report() {
+    use repurchase::models::FitModel;
+    let (_, summaries) = lifetimes_models_and_weekly_cdnow();
+    let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default()).unwrap();
+    let text = fit.to_string();
+    assert!(
+        text.starts_with("BG/NBD, maximum likelihood: converged in"),
+        "{text}"
+    );
+    let se = fit.report.standard_errors.values().unwrap();
+    for ((name, value), se) in fit.model.parameters().into_iter().zip(se) {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap();
+        let interval = format!("[{:.4}, {:.4}]", value - 1.96 * se, value + 1.96 * se);
+        assert!(
+            line.contains(&format!("{value:.4}")) && line.contains(&format!("{se:.4}")),
+            "{line}"
+        );
+        assert!(line.ends_with(&interval), "{line}");
+    }
+    let aic = 2.0 * 4.0 - 2.0 * fit.report.log_likelihood;
+    assert_eq!(fit.aic(), aic);
+    assert!(
+        text.ends_with(&format!(
+            "log-likelihood {:.2}, AIC {aic:.2}",
+            fit.report.log_likelihood
+        )),
+        "{text}"
+    );
+    let spend = GammaGamma::fit(&SpendData::from_summaries(&summaries), &FitOptions::default()).unwrap();
+    assert_eq!(spend.model.parameters().len(), 3);
+    assert!(spend.to_string().starts_with("Gamma-Gamma"));
+}

@@ -2,7 +2,7 @@
 
 use super::ModelTime;
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
-use super::fit::{Fit, FitOptions, FitReport, WarmStart, maximise};
+use super::fit::{Fit, FitOptions, FitReport, WarmStart, maximise, warm_started};
 use super::model::check_parameters;
 use super::runs::Runs;
 use super::special::{digamma, hyp2f1, inc_beta, integrate, ln_beta, ln_gamma};
@@ -446,23 +446,12 @@ pub(crate) fn fit_parameters(
     options: &FitOptions,
     dropout: Dropout,
 ) -> Result<([f64; 4], FitReport)> {
-    fit_warm(data, options, dropout).map(|(p, report, _)| (p, report))
-}
-
-/// [`fit_parameters`], and where it ended. Large data first fits a sample
-/// of itself and starts from there, with the curvature learned: the same
-/// optimum, in fewer iterations over all of it.
-fn fit_warm(
-    data: &FrequencyData,
-    options: &FitOptions,
-    dropout: Dropout,
-) -> Result<([f64; 4], FitReport, WarmStart)> {
-    data.check_identifiable()?;
-    let warm = data
-        .warm_start_sample()
-        .and_then(|sample| fit_warm(&sample, options, dropout).ok())
-        .map(|(_, _, warm)| warm);
-    fit_from(data, options, dropout, warm.as_ref())
+    // Large data first fits a sample of itself (see `warm_started`).
+    let fitted = warm_started(data, &FrequencyData::warm_start_sample, &|data, warm| {
+        data.check_identifiable()?;
+        fit_from(data, options, dropout, warm).map(|(p, report, warm)| ((p, report), warm))
+    });
+    fitted.map(|(fit, _)| fit)
 }
 
 /// [`fit_parameters`] from `warm` first, when given, then from three

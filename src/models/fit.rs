@@ -1,5 +1,7 @@
 //! Maximum likelihood on log-parameters: options, report, the driver.
 
+use std::fmt;
+
 use super::optimize::bfgs;
 use crate::{Error, Result};
 
@@ -240,6 +242,145 @@ pub struct Fit<M> {
     pub model: M,
     /// How the fit went.
     pub report: FitReport,
+}
+
+/// What the five fitted models share: fitting by maximum likelihood, the
+/// log-likelihood of data, and their named parameters. A [`Fit`] of any of
+/// them prints its report (see [`Fit`]'s `Display`).
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::models::{BetaGeo, FitModel, FitOptions, FrequencyData, ModifiedBetaGeo, ParetoNbd};
+/// use repurchase::{datasets::cdnow_sample, SummaryOptions, TimeUnit};
+///
+/// /// The model of the three that fits the data best, by AIC.
+/// fn aic<M: FitModel<Data = FrequencyData>>(data: &FrequencyData) -> repurchase::Result<f64> {
+///     let fit = M::fit(data, &FitOptions::default())?;
+///     Ok(fit.aic())
+/// }
+/// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
+/// let data = FrequencyData::from_summaries(&cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks)));
+/// let scores = [aic::<BetaGeo>(&data)?, aic::<ModifiedBetaGeo>(&data)?, aic::<ParetoNbd>(&data)?];
+/// assert!(scores.iter().all(|a| a.is_finite()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait FitModel: Sized {
+    /// The model's name, as the literature writes it ("BG/NBD").
+    const NAME: &'static str;
+
+    /// The data the model is fitted on.
+    type Data;
+
+    /// The maximum-likelihood fit of `data`.
+    ///
+    /// # Errors
+    ///
+    /// The model's own `fit`'s.
+    fn fit(data: &Self::Data, options: &FitOptions) -> Result<Fit<Self>>;
+
+    /// The log-likelihood of `data` under the model.
+    ///
+    /// # Errors
+    ///
+    /// The model's own `log_likelihood`'s (BG/BB checks its opportunities).
+    fn log_likelihood(&self, data: &Self::Data) -> Result<f64>;
+
+    /// The parameters by name, in the model's order (the order of the
+    /// report's standard errors).
+    fn parameters(&self) -> Vec<(&'static str, f64)>;
+}
+
+impl<M: FitModel> Fit<M> {
+    /// Akaike's information criterion, `2k − 2 ln L` for `k` parameters:
+    /// lower is better between models of the same data.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::{FitOptions, FrequencyData, BetaGeo, FitModel};
+    ///
+    /// let data = FrequencyData::from_rows([(0.0, 0.0, 38.0, 10.0), (2.0, 30.0, 38.0, 5.0), (5.0, 36.0, 38.0, 2.0)])?;
+    /// let fit = BetaGeo::fit(&data, &FitOptions::default())?;
+    /// assert_eq!(fit.aic(), 8.0 - 2.0 * fit.report.log_likelihood);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn aic(&self) -> f64 {
+        2.0 * self.model.parameters().len() as f64 - 2.0 * self.report.log_likelihood
+    }
+}
+
+/// The report as lifetimes and CLVTools print theirs: each estimate with
+/// its standard error and Wald 95 % interval (estimate ± 1.96 SE), then the
+/// log-likelihood, AIC, iterations and any parameter at a boundary.
+///
+/// ```text
+/// BG/NBD, maximum likelihood: converged in 14 iterations
+/// parameter     estimate   std. error   95% interval
+/// r               0.2426       0.0125   [0.2181, 0.2671]
+/// …
+/// log-likelihood -9582.43, AIC 19172.86
+/// ```
+impl<M: FitModel> fmt::Display for Fit<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let report = &self.report;
+        let state = if report.converged {
+            "converged"
+        } else {
+            "did not converge"
+        };
+        writeln!(
+            f,
+            "{}, maximum likelihood: {state} in {} iterations",
+            M::NAME,
+            report.iterations
+        )?;
+        writeln!(
+            f,
+            "{:<10} {:>12} {:>12}   95% interval",
+            "parameter", "estimate", "std. error"
+        )?;
+        let errors = report.standard_errors.values();
+        for (i, (name, value)) in self.model.parameters().into_iter().enumerate() {
+            match errors.and_then(|e| e.get(i)) {
+                Some(se) => writeln!(
+                    f,
+                    "{name:<10} {value:>12.4} {se:>12.4}   [{:.4}, {:.4}]",
+                    value - 1.96 * se,
+                    value + 1.96 * se
+                )?,
+                None => writeln!(f, "{name:<10} {value:>12.4} {:>12}", "-")?,
+            }
+        }
+        if let StandardErrors::Unavailable { reason } = &report.standard_errors {
+            writeln!(f, "standard errors unavailable: {reason}")?;
+        }
+        if !report.at_boundary.is_empty() {
+            writeln!(f, "at a boundary: {}", report.at_boundary.join(", "))?;
+        }
+        write!(
+            f,
+            "log-likelihood {:.2}, AIC {:.2}",
+            report.log_likelihood,
+            self.aic()
+        )
+    }
+}
+
+/// Fits `data` with `fit_from`, large data first: a fit of a sample of it
+/// (itself started the same way) hands over where it ended, with the
+/// curvature learned, so the full fit reaches the same optimum in fewer
+/// passes over all of it. The one warm-start driver of every model.
+pub(crate) fn warm_started<D, R>(
+    data: &D,
+    sample: &impl Fn(&D) -> Option<D>,
+    fit_from: &impl Fn(&D, Option<&WarmStart>) -> Result<(R, WarmStart)>,
+) -> Result<(R, WarmStart)> {
+    let warm = sample(data)
+        .and_then(|sample_data| warm_started(&sample_data, sample, fit_from).ok())
+        .map(|(_, warm)| warm);
+    fit_from(data, warm.as_ref())
 }
 
 /// The most BFGS iterations per start (a fit converges in tens): each

@@ -1,7 +1,7 @@
 //! The Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee 2005).
 
 use super::data::SpendData;
-use super::fit::{Fit, FitOptions, WarmStart, maximise};
+use super::fit::{Fit, FitOptions, WarmStart, maximise, warm_started};
 use super::model::check_parameters;
 use super::runs::Runs;
 use super::special::{digamma, ln_gamma};
@@ -134,11 +134,9 @@ impl GammaGamma {
     /// the curvature learned: the same optimum, in fewer iterations over
     /// all of it.
     fn fit_warm(data: &SpendData, options: &FitOptions) -> Result<(Fit<Self>, WarmStart)> {
-        let warm = data
-            .warm_start_sample()
-            .and_then(|sample| Self::fit_warm(&sample, options).ok())
-            .map(|(_, warm)| warm);
-        Self::fit_from(data, options, warm.as_ref())
+        warm_started(data, &SpendData::warm_start_sample, &|data, warm| {
+            Self::fit_from(data, options, warm)
+        })
     }
 
     /// [`fit`](Self::fit) from `warm` first, when given, then from three

@@ -43,6 +43,7 @@ mod bgnbd;
 mod check;
 pub(crate) mod data;
 mod fit;
+mod fitted;
 mod gamma_gamma;
 mod mbgnbd;
 pub(crate) mod model;
@@ -59,7 +60,7 @@ pub use check::{
     CountBucket, FrequencyBucket, TrackingPoint, holdout_by_frequency, repeat_histogram, tracking,
 };
 pub use data::{FrequencyData, FrequencyRow, SpendData};
-pub use fit::{Fit, FitOptions, FitReport, StandardErrors};
+pub use fit::{Fit, FitModel, FitOptions, FitReport, StandardErrors};
 pub use gamma_gamma::GammaGamma;
 pub use mbgnbd::ModifiedBetaGeo;
 pub(crate) use model::check_parameters;

@@ -3,7 +3,7 @@
 use super::ModelTime;
 use super::bgnbd::check_horizon;
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
-use super::fit::{Fit, FitOptions, WarmStart, maximise};
+use super::fit::{Fit, FitOptions, WarmStart, maximise, warm_started};
 use super::model::check_parameters;
 use super::power_integral::PowerPair;
 use super::special::{digamma, integrate, ln_gamma};
@@ -131,12 +131,10 @@ impl ParetoNbd {
     /// sample of itself and starts from there, with the curvature learned:
     /// the same optimum, in fewer iterations over all of it.
     fn fit_warm(data: &FrequencyData, options: &FitOptions) -> Result<(Fit<Self>, WarmStart)> {
-        data.check_identifiable()?;
-        let warm = data
-            .warm_start_sample()
-            .and_then(|sample| Self::fit_warm(&sample, options).ok())
-            .map(|(_, warm)| warm);
-        Self::fit_from(data, options, warm.as_ref())
+        warm_started(data, &FrequencyData::warm_start_sample, &|data, warm| {
+            data.check_identifiable()?;
+            Self::fit_from(data, options, warm)
+        })
     }
 
     /// [`fit`](Self::fit) from `warm` first, when given, then from three
