@@ -3,9 +3,12 @@
 //! parameter, likelihood and standard error), churn scores, RFM scores and
 //! CLV are the same on one thread as on four. Work is cut into pieces that
 //! do not depend on the thread count and combined in order, and the serial
-//! build runs the same pieces in the same order, so this is also the serial
-//! result.
-#![cfg(feature = "parallel")]
+//! build runs the same pieces in the same order: both builds must match one
+//! committed digest of the results (`tests/data/parallel_digest.txt`).
+//!
+//! A change that moves any result on purpose rewrites the digest with
+//! `REPURCHASE_WRITE_DIGEST=1 cargo test --test parallel`; check both
+//! builds agree with it afterwards (`cargo test --features parallel`).
 // Test code may unwrap, index and panic: a failure is the point.
 #![allow(
     clippy::unwrap_used,
@@ -60,6 +63,35 @@ fn everything() -> Vec<String> {
     ]
 }
 
+/// FNV-1a over every result's text: a digest that any bit of any result
+/// moves.
+fn digest(results: &[String]) -> String {
+    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    for byte in results.iter().flat_map(|r| r.bytes().chain([0])) {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+const DIGEST_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/parallel_digest.txt");
+
+/// The serial and the parallel build compute the committed results.
+#[test]
+fn both_builds_compute_the_committed_results() {
+    let ours = digest(&everything());
+    if std::env::var_os("REPURCHASE_WRITE_DIGEST").is_some() {
+        std::fs::write(DIGEST_FILE, format!("{ours}\n")).unwrap();
+    }
+    let committed = std::fs::read_to_string(DIGEST_FILE).unwrap();
+    assert_eq!(
+        ours,
+        committed.trim(),
+        "results moved (parallel feature: {}); see this file's docs",
+        cfg!(feature = "parallel")
+    );
+}
+
+#[cfg(feature = "parallel")]
 fn on_threads(threads: usize) -> Vec<String> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -68,6 +100,7 @@ fn on_threads(threads: usize) -> Vec<String> {
         .install(everything)
 }
 
+#[cfg(feature = "parallel")]
 #[test]
 fn results_are_bit_identical_on_one_thread_and_on_four() {
     let one = on_threads(1);
