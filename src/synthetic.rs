@@ -308,6 +308,37 @@ impl SyntheticLog {
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
 
+/// The generator as rand_core's: `rand`'s distributions and samplers draw
+/// from the same seeded stream.
+///
+/// ```
+/// use rand_core::Rng as _;
+/// use repurchase::synthetic::Rng;
+///
+/// let mut rng = Rng::new(42);
+/// let first = Rng::new(42).next_u64();
+/// assert_eq!(rand_core::Rng::next_u64(&mut rng), first);
+/// let mut bytes = [0_u8; 12];
+/// rng.fill_bytes(&mut bytes);
+/// assert!(bytes.iter().any(|b| *b != 0));
+/// ```
+impl rand_core::TryRng for Rng {
+    type Error = core::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> core::result::Result<u32, Self::Error> {
+        // The high half: the better-mixed bits of the 64-bit draw.
+        Ok((Rng::next_u64(self) >> 32) as u32)
+    }
+
+    fn try_next_u64(&mut self) -> core::result::Result<u64, Self::Error> {
+        Ok(Rng::next_u64(self))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> core::result::Result<(), Self::Error> {
+        rand_core::utils::fill_bytes_via_next_word(dst, || self.try_next_u64())
+    }
+}
+
 impl Rng {
     /// A stream from `seed`.
     ///
