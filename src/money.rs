@@ -13,13 +13,10 @@
 
 use rust_decimal::Decimal;
 
-/// An exact sum of amounts: `units · 10^−scale`.
+/// An exact sum of amounts: `units · 10^−scale`. Stored as its exact
+/// decimal text (every digit, beyond a `Decimal`'s 28), so stored state
+/// reloads to the same sums.
 #[derive(Debug, Clone, Copy, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(from = "Decimal", into = "Decimal")
-)]
 pub(crate) struct Money {
     units: i128,
     scale: u32,
@@ -138,6 +135,94 @@ impl PartialEq for Money {
 
 impl Eq for Money {}
 
+/// The most digits after the point a stored amount may have: a `Decimal`'s.
+#[cfg(feature = "serde")]
+const MAX_SCALE: u32 = 28;
+
+impl Money {
+    /// The exact value as decimal text: `-12.3400` for units −123400 at
+    /// scale 4.
+    #[cfg(feature = "serde")]
+    fn exact_text(self) -> String {
+        let digits = self.units.unsigned_abs().to_string();
+        let scale = self.scale as usize;
+        let padded = format!("{digits:0>width$}", width = scale + 1);
+        let (whole, fraction) = padded.split_at(padded.len() - scale);
+        let sign = if self.units < 0 { "-" } else { "" };
+        if fraction.is_empty() {
+            format!("{sign}{whole}")
+        } else {
+            format!("{sign}{whole}.{fraction}")
+        }
+    }
+
+    /// The amount of exact decimal text (`-12.3400`, `7`), or `None` for
+    /// anything else, more than `MAX_SCALE` decimals or more digits than
+    /// an `i128` holds.
+    #[cfg(feature = "serde")]
+    fn parse_exact(text: &str) -> Option<Self> {
+        let (negative, unsigned) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+        let all_digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) {
+            return None;
+        }
+        let scale = u32::try_from(fraction.len()).ok().filter(|s| *s <= MAX_SCALE)?;
+        let magnitude: i128 = format!("{whole}{fraction}").parse().ok()?;
+        Some(Money {
+            units: if negative { -magnitude } else { magnitude },
+            scale,
+        })
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.exact_text())
+    }
+}
+
+/// Exact decimal text, as written; numbers (a hand-written state) are read
+/// as `Decimal` reads them.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Exact;
+
+        impl serde::de::Visitor<'_> for Exact {
+            type Value = Money;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an amount as decimal text, such as \"12.34\"")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> std::result::Result<Money, E> {
+                Money::parse_exact(text).ok_or_else(|| E::custom(format!("{text:?} is not an exact amount")))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Money, E> {
+                Ok(Money::from(Decimal::from(v)))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Money, E> {
+                Ok(Money::from(Decimal::from(v)))
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Money, E> {
+                Decimal::try_from(v)
+                    .map(Money::from)
+                    .map_err(|_| E::custom(format!("{v} is not an amount")))
+            }
+        }
+
+        deserializer.deserialize_any(Exact)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +290,24 @@ mod tests {
             prop_assert_eq!(money.value().scale(), decimal.scale());
             prop_assert_eq!(money.is_positive(), decimal > Decimal::ZERO);
             prop_assert_eq!(money.is_zero(), decimal.is_zero());
+        }
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn stored_sums_keep_every_digit() {
+        // More digits than a Decimal holds: 1.7e5 at scale 28.
+        let sum = Money::from_units(1_704_243_023_052_740_725_354_707_223_155, 25);
+        let json = serde_json::to_string(&sum).unwrap();
+        assert_eq!(json, "\"170424.3023052740725354707223155\"");
+        let back: Money = serde_json::from_str(&json).unwrap();
+        assert_eq!((back.units, back.scale), (sum.units, sum.scale));
+        let small: Money = serde_json::from_str("\"-0.05\"").unwrap();
+        assert_eq!((small.units, small.scale), (-5, 2));
+        let whole: Money = serde_json::from_str("12").unwrap();
+        assert_eq!(whole.value(), Decimal::from(12));
+        for bad in ["\"1.2.3\"", "\"abc\"", "\"\"", "\"-\"", "\"1e5\""] {
+            assert!(serde_json::from_str::<Money>(bad).is_err(), "{bad}");
         }
     }
 }

@@ -112,7 +112,7 @@ fn bgbb_pmf_and_churn_score_obey_their_laws() {
         let total: f64 = pmf.iter().sum();
         let mean: f64 = pmf.iter().enumerate().map(|(x, p)| x as f64 * p).sum();
         assert!((total - 1.0).abs() < 1e-12, "n = {n}: Σ pmf = {total}");
-        let expected = m.expected_purchases(n);
+        let expected = m.expected_purchases(n).unwrap();
         assert!(
             (mean - expected).abs() < 1e-10,
             "n = {n}: mean {mean} vs {expected}"
@@ -707,4 +707,50 @@ fn a_fit_prints_its_report() {
     let spend = GammaGamma::fit(&SpendData::from_summaries(&summaries), &FitOptions::default()).unwrap();
     assert_eq!(spend.model.parameters().len(), 3);
     assert!(spend.to_string().starts_with("Gamma-Gamma"));
+}
+
+/// Found by fuzzing: parameters far beyond any fit's (1e224, or subnormal
+/// 1e-320) carried predictions beyond f64, and P(alive) and E[Y(t)] came
+/// back as Ok(NaN), E[X(n)] of BG/BB as infinity. Every prediction is now a
+/// finite value or `Error::Undefined`.
+#[test]
+fn predictions_at_extreme_parameters_are_finite_or_undefined() {
+    use repurchase::models::{ParetoNbd, PurchaseModel};
+    let huge = 8.800_114_776_174_739e223;
+    let bg = BetaGeo::new(huge, huge, huge, huge).unwrap();
+    let pareto = ParetoNbd::new(huge, huge, huge, huge).unwrap();
+    let models: [&dyn Fn(f64) -> Vec<repurchase::Result<f64>>; 2] = [
+        &|h| {
+            vec![
+                bg.p_alive(3.0, 5.0, 10.0),
+                bg.expected_purchases(h),
+                bg.conditional_expected_purchases(3.0, 5.0, 10.0, h),
+                bg.expected_purchases_if_alive(3.0, 10.0, h),
+                PurchaseModel::p_no_purchase(&bg, 3.0, 5.0, 10.0, h),
+            ]
+        },
+        &|h| {
+            vec![
+                pareto.p_alive(3.0, 5.0, 10.0),
+                pareto.expected_purchases(h),
+                pareto.expected_purchases_if_alive(3.0, 10.0, h),
+                pareto.p_no_purchase(3.0, 5.0, 10.0, h),
+            ]
+        },
+    ];
+    for predictions in models {
+        for h in [0.0, 1.0, 1e6] {
+            for p in predictions(h) {
+                match p {
+                    Ok(v) => assert!(v.is_finite(), "{v}"),
+                    Err(e) => assert!(matches!(e, Error::Undefined { .. }), "{e}"),
+                }
+            }
+        }
+    }
+    let tiny = BetaGeoBetaBinom::new(5e-323, 1.288e-231, 2.2e-317, 4.159e-312).unwrap();
+    match tiny.expected_purchases(193) {
+        Ok(v) => assert!(v.is_finite(), "{v}"),
+        Err(e) => assert!(matches!(e, Error::Undefined { .. }), "{e}"),
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, maximise};
-use super::model::check_parameters;
+use super::model::{check_parameters, defined};
 use super::special::{digamma, ln_beta, ln_gamma, log_add_exp};
 use crate::{Error, Result};
 
@@ -200,7 +200,7 @@ impl BetaGeoBetaBinom {
         let ln_alive = ln_beta(alpha + x, beta + n - x) - ln_beta(alpha, beta)
             + ln_beta(gamma, delta + n + f64::from(m))
             - ln_beta(gamma, delta);
-        Ok((ln_alive - ln_l).exp().clamp(0.0, 1.0))
+        defined((ln_alive - ln_l).exp().clamp(0.0, 1.0), "P(alive)")
     }
 
     /// The expected number of transactions in the next `m` opportunities
@@ -231,7 +231,10 @@ impl BetaGeoBetaBinom {
         let [alpha, beta, gamma, delta] = self.params();
         let ln_front = ln_beta(alpha + x + 1.0, beta + n - x) - ln_beta(alpha, beta) - ln_l;
         let m = f64::from(m);
-        Ok(ln_front.exp() * remaining_transactions_factor(gamma, delta, n, m))
+        defined(
+            ln_front.exp() * remaining_transactions_factor(gamma, delta, n, m),
+            "E[X(n, n + m) | x, t_x, n]",
+        )
     }
 
     /// The probability of no transaction in the next `m` opportunities of a
@@ -277,7 +280,10 @@ impl BetaGeoBetaBinom {
             .sum();
         let m = f64::from(m);
         let survived = silent(m) * (ln_beta(gamma, delta + n + m) - ln_theta).exp();
-        Ok((1.0 - alive + alive * (dropped_out + survived)).clamp(0.0, 1.0))
+        defined(
+            (1.0 - alive + alive * (dropped_out + survived)).clamp(0.0, 1.0),
+            "P(no purchase)",
+        )
     }
 
     /// The probability that a new customer makes exactly `x` transactions
@@ -319,7 +325,7 @@ impl BetaGeoBetaBinom {
                 (ln_transactions(i) + ln_beta(gamma + 1.0, delta + i) - ln_beta(gamma, delta)).exp()
             })
             .sum();
-        Ok((alive + dropped_out).clamp(0.0, 1.0))
+        defined((alive + dropped_out).clamp(0.0, 1.0), "P(X(n) = x)")
     }
 
     /// ln L(α, β, γ, δ | x, t_x, n) of one valid history.
@@ -352,13 +358,21 @@ impl BetaGeoBetaBinom {
     /// use repurchase::models::BetaGeoBetaBinom;
     ///
     /// let model = BetaGeoBetaBinom::new(1.204, 0.750, 0.657, 2.783)?;
-    /// assert_eq!(model.expected_purchases(0), 0.0);
-    /// assert!(model.expected_purchases(6) < 6.0);
+    /// assert_eq!(model.expected_purchases(0)?, 0.0);
+    /// assert!(model.expected_purchases(6)? < 6.0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn expected_purchases(&self, n: u32) -> f64 {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Undefined`] when parameters far beyond any fit's carry the
+    /// value beyond `f64`.
+    pub fn expected_purchases(&self, n: u32) -> Result<f64> {
         let [alpha, beta, gamma, delta] = self.params();
-        alpha / (alpha + beta) * remaining_transactions_factor(gamma, delta, 0.0, f64::from(n))
+        defined(
+            alpha / (alpha + beta) * remaining_transactions_factor(gamma, delta, 0.0, f64::from(n)),
+            "E[X(n)]",
+        )
     }
 }
 

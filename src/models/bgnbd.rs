@@ -3,7 +3,7 @@
 use super::ModelTime;
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, FitReport, WarmStart, maximise, warm_started};
-use super::model::check_parameters;
+use super::model::{check_parameters, defined};
 use super::runs::Runs;
 use super::special::{digamma, hyp2f1, inc_beta, integrate, ln_beta, ln_gamma};
 use crate::hash::FastMap;
@@ -216,7 +216,7 @@ impl BetaGeo {
     #[doc(alias = "P(alive)")]
     pub fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> Result<f64> {
         check_pattern("pattern", 0, x, t_x, big_t)?;
-        Ok(self.p_alive_unchecked(x, t_x, big_t))
+        defined(self.p_alive_unchecked(x, t_x, big_t), "P(alive)")
     }
 
     fn p_alive_unchecked(&self, x: f64, t_x: f64, big_t: f64) -> f64 {
@@ -251,7 +251,10 @@ impl BetaGeo {
     /// ```
     pub fn expected_purchases(&self, horizon: f64) -> Result<f64> {
         check_horizon(horizon)?;
-        Ok(purchases_while_alive(self.r, self.alpha, self.a, self.b, horizon))
+        defined(
+            purchases_while_alive(self.r, self.alpha, self.a, self.b, horizon),
+            "E[X(t)]",
+        )
     }
 
     /// The probability that a new customer makes exactly `x` repeat
@@ -301,7 +304,7 @@ impl BetaGeo {
         } else {
             0.0
         };
-        Ok((alive + died).clamp(0.0, 1.0))
+        defined((alive + died).clamp(0.0, 1.0), "P(X(t) = x)")
     }
 
     /// The expected number of purchases in `(T, T + horizon]` of a customer with
@@ -332,7 +335,10 @@ impl BetaGeo {
         check_horizon(horizon)?;
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         let alive = self.p_alive_unchecked(x, t_x, big_t);
-        Ok(alive * purchases_while_alive(r + x, alpha + big_t, a, b + x, horizon))
+        defined(
+            alive * purchases_while_alive(r + x, alpha + big_t, a, b + x, horizon),
+            "E[Y(t) | x, t_x, T]",
+        )
     }
 
     /// The expected purchases in `(T, T + horizon]` of a customer with `x` repeat
@@ -361,7 +367,10 @@ impl BetaGeo {
         check_pattern("pattern", 0, x, 0.0, big_t)?;
         check_horizon(horizon)?;
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
-        Ok(purchases_while_alive(r + x, alpha + big_t, a, b + x, horizon))
+        defined(
+            purchases_while_alive(r + x, alpha + big_t, a, b + x, horizon),
+            "E[Y(t) | alive]",
+        )
     }
 }
 

@@ -6,6 +6,7 @@ use super::bgnbd::{
 };
 use super::data::{FrequencyData, check_pattern};
 use super::fit::{Fit, FitOptions};
+use super::model::defined;
 use super::special::{inc_beta, ln_beta, ln_gamma};
 use crate::Result;
 
@@ -156,7 +157,10 @@ impl ModifiedBetaGeo {
     #[doc(alias = "P(alive)")]
     pub fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> Result<f64> {
         check_pattern("pattern", 0, x, t_x, big_t)?;
-        Ok(p_alive(self.params(), Dropout::AfterEveryPurchase, x, t_x, big_t))
+        defined(
+            p_alive(self.params(), Dropout::AfterEveryPurchase, x, t_x, big_t),
+            "P(alive)",
+        )
     }
 
     /// The expected number of purchases of a new customer in `(0, t]`, `t` the horizon:
@@ -183,7 +187,10 @@ impl ModifiedBetaGeo {
         let [r, alpha, a, b] = self.params();
         // Alive after the first purchase with probability b / (a + b), and
         // then p ~ Beta(a, b + 1).
-        Ok(b / (a + b) * purchases_while_alive(r, alpha, a, b + 1.0, horizon))
+        defined(
+            b / (a + b) * purchases_while_alive(r, alpha, a, b + 1.0, horizon),
+            "E[X(t)]",
+        )
     }
 
     /// The probability that a new customer makes exactly `x` repeat
@@ -236,7 +243,7 @@ impl ModifiedBetaGeo {
         } else {
             0.0
         };
-        Ok((gone_at_once + alive + died).clamp(0.0, 1.0))
+        defined((gone_at_once + alive + died).clamp(0.0, 1.0), "P(X(t) = x)")
     }
 
     /// The expected number of purchases in `(T, T + horizon]` given `(x, t_x, T)`:
@@ -266,7 +273,10 @@ impl ModifiedBetaGeo {
         check_horizon(horizon)?;
         let [r, alpha, a, b] = self.params();
         let alive = p_alive(self.params(), Dropout::AfterEveryPurchase, x, t_x, big_t);
-        Ok(alive * purchases_while_alive(r + x, alpha + big_t, a, b + x + 1.0, horizon))
+        defined(
+            alive * purchases_while_alive(r + x, alpha + big_t, a, b + x + 1.0, horizon),
+            "E[Y(t) | x, t_x, T]",
+        )
     }
 
     /// The expected purchases in `(T, T + horizon]` of a customer with `x` repeat
@@ -296,12 +306,9 @@ impl ModifiedBetaGeo {
         check_pattern("pattern", 0, x, 0.0, big_t)?;
         check_horizon(horizon)?;
         let [r, alpha, a, b] = self.params();
-        Ok(purchases_while_alive(
-            r + x,
-            alpha + big_t,
-            a,
-            b + x + 1.0,
-            horizon,
-        ))
+        defined(
+            purchases_while_alive(r + x, alpha + big_t, a, b + x + 1.0, horizon),
+            "E[Y(t) | alive]",
+        )
     }
 }

@@ -128,6 +128,20 @@ macro_rules! timed_model {
 
 pub(crate) use timed_model;
 
+/// A prediction as computed, or [`Error::Undefined`] when the arithmetic
+/// left `f64` (parameters far beyond any fit's, such as 1e224 or 1e-320):
+/// never a NaN or an infinity handed on.
+pub(crate) fn defined(value: f64, quantity: &'static str) -> Result<f64> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(Error::Undefined {
+            quantity,
+            condition: format!("the model's parameters carry it beyond f64 ({value}); check them"),
+        })
+    }
+}
+
 /// A model's parameters: each finite and > 0, or an error naming the first
 /// that is not.
 pub(crate) fn check_parameters(params: &[(&'static str, f64)]) -> Result<()> {
@@ -260,7 +274,10 @@ macro_rules! bg_family {
                 let alive = <$model>::p_alive(self, x, t_x, big_t)?;
                 let [r, alpha, _, _] = self.params();
                 let silent_if_alive = ((alpha + big_t) / (alpha + big_t + horizon)).powf(r + x);
-                Ok((1.0 - alive + alive * silent_if_alive).clamp(0.0, 1.0))
+                defined(
+                    (1.0 - alive + alive * silent_if_alive).clamp(0.0, 1.0),
+                    "P(no purchase)",
+                )
             }
 
             fn time(&self) -> Option<ModelTime> {

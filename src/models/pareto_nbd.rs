@@ -4,7 +4,7 @@ use super::ModelTime;
 use super::bgnbd::check_horizon;
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, WarmStart, maximise, warm_started};
-use super::model::check_parameters;
+use super::model::{check_parameters, defined};
 use super::power_integral::PowerPair;
 use super::special::{digamma, integrate, ln_gamma};
 use crate::parallel::{SUM_PIECE, map_pieces, sum_partials};
@@ -211,7 +211,7 @@ impl ParetoNbd {
     #[doc(alias = "P(alive)")]
     pub fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> Result<f64> {
         check_pattern("pattern", 0, x, t_x, big_t)?;
-        Ok(self.likelihood_terms(x, t_x, big_t).p_alive())
+        defined(self.likelihood_terms(x, t_x, big_t).p_alive(), "P(alive)")
     }
 
     /// The expected number of purchases of a new customer in `(0, t]`, `t` the horizon:
@@ -238,7 +238,10 @@ impl ParetoNbd {
     /// ```
     pub fn expected_purchases(&self, horizon: f64) -> Result<f64> {
         check_horizon(horizon)?;
-        Ok(self.r / self.alpha * self.beta * surviving_time(self.s, self.beta, horizon))
+        defined(
+            self.r / self.alpha * self.beta * surviving_time(self.s, self.beta, horizon),
+            "E[X(t)]",
+        )
     }
 
     /// The expected number of purchases in `(T, T + horizon]` of a customer with
@@ -268,7 +271,10 @@ impl ParetoNbd {
         check_horizon(horizon)?;
         let alive = self.likelihood_terms(x, t_x, big_t).p_alive();
         let beta_t = self.beta + big_t;
-        Ok(alive * (self.r + x) / (self.alpha + big_t) * beta_t * surviving_time(self.s, beta_t, horizon))
+        defined(
+            alive * (self.r + x) / (self.alpha + big_t) * beta_t * surviving_time(self.s, beta_t, horizon),
+            "E[Y(t) | x, t_x, T]",
+        )
     }
 
     /// The expected purchases in `(T, T + horizon]` of a customer with `x` repeat
@@ -297,7 +303,10 @@ impl ParetoNbd {
         check_pattern("pattern", 0, x, 0.0, big_t)?;
         check_horizon(horizon)?;
         let beta_t = self.beta + big_t;
-        Ok((self.r + x) / (self.alpha + big_t) * beta_t * surviving_time(self.s, beta_t, horizon))
+        defined(
+            (self.r + x) / (self.alpha + big_t) * beta_t * surviving_time(self.s, beta_t, horizon),
+            "E[Y(t) | alive]",
+        )
     }
 
     /// The probability of no purchase in `(T, T + horizon]`. A customer alive at
@@ -339,7 +348,7 @@ impl ParetoNbd {
         };
         // The integral comes relative to the integrand at 0, α_T^−(r+x+1) β_T^−s.
         let buys = (rate_shape / alpha_t * next.integral(0.0, horizon).value).clamp(0.0, 1.0);
-        Ok((1.0 - alive * buys).clamp(0.0, 1.0))
+        defined((1.0 - alive * buys).clamp(0.0, 1.0), "P(no purchase)")
     }
 
     /// The discounted expected residual transactions (DERT) of a customer:
