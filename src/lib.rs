@@ -124,8 +124,17 @@
 //! Points, whose size an earning rule sets, are checked arithmetic
 //! ([`Error::Overflow`]). Stored state and configurations are checked when
 //! they are deserialised, as their constructors check them
-//! ([`Error::InvalidState`] for a [`SummaryAccumulator`]). The hash maps
-//! are seeded per process, so customer ids cannot be chosen to collide.
+//! ([`Error::InvalidState`] for a [`SummaryAccumulator`]).
+//!
+//! Customer ids from outside cannot make building a log quadratic: the
+//! hash maps that intern ids are seeded per process, so ids cannot be
+//! chosen to collide, and the grouping orders ids by a sample of the ids
+//! themselves, so ids sharing a long prefix, a long suffix or both build
+//! as fast as random ones (measured from 10^5 to 10^6 records).
+//!
+//! A named time zone's calendar tabulates its offsets over the log's span
+//! only when that span is at most the records plus a century of days;
+//! longer spans look each instant up instead.
 //!
 //! # Crate features
 //!
