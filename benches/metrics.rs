@@ -98,7 +98,7 @@ fn bench_metrics(c: &mut Criterion) {
         });
         group.bench_function(BenchmarkId::new("churn_by_month", label), |b| {
             b.iter(|| {
-                let churn = metrics::churn_rate(&log, black_box(&opts), Granularity::Month);
+                let churn = metrics::churn_rate(&log, black_box(&opts), Granularity::Month).unwrap();
                 assert_eq!(churn.len(), 23);
                 churn
             })

@@ -100,7 +100,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             shares.join(" ")
         );
     }
-    let churn = metrics::churn_rate(&log, &opts, Granularity::Month);
+    let churn = metrics::churn_rate(&log, &opts, Granularity::Month)?;
     if let Some(last) = churn.last() {
         println!(
             "  churn {} → {}: {}",

@@ -268,7 +268,7 @@ mod serde_round_trip {
         round_trip(&metrics::spend(&log, &opts, d(1997, 1, 1), d(1998, 6, 30)).unwrap());
         round_trip(&metrics::customer_activity(&log, &opts, d(1997, 1, 1), d(1997, 1, 31)).unwrap());
         round_trip(&metrics::spend_by_period(&log, &opts, Granularity::Month).unwrap());
-        round_trip(&metrics::churn_rate(&log, &opts, Granularity::Month));
+        round_trip(&metrics::churn_rate(&log, &opts, Granularity::Month).unwrap());
         round_trip(&metrics::cohort_retention(&log, &opts, Granularity::Month).unwrap());
     }
 }

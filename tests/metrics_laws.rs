@@ -311,7 +311,7 @@ proptest! {
         let log = log_at(purchases.clone(), offset);
         let n = naive(&purchases, &opts, offset);
         for g in [Granularity::Day, Granularity::Week, Granularity::Month] {
-            for w in metrics::churn_rate(&log, &opts, g) {
+            for w in metrics::churn_rate(&log, &opts, g).unwrap() {
                 prop_assert!(w.next_start <= opts.observation_end() && period_start(g, w.next_start) == w.next_start);
                 let in_window = |days: &Vec<NaiveDate>, s: NaiveDate| days.iter().any(|d| period_start(g, *d) == s);
                 let active: Vec<&Vec<NaiveDate>> = n.days.values().filter(|d| in_window(d, w.start)).collect();
@@ -446,7 +446,11 @@ fn empty_and_degenerate_logs_give_empty_results() {
     assert!(metrics::next_purchase(&one_day, &before, &Default::default()).is_empty());
     let kday = metrics::k_day_repurchase_rate(&one_day, &before, 7, day, day).unwrap();
     assert_eq!((kday.rate.rate, kday.censored), (None, 0));
-    assert!(metrics::churn_rate(&one_day, &opts, Granularity::Month).is_empty());
+    assert!(
+        metrics::churn_rate(&one_day, &opts, Granularity::Month)
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         metrics::spend_by_period(&empty, &opts, Granularity::Month)
             .unwrap()
@@ -493,7 +497,11 @@ fn empty_and_degenerate_logs_give_empty_results() {
             .unwrap()
             .is_empty()
     );
-    assert!(metrics::churn_rate(&one_day, &before, Granularity::Week).is_empty());
+    assert!(
+        metrics::churn_rate(&one_day, &before, Granularity::Week)
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         metrics::cohort_retention(&one_day, &before, Granularity::Month)
             .unwrap()
@@ -531,6 +539,13 @@ fn spans_beyond_the_period_bounds_are_typed_errors() {
         "{err}"
     );
     let err = metrics::cohort_retention(&log, &opts, Granularity::Week).unwrap_err();
+    assert!(
+        matches!(err, repurchase::Error::InvalidParameter { name: "period", .. }),
+        "{err}"
+    );
+    // Found by fuzzing: window churn sized its table by the span too (146
+    // million daily pairs, 5.2 GB).
+    let err = metrics::churn_rate(&log, &opts, Granularity::Day).unwrap_err();
     assert!(
         matches!(err, repurchase::Error::InvalidParameter { name: "period", .. }),
         "{err}"

@@ -3,10 +3,10 @@
 use chrono::NaiveDate;
 
 use super::days::{for_each_customer, purchase_days};
-use super::spend::first_day;
+use super::spend::{MAX_PERIODS, first_day, too_many_periods};
 use super::stats::Rate;
 use crate::period::{date_of_day, day_number};
-use crate::{Granularity, PurchaseLog, SummaryOptions};
+use crate::{Granularity, PurchaseLog, Result, SummaryOptions};
 
 /// Customers active in one window and whether they came back in the next.
 ///
@@ -17,7 +17,7 @@ use crate::{Granularity, PurchaseLog, SummaryOptions};
 /// use repurchase::{datasets::cdnow_sample, metrics, Granularity, SummaryOptions};
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
-/// let churn = metrics::churn_rate(&cdnow_sample()?, &SummaryOptions::new(end), Granularity::Month);
+/// let churn = metrics::churn_rate(&cdnow_sample()?, &SummaryOptions::new(end), Granularity::Month)?;
 /// let january = &churn[0];
 /// assert_eq!(january.active, january.retained + january.churned);
 /// assert_eq!(january.churn.numerator, january.churned);
@@ -47,6 +47,12 @@ pub struct WindowChurn {
 /// A pair is reported only when window *i + 1* ends on or before the
 /// observation end, so a partly observed last window never inflates churn.
 ///
+/// # Errors
+///
+/// [`Error::InvalidParameter`](crate::Error::InvalidParameter) when more
+/// than [`MAX_PERIODS`] windows lie between the first purchase and the
+/// observation end (purchases centuries apart by day, say).
+///
 /// # Example
 ///
 /// ```
@@ -54,7 +60,7 @@ pub struct WindowChurn {
 /// use repurchase::{datasets::cdnow_sample, metrics, Granularity, SummaryOptions};
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
-/// let churn = metrics::churn_rate(&cdnow_sample()?, &SummaryOptions::new(end), Granularity::Month);
+/// let churn = metrics::churn_rate(&cdnow_sample()?, &SummaryOptions::new(end), Granularity::Month)?;
 /// assert_eq!(churn.len(), 17); // Jan→Feb 1997 … May→Jun 1998
 /// assert!(churn.iter().all(|w| w.churn.rate.is_none_or(|r| (0.0..=1.0).contains(&r))));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -63,18 +69,22 @@ pub fn churn_rate<C>(
     log: &PurchaseLog<C>,
     options: &SummaryOptions,
     window: Granularity,
-) -> Vec<WindowChurn> {
+) -> Result<Vec<WindowChurn>> {
     let end_day = day_number(options.observation_end());
     let Some(first_day) = first_day(log) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let first = window.period_of_day(first_day);
     // The last window that ends on or before the observation end.
     let last_complete = window.period_of_day(end_day + 1) - 1;
     if last_complete <= first {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let pairs = usize::try_from(last_complete - first).unwrap_or(0);
+    let pairs = usize::try_from(last_complete - first).unwrap_or(usize::MAX);
+    // The table is sized by the span: bounded as every period series is.
+    if pairs > MAX_PERIODS {
+        return Err(too_many_periods(pairs, window, first_day, end_day));
+    }
     let (mut active, mut retained) = (vec![0_u64; pairs], vec![0_u64; pairs]);
     for_each_customer(log, options, |_, cells| {
         let mut previous: Option<i64> = None;
@@ -93,7 +103,7 @@ pub fn churn_rate<C>(
             previous = Some(w);
         }
     });
-    (0..pairs)
+    Ok((0..pairs)
         .map(|i| {
             let p = first + i as i64;
             let a = active.get(i).copied().unwrap_or(0);
@@ -107,5 +117,5 @@ pub fn churn_rate<C>(
                 churn: Rate::new(a - r, a),
             }
         })
-        .collect()
+        .collect())
 }
