@@ -114,7 +114,7 @@
 //! |---|---|
 //! | at most `u32::MAX − 1` records | a log ([`Error::TooManyRecords`]) |
 //! | [`MAX_AMOUNT`] | each amount, so that no sum of amounts overflows |
-//! | [`metrics::MAX_PERIODS`] (100,000) | a period series, a cohort's periods, [`models::tracking`]'s points |
+//! | [`metrics::MAX_PERIODS`] (100,000) | a period series, a cohort's periods, window churn, [`models::tracking`]'s points |
 //! | [`metrics::MAX_COHORT_CELLS`] (4 million) | a cohort retention table |
 //! | [`clv::MAX_MONTHS`] (1,200) | months of lifetime value |
 //! | 10,000 | the `top` bucket of [`models::holdout_by_frequency`] and [`models::repeat_histogram`] |
