@@ -9,7 +9,9 @@
 //! which covers every amount with up to 13 decimals (cents, mills, the 4
 //! decimals of exchange rates). Beyond that, or if an alignment would
 //! overflow, the sum falls back to `Decimal` arithmetic, which rounds as
-//! `Decimal` always has; the value is the same either way.
+//! `Decimal` always has: such sums (more than 28 significant digits) can
+//! then differ in their last digit with the order of addition, as a log
+//! and an accumulator group a customer's orders by day differently.
 
 use rust_decimal::Decimal;
 

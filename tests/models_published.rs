@@ -754,3 +754,33 @@ fn predictions_at_extreme_parameters_are_finite_or_undefined() {
         Err(e) => assert!(matches!(e, Error::Undefined { .. }), "{e}"),
     }
 }
+
+/// Found by fuzzing: at parameters far beyond any fit's (a shape of 1e-307
+/// beside one of 1e34) E[X(t)] lost every digit to cancellation and came
+/// out at −2.5e19. An expectation is now ≥ 0 or `Error::Undefined`.
+#[test]
+fn expectations_are_never_negative() {
+    use repurchase::models::ParetoNbd;
+    let params = [
+        7.107_162_080_973_597e-15,
+        1.288_229_753_920_525e-231,
+        2.225_073_860_268_623_7e-307,
+        2.076_918_743_413_931e34,
+    ];
+    let [r, alpha, a, b] = params;
+    let bg = BetaGeo::new(r, alpha, a, b).unwrap();
+    let mbg = ModifiedBetaGeo::new(r, alpha, a, b).unwrap();
+    let pareto = ParetoNbd::new(r, alpha, a, b).unwrap();
+    for h in [2.576_459_509_878_441e-230, 1.0, 52.0] {
+        for e in [
+            bg.expected_purchases(h),
+            mbg.expected_purchases(h),
+            pareto.expected_purchases(h),
+        ] {
+            match e {
+                Ok(v) => assert!(v.is_finite() && v >= 0.0, "{v}"),
+                Err(e) => assert!(matches!(e, Error::Undefined { .. }), "{e}"),
+            }
+        }
+    }
+}

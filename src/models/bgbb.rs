@@ -3,7 +3,7 @@
 
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, maximise};
-use super::model::{check_parameters, defined};
+use super::model::{check_parameters, defined, expectation};
 use super::special::{digamma, ln_beta, ln_gamma, log_add_exp};
 use crate::{Error, Result};
 
@@ -231,7 +231,7 @@ impl BetaGeoBetaBinom {
         let [alpha, beta, gamma, delta] = self.params();
         let ln_front = ln_beta(alpha + x + 1.0, beta + n - x) - ln_beta(alpha, beta) - ln_l;
         let m = f64::from(m);
-        defined(
+        expectation(
             ln_front.exp() * remaining_transactions_factor(gamma, delta, n, m),
             "E[X(n, n + m) | x, t_x, n]",
         )
@@ -369,7 +369,7 @@ impl BetaGeoBetaBinom {
     /// value beyond `f64`.
     pub fn expected_purchases(&self, n: u32) -> Result<f64> {
         let [alpha, beta, gamma, delta] = self.params();
-        defined(
+        expectation(
             alpha / (alpha + beta) * remaining_transactions_factor(gamma, delta, 0.0, f64::from(n)),
             "E[X(n)]",
         )

@@ -3,7 +3,7 @@
 use super::ModelTime;
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, FitReport, WarmStart, maximise, warm_started};
-use super::model::{check_parameters, defined};
+use super::model::{check_parameters, defined, expectation};
 use super::runs::Runs;
 use super::special::{digamma, hyp2f1, inc_beta, integrate, ln_beta, ln_gamma};
 use crate::hash::FastMap;
@@ -251,7 +251,7 @@ impl BetaGeo {
     /// ```
     pub fn expected_purchases(&self, horizon: f64) -> Result<f64> {
         check_horizon(horizon)?;
-        defined(
+        expectation(
             purchases_while_alive(self.r, self.alpha, self.a, self.b, horizon),
             "E[X(t)]",
         )
@@ -335,7 +335,7 @@ impl BetaGeo {
         check_horizon(horizon)?;
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         let alive = self.p_alive_unchecked(x, t_x, big_t);
-        defined(
+        expectation(
             alive * purchases_while_alive(r + x, alpha + big_t, a, b + x, horizon),
             "E[Y(t) | x, t_x, T]",
         )
@@ -367,7 +367,7 @@ impl BetaGeo {
         check_pattern("pattern", 0, x, 0.0, big_t)?;
         check_horizon(horizon)?;
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
-        defined(
+        expectation(
             purchases_while_alive(r + x, alpha + big_t, a, b + x, horizon),
             "E[Y(t) | alive]",
         )

@@ -2,7 +2,7 @@
 
 use super::data::SpendData;
 use super::fit::{Fit, FitOptions, WarmStart, maximise, warm_started};
-use super::model::{check_parameters, defined};
+use super::model::{check_parameters, expectation};
 use super::runs::Runs;
 use super::special::{digamma, ln_gamma};
 use crate::parallel::{SUM_PIECE, map_each, map_pieces, sum_partials};
@@ -287,7 +287,7 @@ impl GammaGamma {
                 condition: format!("p x + q > 1 is needed, p x + q = {}", denominator + 1.0),
             });
         }
-        defined(self.p * (self.gamma + x * m) / denominator, "E[Z | x, m]")
+        expectation(self.p * (self.gamma + x * m) / denominator, "E[Z | x, m]")
     }
 }
 

@@ -6,7 +6,7 @@ use super::bgnbd::{
 };
 use super::data::{FrequencyData, check_pattern};
 use super::fit::{Fit, FitOptions};
-use super::model::defined;
+use super::model::{defined, expectation};
 use super::special::{inc_beta, ln_beta, ln_gamma};
 use crate::Result;
 
@@ -187,7 +187,7 @@ impl ModifiedBetaGeo {
         let [r, alpha, a, b] = self.params();
         // Alive after the first purchase with probability b / (a + b), and
         // then p ~ Beta(a, b + 1).
-        defined(
+        expectation(
             b / (a + b) * purchases_while_alive(r, alpha, a, b + 1.0, horizon),
             "E[X(t)]",
         )
@@ -273,7 +273,7 @@ impl ModifiedBetaGeo {
         check_horizon(horizon)?;
         let [r, alpha, a, b] = self.params();
         let alive = p_alive(self.params(), Dropout::AfterEveryPurchase, x, t_x, big_t);
-        defined(
+        expectation(
             alive * purchases_while_alive(r + x, alpha + big_t, a, b + x + 1.0, horizon),
             "E[Y(t) | x, t_x, T]",
         )
@@ -306,7 +306,7 @@ impl ModifiedBetaGeo {
         check_pattern("pattern", 0, x, 0.0, big_t)?;
         check_horizon(horizon)?;
         let [r, alpha, a, b] = self.params();
-        defined(
+        expectation(
             purchases_while_alive(r + x, alpha + big_t, a, b + x + 1.0, horizon),
             "E[Y(t) | alive]",
         )

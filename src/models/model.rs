@@ -142,6 +142,21 @@ pub(crate) fn defined(value: f64, quantity: &'static str) -> Result<f64> {
     }
 }
 
+/// An expectation as computed: finite and ≥ 0, or [`Error::Undefined`].
+/// At parameters far beyond any fit's (a shape of 1e-307 beside one of
+/// 1e34) the closed forms can lose every digit to cancellation and come
+/// out negative: an error, not a wrong number.
+pub(crate) fn expectation(value: f64, quantity: &'static str) -> Result<f64> {
+    let value = defined(value, quantity)?;
+    if value < 0.0 {
+        return Err(Error::Undefined {
+            quantity,
+            condition: format!("the model's parameters lose it to rounding ({value}); check them"),
+        });
+    }
+    Ok(value)
+}
+
 /// A model's parameters: each finite and > 0, or an error naming the first
 /// that is not.
 pub(crate) fn check_parameters(params: &[(&'static str, f64)]) -> Result<()> {

@@ -4,7 +4,7 @@ use super::ModelTime;
 use super::bgnbd::check_horizon;
 use super::data::{FrequencyData, FrequencyRow, check_pattern};
 use super::fit::{Fit, FitOptions, WarmStart, maximise, warm_started};
-use super::model::{check_parameters, defined};
+use super::model::{check_parameters, defined, expectation};
 use super::power_integral::PowerPair;
 use super::special::{digamma, integrate, ln_gamma};
 use crate::parallel::{SUM_PIECE, map_pieces, sum_partials};
@@ -238,7 +238,7 @@ impl ParetoNbd {
     /// ```
     pub fn expected_purchases(&self, horizon: f64) -> Result<f64> {
         check_horizon(horizon)?;
-        defined(
+        expectation(
             self.r / self.alpha * self.beta * surviving_time(self.s, self.beta, horizon),
             "E[X(t)]",
         )
@@ -271,7 +271,7 @@ impl ParetoNbd {
         check_horizon(horizon)?;
         let alive = self.likelihood_terms(x, t_x, big_t).p_alive();
         let beta_t = self.beta + big_t;
-        defined(
+        expectation(
             alive * (self.r + x) / (self.alpha + big_t) * beta_t * surviving_time(self.s, beta_t, horizon),
             "E[Y(t) | x, t_x, T]",
         )
@@ -303,7 +303,7 @@ impl ParetoNbd {
         check_pattern("pattern", 0, x, 0.0, big_t)?;
         check_horizon(horizon)?;
         let beta_t = self.beta + big_t;
-        defined(
+        expectation(
             (self.r + x) / (self.alpha + big_t) * beta_t * surviving_time(self.s, beta_t, horizon),
             "E[Y(t) | alive]",
         )
