@@ -560,3 +560,23 @@ fn spans_beyond_the_period_bounds_are_typed_errors() {
         metrics::spend_by_period(&century, &SummaryOptions::new(far(2050)), Granularity::Month).unwrap();
     assert_eq!(months.len(), 1_201);
 }
+
+/// Found by fuzzing: a shrinkage constant near f64's largest (1e308)
+/// overflowed the weighted sum, and the typical interval came out
+/// infinite. It is the population's interval then, finite.
+#[test]
+fn a_huge_shrinkage_gives_the_population_interval() {
+    let day = |d: u64| start() + Duration::days(d as i64);
+    let log = PurchaseLog::new(vec![
+        Purchase::new(1_u64, day(0), Decimal::ONE),
+        Purchase::new(1_u64, day(10), Decimal::ONE),
+        Purchase::new(2_u64, day(0), Decimal::ONE),
+        Purchase::new(2_u64, day(30), Decimal::ONE),
+    ])
+    .unwrap();
+    let next = NextPurchaseOptions::default().shrinkage(1e308).unwrap();
+    for n in metrics::next_purchase(&log, &SummaryOptions::new(day(40)), &next) {
+        let typical = n.typical_interval.unwrap();
+        assert!(typical.is_finite() && (typical - 20.0).abs() < 1e-9, "{typical}");
+    }
+}

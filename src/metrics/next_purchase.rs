@@ -304,10 +304,17 @@ impl Cycles {
         }
         let n = f64::from(own.intervals);
         // The population holds every customer's intervals, so it is never
-        // empty here; fall back to the customer's own value.
+        // empty here; fall back to the customer's own value. A `k` so large
+        // that the weighted sum overflows (found by fuzzing: k = 1e308 gave
+        // an infinite interval) weighs the population in as a share.
         let blend = |mine: Option<f64>, population: Option<f64>| {
-            let mine = mine?;
-            Some((n * mine + k * population.unwrap_or(mine)) / (n + k))
+            let (mine, population) = (mine?, population.unwrap_or(mine?));
+            let direct = (n * mine + k * population) / (n + k);
+            Some(if direct.is_finite() {
+                direct
+            } else {
+                mine + k / (n + k) * (population - mine)
+            })
         };
         let [p25, median, p75] = own.quartiles;
         TypicalInterval {
