@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Timelike, Utc, Weekday};
 use repurchase::experiment::{ExperimentOptions, compare};
 use repurchase::lifecycle::{self, LifecycleConfig};
 use repurchase::metrics;
@@ -194,7 +194,7 @@ fn a_utc_plus_8_shop_counts_its_own_days_in_every_module() {
     let orders = random_orders(6_000, 2_000, 17);
     let early = orders
         .iter()
-        .filter(|(_, at)| at.with_timezone(&plus8()).hour_of_day() < 8)
+        .filter(|(_, at)| at.with_timezone(&plus8()).hour() < 8)
         .count();
     assert!(early > 1_500, "{early} orders before 08:00 local");
     let as_of = NaiveDate::from_ymd_opt(2025, 1, 31).unwrap();
@@ -252,17 +252,6 @@ fn early_morning_orders_land_on_their_local_date() {
     );
 }
 
-/// The hour of a local time (chrono's `Timelike`, named for the reader).
-trait HourOfDay {
-    fn hour_of_day(&self) -> u32;
-}
-
-impl<Tz: TimeZone> HourOfDay for DateTime<Tz> {
-    fn hour_of_day(&self) -> u32 {
-        chrono::Timelike::hour(&self.naive_local())
-    }
-}
-
 #[test]
 fn calendars_name_themselves_and_summaries_keep_theirs() {
     let log = log_of("+05:30".parse().unwrap(), &random_orders(50, 5, 3));
@@ -281,18 +270,7 @@ fn calendars_name_themselves_and_summaries_keep_theirs() {
     );
     let first = log.summarize(&SummaryOptions::new(end)).customers[0].first_purchase;
     assert_eq!(first.local_date(log.calendar()), log.calendar().local_date(first));
-    assert_eq!(first.year_in(log.calendar()), 2024);
-}
-
-/// The year of an instant in a calendar.
-trait YearIn {
-    fn year_in(&self, calendar: Calendar) -> i32;
-}
-
-impl YearIn for repurchase::Timestamp {
-    fn year_in(&self, calendar: Calendar) -> i32 {
-        calendar.local_date(*self).year()
-    }
+    assert_eq!(first.local_date(log.calendar()).year(), 2024);
 }
 
 #[cfg(feature = "tz")]
