@@ -3,7 +3,7 @@
 
 use crate::hash::FastMap;
 pub use crate::models::ModelTime;
-use crate::models::model::{agreed_time, summaries_time};
+use crate::models::model::{agreed_time, summaries_agreed_time};
 use crate::models::{GammaGamma, Pattern, PurchaseModel};
 use crate::parallel::{Shareable, map_parts, try_map};
 use crate::{Error, Result, Summaries};
@@ -325,7 +325,7 @@ where
     M: PurchaseModel + Shareable,
     C: Clone + Shareable,
 {
-    let time = agreed_time(model.time(), summaries_time(summaries.options())?, "summaries")?;
+    let time = summaries_agreed_time(model.time(), summaries.options(), "summaries")?;
     let month = options.month(time)?;
     let summaries = &summaries.customers;
     // Number the distinct (x, T) in order of appearance.

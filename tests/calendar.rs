@@ -187,6 +187,16 @@ fn plus8() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap()
 }
 
+/// Every module of a UTC+8 shop's log against chrono's dates at +08:00.
+fn check_plus8(orders: &Orders, as_of: NaiveDate) {
+    check_every_module(
+        Calendar::offset(plus8()),
+        orders,
+        |at| at.with_timezone(&plus8()).date_naive(),
+        as_of,
+    );
+}
+
 /// The case that showed two calendars: 2,000 customers ordering at random
 /// hours through 2024 in a UTC+8 shop. Every module now agrees with chrono.
 #[test]
@@ -198,12 +208,7 @@ fn a_utc_plus_8_shop_counts_its_own_days_in_every_module() {
         .count();
     assert!(early > 1_500, "{early} orders before 08:00 local");
     let as_of = NaiveDate::from_ymd_opt(2025, 1, 31).unwrap();
-    check_every_module(
-        Calendar::offset(plus8()),
-        &orders,
-        |at| at.with_timezone(&plus8()).date_naive(),
-        as_of,
-    );
+    check_plus8(&orders, as_of);
 }
 
 /// Orders between 00:00 and 08:00 local, one module at a time, by hand.
@@ -244,12 +249,7 @@ fn early_morning_orders_land_on_their_local_date() {
     // Weekdays are local too.
     let p = portrait::portraits(&log, &SummaryOptions::new(as_of), 0, |_| None);
     assert_eq!(p[1].usual_weekday, Some(Weekday::Fri));
-    check_every_module(
-        Calendar::offset(plus8()),
-        &orders,
-        |at| at.with_timezone(&plus8()).date_naive(),
-        as_of,
-    );
+    check_plus8(&orders, as_of);
 }
 
 #[test]

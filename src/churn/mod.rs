@@ -7,7 +7,7 @@ mod cycle;
 
 pub use cycle::{CycleChurnScore, cycle_scores};
 
-use crate::models::model::{agreed_time, summaries_time};
+use crate::models::model::{agreed_time, summaries_agreed_time};
 use crate::models::{ModelTime, Pattern, PurchaseModel};
 use crate::parallel::{Shareable, try_map};
 use crate::{Error, Result, Summaries};
@@ -261,7 +261,7 @@ where
     M: PurchaseModel + Shareable,
     C: Clone + Shareable,
 {
-    let time = agreed_time(model.time(), summaries_time(summaries.options())?, "summaries")?;
+    let time = summaries_agreed_time(model.time(), summaries.options(), "summaries")?;
     let h = horizon(horizon_days, time);
     try_map(&summaries.customers, |_, s| {
         let ChurnScore { p_churn, band } = score_in(model, &Pattern::of_summary(s, time), h, bands)?;

@@ -308,7 +308,8 @@ impl Cycles {
         // that the weighted sum overflows (found by fuzzing: k = 1e308 gave
         // an infinite interval) weighs the population in as a share.
         let blend = |mine: Option<f64>, population: Option<f64>| {
-            let (mine, population) = (mine?, population.unwrap_or(mine?));
+            let mine = mine?;
+            let population = population.unwrap_or(mine);
             let direct = (n * mine + k * population) / (n + k);
             Some(if direct.is_finite() {
                 direct

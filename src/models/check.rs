@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::model::{agreed_time, summaries_time};
+use super::model::summaries_agreed_time;
 use super::{BetaGeo, PurchaseModel};
 use crate::days::fill_day_cells;
 use crate::period::{date_of_day, day_number};
@@ -71,7 +71,7 @@ pub fn holdout_by_frequency<M: PurchaseModel, C>(
     split: &CalibrationHoldout<C>,
     top: u32,
 ) -> Result<Vec<FrequencyBucket>> {
-    agreed_time(model.time(), summaries_time(split.options())?, "split")?;
+    summaries_agreed_time(model.time(), split.options(), "split")?;
     let slots = bucket_slots(top)?;
     let (mut customers, mut actual, mut predicted) = (vec![0_u64; slots], vec![0.0; slots], vec![0.0; slots]);
     for c in &split.customers {
@@ -182,7 +182,7 @@ pub fn tracking<M: PurchaseModel, C>(
     options: &SummaryOptions,
     step_days: u32,
 ) -> Result<Vec<TrackingPoint>> {
-    let model_time = agreed_time(model.time(), summaries_time(options)?, "summary options")?;
+    let model_time = summaries_agreed_time(model.time(), options, "summary options")?;
     if step_days == 0 {
         return Err(Error::InvalidParameter {
             name: "step_days",
@@ -287,7 +287,7 @@ pub struct CountBucket {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn repeat_histogram<C>(model: &BetaGeo, summaries: &Summaries<C>, top: u32) -> Result<Vec<CountBucket>> {
-    agreed_time(model.time(), summaries_time(summaries.options())?, "summaries")?;
+    summaries_agreed_time(model.time(), summaries.options(), "summaries")?;
     let slots = bucket_slots(top)?;
     let mut actual = vec![0.0; slots];
     let mut by_t: BTreeMap<u64, (f64, u64)> = BTreeMap::new();

@@ -77,6 +77,16 @@ pub(crate) fn summaries_time(options: &crate::SummaryOptions) -> Result<ModelTim
     })
 }
 
+/// The unit a model and summaries made with `options` agree on: the
+/// summaries' unit, which the model must share when it states one.
+pub(crate) fn summaries_agreed_time(
+    model: Option<ModelTime>,
+    options: &crate::SummaryOptions,
+    data_what: &'static str,
+) -> Result<ModelTime> {
+    agreed_time(model, summaries_time(options)?, data_what)
+}
+
 /// The time-unit methods of a continuous-time model: `in_time`, `time`,
 /// and the crate's `in_time_of`.
 macro_rules! timed_model {
