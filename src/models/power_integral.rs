@@ -56,6 +56,15 @@ impl PowerPair {
         -self.m * (self.alpha + w).ln() - self.n * (self.beta + w).ln()
     }
 
+    /// ln f(t₀ + d) − ln f(t₀), as −m ln(1 + d/(α + t₀)) − n ln(1 + d/(β + t₀)):
+    /// the difference of the two logarithms would cancel catastrophically
+    /// where m or n is large (at m = 10¹⁰ and α = 10¹¹ each is ~10¹², so
+    /// their difference keeps only four digits), and quadrature of a
+    /// noisy integrand never meets its tolerance.
+    fn ln_relative(&self, t0: f64, d: f64) -> f64 {
+        -self.m * (d / (self.alpha + t0)).ln_1p() - self.n * (d / (self.beta + t0)).ln_1p()
+    }
+
     /// Δ(t₀, t₁) relative to f(t₀), for 0 ≤ t₀ ≤ t₁ (t₁ may be infinite).
     pub(crate) fn integral(&self, t0: f64, t1: f64) -> Integral {
         let mut total = Integral {
@@ -65,20 +74,19 @@ impl PowerPair {
         if t1 <= t0 {
             return total;
         }
-        let ln_f0 = self.ln_integrand(t0);
         // Where z = |α − β| / (max + w) falls to the series limit.
         let (low, high) = (self.alpha.min(self.beta), self.alpha.max(self.beta));
         let split = ((high - low) / SERIES_LIMIT - high).clamp(t0, t1);
         if split > t0 {
-            self.add_quadrature(t0, split, ln_f0, &mut total);
+            self.add_quadrature(t0, split, &mut total);
         }
         if t1 > split {
             let upper = if t1.is_finite() {
-                Some(self.tail(t1, ln_f0))
+                Some(self.tail(t1, t0))
             } else {
                 None
             };
-            let lower = self.tail(split, ln_f0);
+            let lower = self.tail(split, t0);
             total.value += lower.value - upper.map_or(0.0, |u| u.value);
             for (i, g) in total.gradient.iter_mut().enumerate() {
                 *g += lower.gradient.get(i).copied().unwrap_or(0.0)
@@ -88,9 +96,9 @@ impl PowerPair {
         total
     }
 
-    /// ∫_τ^∞ f relative to e^ln_f0, by the hypergeometric series
+    /// ∫_τ^∞ f relative to f(t₀), by the hypergeometric series
     /// (z ≤ [`SERIES_LIMIT`] is the caller's promise).
-    fn tail(&self, tau: f64, ln_f0: f64) -> Integral {
+    fn tail(&self, tau: f64, t0: f64) -> Integral {
         let Self { m, n, alpha, beta } = *self;
         let c = m + n - 1.0;
         let (ln_a, ln_b) = ((alpha + tau).ln(), (beta + tau).ln());
@@ -102,7 +110,7 @@ impl PowerPair {
         };
         let z = (alpha - beta).abs() / big;
         let series = hyp2f1_one(k, m + n, z);
-        let value = (-m * ln_a - n * ln_b - ln_f0).exp() * small * series.value / c;
+        let value = self.ln_relative(t0, tau - t0).exp() * small * series.value / c;
         // ∂ ln(tail) in (m, n, α, β). ₂F₁'s upper parameter k is m or n;
         // its lower parameter m + n moves with both.
         let (dk, dc, dz) = (
@@ -131,17 +139,28 @@ impl PowerPair {
         }
     }
 
-    /// Adds ∫_{t₀}^{t₁} f relative to e^ln_f0 by quadrature in
-    /// η = ln(μ + w), μ = min(α, β): there f is a smooth function of η even
-    /// when μ + t₀ is many orders of magnitude below the other offset.
-    fn add_quadrature(&self, t0: f64, t1: f64, ln_f0: f64, total: &mut Integral) {
+    /// Adds ∫_{t₀}^{t₁} f relative to f(t₀) by quadrature in
+    /// u = ln((μ + w) / (μ + t₀)), μ = min(α, β): there f is a smooth
+    /// function of u even when μ + t₀ is many orders of magnitude below the
+    /// other offset. Counting u from t₀ (rather than ln(μ + w) itself)
+    /// keeps w − t₀ to full precision at every node where μ is large.
+    fn add_quadrature(&self, t0: f64, t1: f64, total: &mut Integral) {
         let Self { m, n, alpha, beta } = *self;
         let low = alpha.min(beta);
-        let [value, dm, dn, da, db] = integrate((low + t0).ln(), (low + t1).ln(), |eta| {
-            // Clamped against rounding in exp(ln(μ + w)).
-            let w = (eta.exp() - low).clamp(t0, t1);
+        let (base, span) = (low + t0, t1 - t0);
+        let ln_base = base.ln();
+        // ln((μ + t₁) / (μ + t₀)); the plain difference where the ratio overflows.
+        let upper = match span / base {
+            ratio if ratio.is_finite() => ratio.ln_1p(),
+            _ => (low + t1).ln() - ln_base,
+        };
+        let [value, dm, dn, da, db] = integrate(0.0, upper, |u| {
+            // Clamped against rounding in expm1(ln_1p(…)).
+            let d = (base * u.exp_m1()).clamp(0.0, span);
+            let w = t0 + d;
             let (ln_a, ln_b) = ((alpha + w).ln(), (beta + w).ln());
-            let f = (-m * ln_a - n * ln_b - ln_f0 + eta).exp();
+            // dw = (μ + w) du = e^(ln(μ + t₀) + u) du.
+            let f = (self.ln_relative(t0, d) + u + ln_base).exp();
             [f, -f * ln_a, -f * ln_b, -f * m / (alpha + w), -f * n / (beta + w)]
         });
         total.value += value;

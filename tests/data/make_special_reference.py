@@ -9,6 +9,10 @@ at 40 digits (pip install mpmath; python make_special_reference.py):
    quadrature of that definition (in v = p^a near p = 0 when a <= 1, and in
    (1 - p)^b near p = 1 when b <= 1, where the mass crowds the ends), for
    src/models/bgnbd.rs.
+3. The incomplete beta function, for src/models/special.rs.
+4. The Pareto/NBD's P(alive) and ln(integral / integrand at t0) where r
+   and alpha run to 10^10 and beyond, as a fit of a single customer
+   takes them, for src/models/pareto_nbd.rs.
 """
 import mpmath as mp
 
@@ -73,3 +77,18 @@ for num, den, p, q in [(3, 10, 2.0, 3.0), (9, 10, 0.5, 0.5), (1e6, 4.6e-4, 1e5, 
     value = mp.mpf(1) / 2 if p == q and num == den else mp.betainc(p, q, 0, z, regularized=True)
     print(f"({float(num)!r} / {float(num + den)!r}, {float(den)!r} / {float(num + den)!r}, {p!r}, {q!r}, "
           f"{mp.nstr(value, 17)}),")
+
+
+print("huge_parameters: (r, alpha, s, beta, x, t_x, T, ln(integral / f(t_x)), P(alive))")
+for r, a, s_, b, x, t_x, T in [(63750404690.65759, 104556998784.15967, 17640.092189863914, 436279.11679944897, 15, 23, 35),
+                               (213860561949459.0, 350775568175308.75, 421664.2743122894, 10442163.748045063, 15, 23, 35),
+                               (1e9, 2e9, 0.5, 10.0, 3, 30, 40)]:
+    r, a, s_, b, x, t_x, T = map(mp.mpf, (r, a, s_, b, x, t_x, T))
+    m, n = r + x, s_ + 1
+    # Relative to f(t_x), by quadrature over the short interval (the
+    # hypergeometric series converges too slowly this close to z = 1).
+    relative = lambda w: mp.exp(-m * mp.log((a + w) / (a + t_x)) - n * mp.log((b + w) / (b + t_x)))
+    died = mp.quad(relative, [t_x, T])
+    alive = relative(T) * (b + T)
+    print(f"({float(r)!r}, {float(a)!r}, {float(s_)!r}, {float(b)!r}, {float(x)!r}, {float(t_x)!r}, {float(T)!r}, "
+          f"{mp.nstr(mp.log(died), 17)}, {mp.nstr(alive / (alive + s_ * died), 17)}),")
