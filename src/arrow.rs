@@ -834,7 +834,7 @@ pub fn splits_to_batch<C: ArrowKey>(splits: &[SplitSummary<C>]) -> Result<Record
 /// ```
 pub fn rfm_to_batch<C: ArrowKey>(scores: &RfmScores<C>, table: &SegmentTable) -> Result<RecordBatch> {
     let s = &scores.customers;
-    let segments = table.assign(scores);
+    let segments = table.segments_in_order(scores);
     let mut codes = StringBuilder::new();
     let mut names = StringBuilder::new();
     for (score, &segment) in s.iter().zip(&segments) {

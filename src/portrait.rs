@@ -14,7 +14,7 @@
 //! let portraits = portrait::portraits(&cdnow_sample()?, &SummaryOptions::new(end), 3, |p| Some(p.to_string()));
 //! let loyal = |p: &portrait::Portrait<u32>| p.orders >= 5;
 //! let tags = portrait::tags(&portraits, &[Tag::new("loyal", &loyal)]);
-//! println!("{} loyal customers", tags.iter().filter(|t| !t.is_empty()).count());
+//! println!("{} loyal customers", tags.iter().filter(|t| !t.tags.is_empty()).count());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -290,7 +290,7 @@ fn assign_price_bands<C>(portraits: &mut [Portrait<C>]) {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn with_segments<C: Ord>(portraits: &mut [Portrait<C>], table: &SegmentTable, scores: &RfmScores<C>) {
-    let segments = table.assign(scores);
+    let segments = table.segments_in_order(scores);
     let mut by_key: Vec<(&C, &str)> = scores
         .customers
         .iter()
@@ -373,8 +373,8 @@ impl<'a, C> Tag<'a, C> {
     }
 }
 
-/// The tags each portrait earns, in the portraits' order and the tags'
-/// order.
+/// The tags each customer's portrait earns, keyed, in the portraits'
+/// order; each customer's tags in the tags' order.
 ///
 /// # Example
 ///
@@ -388,11 +388,34 @@ impl<'a, C> Tag<'a, C> {
 /// let big = |p: &Portrait<u32>| p.price_band == Some(4);
 /// let tags = portrait::tags(&portraits, &[Tag::new("high-frequency", &frequent), Tag::new("big basket", &big)]);
 /// assert_eq!(tags.len(), portraits.len());
+/// println!("customer {}: {:?}", tags[0].customer, tags[0].tags);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn tags<'a, C>(portraits: &[Portrait<C>], tags: &[Tag<'a, C>]) -> Vec<Vec<&'a str>> {
+pub fn tags<'a, C: Clone>(portraits: &[Portrait<C>], tags: &[Tag<'a, C>]) -> Vec<CustomerTags<'a, C>> {
     portraits
         .iter()
-        .map(|p| tags.iter().filter(|t| (t.rule)(p)).map(|t| t.name).collect())
+        .map(|p| CustomerTags {
+            customer: p.customer.clone(),
+            tags: tags.iter().filter(|t| (t.rule)(p)).map(|t| t.name).collect(),
+        })
         .collect()
+}
+
+/// The tags one customer earns, keyed.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::portrait::CustomerTags;
+///
+/// let one = CustomerTags { customer: 7_u32, tags: vec!["loyal"] };
+/// assert!(one.tags.contains(&"loyal"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct CustomerTags<'a, C> {
+    /// The customer's key.
+    pub customer: C,
+    /// The names of the tags earned, in the tags' order.
+    pub tags: Vec<&'a str>,
 }

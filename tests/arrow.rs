@@ -497,7 +497,8 @@ fn summaries_round_trip_through_a_batch() {
     let segments = batch.column_by_name("segment").unwrap().as_string::<i32>();
     let codes = batch.column_by_name("code").unwrap().as_string::<i32>();
     for (i, (score, segment)) in scores.customers.iter().zip(table.assign(&scores)).enumerate() {
-        assert_eq!(segments.value(i), table.name(segment));
+        assert_eq!(segment.customer, score.customer);
+        assert_eq!(segments.value(i), table.name(segment.segment));
         assert_eq!(codes.value(i), score.code().to_string());
     }
 

@@ -90,8 +90,13 @@ fn tags_are_the_callers_rules() {
             Tag::new("coffee lover", &coffee),
         ],
     );
+    let customers: Vec<u64> = tags.iter().map(|t| t.customer).collect();
     assert_eq!(
-        tags,
+        customers,
+        portraits.iter().map(|p| p.customer).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        tags.into_iter().map(|t| t.tags).collect::<Vec<_>>(),
         vec![
             vec!["high-frequency", "coffee lover"],
             vec![],

@@ -100,7 +100,11 @@ pub fn report<C: ArrowKey>(
 
     let scores = rfm::score(&summaries, &RfmConfig::default())?;
     let table = SegmentTable::r_rfm();
-    let segments: Vec<&str> = table.assign(&scores).into_iter().map(|s| table.name(s)).collect();
+    let segments: Vec<&str> = table
+        .assign(&scores)
+        .into_iter()
+        .map(|s| table.name(s.segment))
+        .collect();
 
     let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default())?;
     let spend = GammaGamma::fit(&SpendData::from_summaries(&summaries), &FitOptions::default())?;

@@ -474,9 +474,11 @@ fn likelihood_terms(params: [f64; 4], x: f64, t_x: f64, big_t: f64) -> Likelihoo
     // customers can run, the differences of logarithms would keep only a
     // few digits and the likelihood would be noise to the optimiser.
     let gap = big_t - t_x;
-    let ln_scale = -r * (t_x / alpha).ln_1p() - x * (alpha + t_x).ln() - s * (t_x / beta).ln_1p() - (beta + t_x).ln();
-    let alive =
-        (-(r + x) * (gap / (alpha + t_x)).ln_1p() - s * (gap / (beta + t_x)).ln_1p() + (beta + t_x).ln()).exp();
+    let ln_scale =
+        -r * (t_x / alpha).ln_1p() - x * (alpha + t_x).ln() - s * (t_x / beta).ln_1p() - (beta + t_x).ln();
+    let alive = (-(r + x) * (gap / (alpha + t_x)).ln_1p() - s * (gap / (beta + t_x)).ln_1p()
+        + (beta + t_x).ln())
+    .exp();
     LikelihoodTerms {
         ln_scale,
         alive,
@@ -602,14 +604,52 @@ mod tests {
     #[test]
     fn huge_rate_parameters_keep_their_digits() {
         let cases = [
-            (63750404690.65759, 104556998784.15967, 17640.092189863914, 436279.11679944897, 15.0, 23.0, 35.0, 0.43013969555007352, 0.006536645033758562),
-            (213860561949459.0, 350775568175308.75, 421664.2743122894, 10442163.748045063, 15.0, 23.0, 35.0, 0.43028091478179953, 0.0065507654362684887),
-            (1e9, 2e9, 0.5, 10.0, 3.0, 30.0, 40.0, 0.61892862648496453, 0.20612001601914262),
+            (
+                63750404690.65759,
+                104556998784.15967,
+                17640.092189863914,
+                436279.11679944897,
+                15.0,
+                23.0,
+                35.0,
+                0.4301396955500735,
+                0.006536645033758562,
+            ),
+            (
+                213860561949459.0,
+                350775568175308.75,
+                421664.2743122894,
+                10442163.748045063,
+                15.0,
+                23.0,
+                35.0,
+                0.43028091478179953,
+                0.006550765436268489,
+            ),
+            (
+                1e9,
+                2e9,
+                0.5,
+                10.0,
+                3.0,
+                30.0,
+                40.0,
+                0.6189286264849645,
+                0.20612001601914262,
+            ),
         ];
         for (r, alpha, s, beta, x, t_x, big_t, ln_died, p_alive) in cases {
             let terms = likelihood_terms([r, alpha, s, beta], x, t_x, big_t);
-            assert!((terms.died.value.ln() - ln_died).abs() < 1e-9, "{r}: ln Δ = {}", terms.died.value.ln());
-            assert!((terms.p_alive() / p_alive - 1.0).abs() < 1e-9, "{r}: P(alive) = {}", terms.p_alive());
+            assert!(
+                (terms.died.value.ln() - ln_died).abs() < 1e-9,
+                "{r}: ln Δ = {}",
+                terms.died.value.ln()
+            );
+            assert!(
+                (terms.p_alive() / p_alive - 1.0).abs() < 1e-9,
+                "{r}: P(alive) = {}",
+                terms.p_alive()
+            );
         }
     }
 }

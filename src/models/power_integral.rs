@@ -52,7 +52,8 @@ pub(crate) struct PowerPair {
 
 impl PowerPair {
     /// ln f(w) = −m ln(α + w) − n ln(β + w).
-    pub(crate) fn ln_integrand(&self, w: f64) -> f64 {
+    #[cfg(test)]
+    fn ln_integrand(&self, w: f64) -> f64 {
         -self.m * (self.alpha + w).ln() - self.n * (self.beta + w).ln()
     }
 

@@ -17,8 +17,10 @@
 //! let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 //! let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
 //! let scores = rfm::score(&summaries, &RfmConfig::default())?;
-//! let segments = SegmentTable::r_rfm().assign(&scores);
-//! println!("customer {} scores {} and is in {}", scores.customers[0].customer, scores.customers[0].code(), segments[0]);
+//! let table = SegmentTable::r_rfm();
+//! let segments = table.assign(&scores);
+//! let (first, code) = (&segments[0], scores.customers[0].code());
+//! println!("customer {} scores {code}: {}", first.customer, table.name(first.segment));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -34,7 +36,7 @@ use order_statistics::{order_statistics, ordered_bits, select};
 mod order_statistics;
 mod segments;
 
-pub use segments::{Segment, SegmentRule, SegmentSummary, SegmentTable, TableCheck};
+pub use segments::{CustomerSegment, Segment, SegmentRule, SegmentSummary, SegmentTable, TableCheck};
 
 /// What the frequency score measures.
 ///

@@ -103,6 +103,25 @@ impl fmt::Display for Segment {
     }
 }
 
+/// One customer's segment, keyed.
+///
+/// # Example
+///
+/// ```
+/// use repurchase::rfm::{CustomerSegment, Segment};
+///
+/// let one = CustomerSegment { customer: "alice", segment: Segment::Rule(0) };
+/// assert_eq!(one.segment.to_string(), "rule 0");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CustomerSegment<C> {
+    /// The customer's key.
+    pub customer: C,
+    /// The segment the customer's scores fall in.
+    pub segment: Segment,
+}
+
 /// What [`SegmentTable::check`] found: score cells that more than one rule
 /// covers (the first wins) and cells no rule covers (they go to Others).
 ///
@@ -301,9 +320,9 @@ impl SegmentTable {
         }
     }
 
-    /// Every customer's segment, in the scores' order. Codes are looked up
-    /// in a table of every cell built once, so a million customers cost a
-    /// million array reads.
+    /// Every customer's segment, keyed, in the scores' order. Codes are
+    /// looked up in a table of every cell built once, so a million
+    /// customers cost a million array reads.
     ///
     /// # Example
     ///
@@ -314,11 +333,27 @@ impl SegmentTable {
     ///
     /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
     /// let scores = rfm::score(&cdnow_sample()?.summarize(&SummaryOptions::new(end)), &RfmConfig::default())?;
-    /// let segments = SegmentTable::r_rfm().assign(&scores);
+    /// let table = SegmentTable::r_rfm();
+    /// let segments = table.assign(&scores);
     /// assert_eq!(segments.len(), scores.customers.len());
+    /// println!("customer {} is one of the {}", segments[0].customer, table.name(segments[0].segment));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn assign<C>(&self, scores: &RfmScores<C>) -> Vec<Segment> {
+    pub fn assign<C: Clone>(&self, scores: &RfmScores<C>) -> Vec<CustomerSegment<C>> {
+        scores
+            .customers
+            .iter()
+            .zip(self.segments_in_order(scores))
+            .map(|(score, segment)| CustomerSegment {
+                customer: score.customer.clone(),
+                segment,
+            })
+            .collect()
+    }
+
+    /// Every customer's segment in the scores' order, unkeyed: for this
+    /// crate's own joins with the scores themselves.
+    pub(crate) fn segments_in_order<C>(&self, scores: &RfmScores<C>) -> Vec<Segment> {
         let sides = scores.breaks.each_ref().map(|b| usize::from(b.bins) + 1);
         let [_, fs, ms] = sides;
         let cell = |r: u8, f: u8, m: u8| (usize::from(r) * fs + usize::from(f)) * ms + usize::from(m);
@@ -336,6 +371,7 @@ impl SegmentTable {
         scores
             .customers
             .iter()
+            // Scores a caller built beyond the breaks' bins match no rule.
             .map(|s| {
                 lookup
                     .get(cell(s.r, s.f, s.m))
@@ -418,7 +454,7 @@ impl SegmentTable {
                 expected: "one score per summary, in the same order",
             });
         }
-        let segments = self.assign(scores);
+        let segments = self.segments_in_order(scores);
         let slots = self.rules.len() + 1;
         let index = |s: Segment| match s {
             Segment::Rule(i) => i,
