@@ -338,7 +338,8 @@ impl<C> Summaries<C> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) naming the first
     /// customer (by position) whose `recency` and `t` are not finite with
-    /// `0 ≤ recency ≤ t`, or whose `recency` is not 0 without repeats.
+    /// `0 ≤ recency ≤ t`, or whose `recency` is not 0 exactly when it has
+    /// no repeats.
     ///
     /// # Example
     ///
@@ -359,13 +360,9 @@ impl<C> Summaries<C> {
         calendar: Calendar,
     ) -> crate::Result<Self> {
         for (row, s) in customers.iter().enumerate() {
-            crate::models::data::check_pattern(
-                "customer summary",
-                row,
-                f64::from(s.frequency),
-                s.recency,
-                s.t,
-            )?;
+            let frequency = f64::from(s.frequency);
+            crate::models::data::check_pattern("customer summary", row, frequency, s.recency, s.t)?;
+            crate::models::data::check_repeats_after_first("customer summary", row, frequency, s.recency)?;
         }
         Ok(Self {
             customers,

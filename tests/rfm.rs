@@ -15,12 +15,12 @@ use repurchase::rfm::{self, Binning, RfmCode, RfmConfig, Segment, SegmentRule, S
 use repurchase::{Calendar, CustomerSummary, Error, Summaries, SummaryOptions, Timestamp};
 use rust_decimal::Decimal;
 
-/// A summary with `days` since the last purchase (T − recency: T = 400,
-/// or `days` if more, with repeats; else T = `days` and recency 0, as a
-/// summary has them),
+/// A summary with `days` since the last purchase (T − recency: recency
+/// 400 and T = `days` + 400 with repeats; else T = `days` and recency 0,
+/// as a summary has them),
 /// `orders` orders (on as many days) and `spend` in total.
 fn summary(customer: u64, days: f64, orders: u32, spend: i64) -> CustomerSummary<u64> {
-    let t = if orders > 1 { days.max(400.0) } else { days };
+    let t = if orders > 1 { days + 400.0 } else { days };
     let recency = t - days;
     CustomerSummary {
         customer,

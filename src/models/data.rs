@@ -37,7 +37,7 @@ pub struct FrequencyRow {
 /// ([`FrequencyData::merge`]).
 ///
 /// Invariant: every row has a whole frequency ≥ 0, `0 ≤ t_x ≤ T`, `t_x = 0`
-/// when `x = 0`, finite values and a positive weight; rows are sorted and
+/// exactly when `x = 0`, finite values and a positive weight; rows are sorted and
 /// distinct.
 ///
 /// Data made from summaries carries their time unit ([`time`](Self::time)),
@@ -180,6 +180,9 @@ impl FrequencyData {
     ///
     /// let err = FrequencyData::from_rows([(1.0, 5.0, 4.0, 1.0)]).unwrap_err();
     /// assert!(matches!(err, Error::InvalidInput { row: 0, field: "recency", .. }));
+    /// // Two repeat purchases at the first purchase's time: no model fits that.
+    /// let err = FrequencyData::from_rows([(0.0, 0.0, 4.0, 1.0), (2.0, 0.0, 4.0, 1.0)]).unwrap_err();
+    /// assert!(matches!(err, Error::InvalidInput { row: 1, field: "recency", .. }));
     /// ```
     pub fn from_rows(rows: impl IntoIterator<Item = (f64, f64, f64, f64)>) -> Result<Self> {
         let mut checked = Vec::new();
@@ -192,6 +195,7 @@ impl FrequencyData {
                 expected,
             };
             check_pattern("model input row", row, frequency, recency, t)?;
+            check_repeats_after_first("model input row", row, frequency, recency)?;
             if !(weight.is_finite() && weight > 0.0) {
                 return Err(bad("weight", weight, "a finite number > 0"));
             }
@@ -359,6 +363,28 @@ pub(crate) fn check_pattern(
     }
     if frequency == 0.0 && recency != 0.0 {
         return Err(bad("recency", recency, "0 when frequency is 0"));
+    }
+    Ok(())
+}
+
+/// Checks that a customer's repeat purchases come after the first, as in
+/// every summary: repeats at the first purchase's time (x > 0, t_x = 0)
+/// make every model's likelihood grow without bound as α → 0, so no fit
+/// exists, and an optimiser chasing one runs to parameters of 10^−300.
+pub(crate) fn check_repeats_after_first(
+    input: &'static str,
+    row: usize,
+    frequency: f64,
+    recency: f64,
+) -> Result<()> {
+    if frequency > 0.0 && recency == 0.0 {
+        return Err(Error::InvalidInput {
+            input,
+            row,
+            field: "recency",
+            value: recency.to_string(),
+            expected: "> 0 when frequency > 0 (repeat purchases come after the first)",
+        });
     }
     Ok(())
 }

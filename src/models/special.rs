@@ -139,6 +139,13 @@ pub(crate) fn integrate<const N: usize>(x0: f64, x1: f64, mut f: impl FnMut(f64)
     let mut total = [0.0_f64; N];
     let mut pending = vec![(x0, x1)];
     let mut pieces = 0;
+    // A thousandth of the first estimate, over the whole interval, sizes
+    // the total before any piece is accepted: without it a far piece
+    // holding next to nothing, met before the piece that holds the mass,
+    // would be halved until it alone met the tolerance. (A thousandth, so
+    // that a first estimate far above the truth cannot loosen the
+    // tolerance of the pieces that matter.)
+    let mut whole = 0.0_f64;
     while let Some((a, b)) = pending.pop() {
         pieces += 1;
         let (fine, coarse) = tanh_sinh(a, b, &mut f);
@@ -146,8 +153,11 @@ pub(crate) fn integrate<const N: usize>(x0: f64, x1: f64, mut f: impl FnMut(f64)
             fine.first().copied().unwrap_or(0.0),
             total.first().copied().unwrap_or(0.0),
         );
-        if (value - coarse).abs() <= QUADRATURE_TOLERANCE * value.abs().max(sum.abs()) || pieces >= MAX_PIECES
-        {
+        if pieces == 1 {
+            whole = 1e-3 * value.abs();
+        }
+        let size = value.abs().max(sum.abs()).max(whole);
+        if (value - coarse).abs() <= QUADRATURE_TOLERANCE * size || pieces >= MAX_PIECES {
             total.iter_mut().zip(fine).for_each(|(t, v)| *t += v);
         } else {
             let middle = 0.5 * (a + b);
