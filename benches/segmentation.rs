@@ -12,8 +12,8 @@ use std::hint::black_box;
 
 use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use repurchase::lifecycle::{self, LifecycleConfig};
-use repurchase::rfm::{self, Binning, RfmConfig, SegmentTable};
+use repurchase::lifecycle::{self, LifecycleOptions};
+use repurchase::rfm::{self, Binning, RfmOptions, SegmentTable};
 use repurchase::{PurchaseLog, SummaryOptions, TimeUnit};
 
 mod common;
@@ -26,7 +26,7 @@ fn bench_segmentation(c: &mut Criterion) {
         let mut group = c.benchmark_group("lifecycle");
         group.sample_size(10);
         group.throughput(Throughput::Elements(log.customer_count() as u64));
-        let config = LifecycleConfig::default();
+        let config = LifecycleOptions::default();
         group.bench_function(BenchmarkId::new("stages_from_the_log", label), |b| {
             b.iter(|| {
                 let stages = lifecycle::stages(black_box(&log), end, &config, &[], |_| None).unwrap();
@@ -43,13 +43,13 @@ fn bench_segmentation(c: &mut Criterion) {
         let table = SegmentTable::r_rfm();
         group.bench_function(BenchmarkId::new("quintiles_and_segments", label), |b| {
             b.iter(|| {
-                let scores = rfm::score(black_box(&summaries), &RfmConfig::default()).unwrap();
+                let scores = rfm::score(black_box(&summaries), &RfmOptions::default()).unwrap();
                 let segments = table.assign(&scores);
                 assert_eq!(segments.len(), customers);
                 (scores, segments)
             })
         });
-        let ntile = RfmConfig::default().binning(Binning::Ntile);
+        let ntile = RfmOptions::default().binning(Binning::Ntile);
         group.bench_function(BenchmarkId::new("ntile", label), |b| {
             b.iter(|| {
                 let scores = rfm::score(black_box(&summaries), &ntile).unwrap();

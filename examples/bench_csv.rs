@@ -160,7 +160,7 @@ fn main() -> AnyResult<()> {
     let customers = summaries.len();
     let repeaters = summaries.iter().filter(|s| s.frequency > 0).count();
 
-    let config = rfm::RfmConfig::default();
+    let config = rfm::RfmOptions::default();
     let (rfm_s, scores) = timed(args.repeat, || Ok(rfm::score(&summaries, &config)?))?;
     assert_eq!(scores.customers.len(), customers);
 

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use repurchase::Customer;
 use repurchase::datasets::cdnow_sample;
-use repurchase::lifecycle::{LifecycleConfig, Stage};
+use repurchase::lifecycle::{LifecycleOptions, Stage};
 use repurchase::tiers::{self, Decision, TierMeasure, TierTable};
 use repurchase::triggers::{TriggerKind, TriggerRule, fire};
 use rust_decimal::Decimal;
@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "we miss you",
             TriggerKind::EnteredStage {
                 stage: Stage::Dormant,
-                config: LifecycleConfig::default(),
+                config: LifecycleOptions::default(),
             },
             0,
         ),

@@ -8,15 +8,15 @@
 
 use chrono::NaiveDate;
 use repurchase::datasets::cdnow_sample;
-use repurchase::lifecycle::{self, LifecycleConfig, Stage};
-use repurchase::rfm::{self, RfmConfig, SegmentTable};
+use repurchase::lifecycle::{self, LifecycleOptions, Stage};
+use repurchase::rfm::{self, RfmOptions, SegmentTable};
 use repurchase::{SummaryOptions, TimeUnit};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
     let log = cdnow_sample()?;
     let summaries = log.summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
-    let scores = rfm::score(&summaries, &RfmConfig::default())?;
+    let scores = rfm::score(&summaries, &RfmOptions::default())?;
 
     println!("RFM quintiles of {} CDNOW customers as of {end}", summaries.len());
     for (name, breaks) in ["recency (days)", "frequency (orders)", "monetary ($)"]
@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let uncovered = SegmentTable::r_rfm().check(5).uncovered.len();
     println!("\n{uncovered} of 125 score cells fall outside the R table (\"Others\").");
 
-    let config = LifecycleConfig::default();
+    let config = LifecycleOptions::default();
     let stages = lifecycle::stages(&log, end, &config, &[], |_| None)?;
     println!("\nLifecycle stages on {end}");
     for stage in Stage::ALL {

@@ -382,7 +382,7 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
         by_key.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut summaries = Summaries::with_capacity(by_key.len(), *options, self.calendar);
         for (key, cells) in by_key {
-            let mut fold = PeriodFold::new(options.granularity_of());
+            let mut fold = PeriodFold::new(options.get_granularity());
             for cell in cells {
                 if cell.day > end_day {
                     summaries.orders_after_end += cell.orders_and_refunds();

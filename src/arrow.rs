@@ -189,7 +189,7 @@ impl BatchColumns {
     /// use repurchase::{LogOptions, OrderLines};
     ///
     /// let columns = BatchColumns::new("c", "t", "a").log_options(LogOptions::default().order_lines(OrderLines::Reject));
-    /// assert_eq!(columns.options().order_lines_policy(), OrderLines::Reject);
+    /// assert_eq!(columns.options().get_order_lines(), OrderLines::Reject);
     /// ```
     #[must_use]
     pub fn log_options(mut self, options: LogOptions) -> Self {
@@ -822,12 +822,12 @@ pub fn splits_to_batch<C: ArrowKey>(splits: &[SplitSummary<C>]) -> Result<Record
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use repurchase::rfm::{self, RfmConfig, SegmentTable};
+/// use repurchase::rfm::{self, RfmOptions, SegmentTable};
 /// use repurchase::{arrow::rfm_to_batch, datasets::cdnow_sample, SummaryOptions};
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
-/// let scores = rfm::score(&summaries, &RfmConfig::default())?;
+/// let scores = rfm::score(&summaries, &RfmOptions::default())?;
 /// let batch = rfm_to_batch(&scores, &SegmentTable::r_rfm())?;
 /// assert_eq!(batch.column_by_name("segment").map(|c| c.len()), Some(2357));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -875,11 +875,11 @@ pub fn rfm_to_batch<C: ArrowKey>(scores: &RfmScores<C>, table: &SegmentTable) ->
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use repurchase::lifecycle::{stages, LifecycleConfig};
+/// use repurchase::lifecycle::{stages, LifecycleOptions};
 /// use repurchase::{arrow::stages_to_batch, datasets::cdnow_sample};
 ///
 /// let as_of = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
-/// let all = stages(&cdnow_sample()?, as_of, &LifecycleConfig::default(), &[], |_| None)?;
+/// let all = stages(&cdnow_sample()?, as_of, &LifecycleOptions::default(), &[], |_| None)?;
 /// let batch = stages_to_batch(&all)?;
 /// assert_eq!(batch.num_rows(), all.len());
 /// # Ok::<(), Box<dyn std::error::Error>>(())

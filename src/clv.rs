@@ -17,7 +17,7 @@ use crate::{Error, Result, Summaries};
 /// ```
 /// use repurchase::clv::{ClvOptions, MAX_MONTHS};
 ///
-/// assert_eq!(ClvOptions::new().months(MAX_MONTHS).months_of(), 1_200);
+/// assert_eq!(ClvOptions::new().months(MAX_MONTHS).get_months(), 1_200);
 /// ```
 pub const MAX_MONTHS: u32 = 1_200;
 
@@ -38,7 +38,7 @@ pub const MAX_MONTHS: u32 = 1_200;
 ///
 /// // lifetimes' customer_lifetime_value(..., time=12, discount_rate=0.01, freq='W')
 /// let options = ClvOptions::new().days_per_month(4.345 * 7.0);
-/// assert_eq!(options.months_of(), 12);
+/// assert_eq!(options.get_months(), 12);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -56,7 +56,7 @@ impl ClvOptions {
     /// ```
     /// use repurchase::clv::ClvOptions;
     ///
-    /// assert_eq!(ClvOptions::new().discount_rate_of(), 0.01);
+    /// assert_eq!(ClvOptions::new().get_discount_rate(), 0.01);
     /// assert_eq!(ClvOptions::new(), ClvOptions::default());
     /// ```
     pub fn new() -> Self {
@@ -75,7 +75,7 @@ impl ClvOptions {
     ///
     /// ```
     /// # use repurchase::clv::ClvOptions;
-    /// assert_eq!(ClvOptions::new().months(24).months_of(), 24);
+    /// assert_eq!(ClvOptions::new().months(24).get_months(), 24);
     /// ```
     #[must_use]
     pub fn months(mut self, months: u32) -> Self {
@@ -89,7 +89,7 @@ impl ClvOptions {
     ///
     /// ```
     /// # use repurchase::clv::ClvOptions;
-    /// assert_eq!(ClvOptions::new().discount_rate(0.0).discount_rate_of(), 0.0);
+    /// assert_eq!(ClvOptions::new().discount_rate(0.0).get_discount_rate(), 0.0);
     /// ```
     #[must_use]
     pub fn discount_rate(mut self, rate: f64) -> Self {
@@ -103,7 +103,7 @@ impl ClvOptions {
     ///
     /// ```
     /// # use repurchase::clv::ClvOptions;
-    /// assert_eq!(ClvOptions::new().days_per_month(30.4375).days_per_month_of(), 30.4375);
+    /// assert_eq!(ClvOptions::new().days_per_month(30.4375).get_days_per_month(), 30.4375);
     /// ```
     #[must_use]
     pub fn days_per_month(mut self, days: f64) -> Self {
@@ -117,9 +117,9 @@ impl ClvOptions {
     ///
     /// ```
     /// # use repurchase::clv::ClvOptions;
-    /// assert_eq!(ClvOptions::new().months_of(), 12);
+    /// assert_eq!(ClvOptions::new().get_months(), 12);
     /// ```
-    pub fn months_of(&self) -> u32 {
+    pub fn get_months(&self) -> u32 {
         self.months
     }
 
@@ -129,9 +129,9 @@ impl ClvOptions {
     ///
     /// ```
     /// # use repurchase::clv::ClvOptions;
-    /// assert_eq!(ClvOptions::new().discount_rate_of(), 0.01);
+    /// assert_eq!(ClvOptions::new().get_discount_rate(), 0.01);
     /// ```
-    pub fn discount_rate_of(&self) -> f64 {
+    pub fn get_discount_rate(&self) -> f64 {
         self.discount_rate
     }
 
@@ -141,9 +141,9 @@ impl ClvOptions {
     ///
     /// ```
     /// # use repurchase::clv::ClvOptions;
-    /// assert_eq!(ClvOptions::new().days_per_month_of(), 30.0);
+    /// assert_eq!(ClvOptions::new().get_days_per_month(), 30.0);
     /// ```
-    pub fn days_per_month_of(&self) -> f64 {
+    pub fn get_days_per_month(&self) -> f64 {
         self.days_per_month
     }
 

@@ -45,7 +45,7 @@ use crate::{Error, PurchaseLog, Result};
 ///
 /// let day = |d| NaiveDate::from_ymd_opt(2024, 5, d).ok_or("bad date");
 /// let options = ExperimentOptions::new(day(1)?, day(31)?)?.level(0.9)?;
-/// assert_eq!(options.level_of(), 0.9);
+/// assert_eq!(options.get_level(), 0.9);
 /// assert!(ExperimentOptions::new(day(31)?, day(1)?).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -134,7 +134,7 @@ impl ExperimentOptions {
     /// use repurchase::experiment::ExperimentOptions;
     ///
     /// let day = NaiveDate::from_ymd_opt(2024, 5, 1).ok_or("bad date")?;
-    /// assert_eq!(ExperimentOptions::new(day, day)?.minimum_sample(400).minimum_sample_of(), 400);
+    /// assert_eq!(ExperimentOptions::new(day, day)?.minimum_sample(400).get_minimum_sample(), 400);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -152,10 +152,10 @@ impl ExperimentOptions {
     /// use repurchase::experiment::ExperimentOptions;
     ///
     /// let day = NaiveDate::from_ymd_opt(2024, 5, 1).ok_or("bad date")?;
-    /// assert_eq!(ExperimentOptions::new(day, day)?.level_of(), 0.95);
+    /// assert_eq!(ExperimentOptions::new(day, day)?.get_level(), 0.95);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn level_of(&self) -> f64 {
+    pub fn get_level(&self) -> f64 {
         self.level
     }
 
@@ -168,10 +168,10 @@ impl ExperimentOptions {
     /// use repurchase::experiment::ExperimentOptions;
     ///
     /// let day = NaiveDate::from_ymd_opt(2024, 5, 1).ok_or("bad date")?;
-    /// assert_eq!(ExperimentOptions::new(day, day)?.minimum_sample_of(), 100);
+    /// assert_eq!(ExperimentOptions::new(day, day)?.get_minimum_sample(), 100);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn minimum_sample_of(&self) -> u64 {
+    pub fn get_minimum_sample(&self) -> u64 {
         self.minimum_sample
     }
 }

@@ -154,15 +154,15 @@ impl<C: Clone + Ord> PurchaseLog<C> {
             });
         }
         let (cal_day, end_day) = (day_number(calibration_end), day_number(observation_end));
-        let granularity = options.granularity_of();
-        let duration_holdout = options.unit_of().between(
+        let granularity = options.get_granularity();
+        let duration_holdout = options.get_unit().between(
             granularity,
             granularity.period_of_day(cal_day),
             granularity.period_of_day(end_day),
         );
         let calibration_options = SummaryOptions::new(calibration_end)
             .granularity(granularity)
-            .unit(options.unit_of());
+            .unit(options.get_unit());
 
         let mut split = CalibrationHoldout {
             customers: Vec::with_capacity(self.customer_count()),

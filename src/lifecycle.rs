@@ -7,11 +7,11 @@
 //! ```
 //! use chrono::NaiveDate;
 //! use repurchase::datasets::cdnow_sample;
-//! use repurchase::lifecycle::{self, LifecycleConfig, Stage};
+//! use repurchase::lifecycle::{self, LifecycleOptions, Stage};
 //!
 //! let log = cdnow_sample()?;
 //! let as_of = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
-//! let stages = lifecycle::stages(&log, as_of, &LifecycleConfig::default(), &[], |_| None)?;
+//! let stages = lifecycle::stages(&log, as_of, &LifecycleOptions::default(), &[], |_| None)?;
 //! let at_risk = stages.iter().filter(|s| s.stage == Stage::AtRisk).count();
 //! println!("{at_risk} customers at risk on {as_of}");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -95,7 +95,7 @@ crate::names::named!(Stage, "Stage", "prospect, new, active, at risk, dormant, c
     Stage::Reactivated => "reactivated",
 });
 
-/// The rule that decided a stage (see [`LifecycleConfig`] for the order).
+/// The rule that decided a stage (see [`LifecycleOptions`] for the order).
 ///
 /// # Example
 ///
@@ -171,16 +171,16 @@ pub enum StageRule {
 /// # Example
 ///
 /// ```
-/// use repurchase::lifecycle::LifecycleConfig;
+/// use repurchase::lifecycle::LifecycleOptions;
 ///
-/// let config = LifecycleConfig { churned_days: 540, ..LifecycleConfig::default() };
+/// let config = LifecycleOptions { churned_days: 540, ..LifecycleOptions::default() };
 /// assert!(config.validate().is_ok());
-/// let broken = LifecycleConfig { dormant_days: 60, ..LifecycleConfig::default() };
+/// let broken = LifecycleOptions { dormant_days: 60, ..LifecycleOptions::default() };
 /// assert!(broken.validate().is_err()); // dormant before at risk
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct LifecycleConfig {
+pub struct LifecycleOptions {
     /// A first purchase fewer days ago than this makes a customer new.
     pub new_days: u32,
     /// Silence of at least this many days puts a customer at risk.
@@ -205,7 +205,7 @@ pub struct LifecycleConfig {
     pub churned_p_alive: Option<f64>,
 }
 
-impl Default for LifecycleConfig {
+impl Default for LifecycleOptions {
     fn default() -> Self {
         Self {
             new_days: 30,
@@ -222,7 +222,7 @@ impl Default for LifecycleConfig {
     }
 }
 
-impl LifecycleConfig {
+impl LifecycleOptions {
     /// Checks the thresholds: windows strictly increasing (new < at risk <
     /// dormant < churned), reactivation within the dormant window, overdue
     /// ratios positive and increasing, P(alive) thresholds in [0, 1] with
@@ -236,10 +236,10 @@ impl LifecycleConfig {
     /// # Example
     ///
     /// ```
-    /// use repurchase::lifecycle::LifecycleConfig;
+    /// use repurchase::lifecycle::LifecycleOptions;
     /// use repurchase::Error;
     ///
-    /// let broken = LifecycleConfig { at_risk_overdue: 4.0, ..LifecycleConfig::default() };
+    /// let broken = LifecycleOptions { at_risk_overdue: 4.0, ..LifecycleOptions::default() };
     /// assert!(matches!(
     ///     broken.validate(),
     ///     Err(Error::EmptyRange { start_field: "at_risk_overdue", end_field: "dormant_overdue", .. })
@@ -332,9 +332,9 @@ impl LifecycleConfig {
     /// # Example
     ///
     /// ```
-    /// use repurchase::lifecycle::{LifecycleConfig, Stage, StageRule, Timeline};
+    /// use repurchase::lifecycle::{LifecycleOptions, Stage, StageRule, Timeline};
     ///
-    /// let config = LifecycleConfig::default();
+    /// let config = LifecycleOptions::default();
     /// // Buys every 30 days, last purchase 50 days ago: 1.7 cycles late.
     /// let late = Timeline { purchase_days: 6, days_since_first: 200, days_since_last: 50, gap_before_last: Some(30), typical_interval: Some(30.0) };
     /// assert_eq!(config.classify(&late, None), (Stage::AtRisk, StageRule::AtRiskOverdue));
@@ -396,7 +396,7 @@ pub struct Timeline {
     pub days_since_last: u32,
     /// Days between the last two purchase days; `None` for one.
     pub gap_before_last: Option<u32>,
-    /// The typical interval in days (see [`LifecycleConfig`]); `None` when
+    /// The typical interval in days (see [`LifecycleOptions`]); `None` when
     /// nobody has a second purchase day.
     pub typical_interval: Option<f64>,
 }
@@ -407,10 +407,10 @@ pub struct Timeline {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use repurchase::{datasets::cdnow_sample, lifecycle::{self, LifecycleConfig}};
+/// use repurchase::{datasets::cdnow_sample, lifecycle::{self, LifecycleOptions}};
 ///
 /// let as_of = NaiveDate::from_ymd_opt(1997, 6, 30).ok_or("bad date")?;
-/// let first = &lifecycle::stages(&cdnow_sample()?, as_of, &LifecycleConfig::default(), &[], |_| None)?[0];
+/// let first = &lifecycle::stages(&cdnow_sample()?, as_of, &LifecycleOptions::default(), &[], |_| None)?[0];
 /// println!("customer {}: {} ({:?})", first.customer, first.stage, first.rule);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -436,26 +436,26 @@ pub struct CustomerStage<C> {
 ///
 /// # Errors
 ///
-/// The errors of [`LifecycleConfig::validate`].
+/// The errors of [`LifecycleOptions::validate`].
 ///
 /// # Example
 ///
 /// ```
 /// use chrono::NaiveDate;
 /// use repurchase::datasets::cdnow_sample;
-/// use repurchase::lifecycle::{self, LifecycleConfig, Stage};
+/// use repurchase::lifecycle::{self, LifecycleOptions, Stage};
 /// use repurchase::Customer;
 ///
 /// let as_of = NaiveDate::from_ymd_opt(1997, 3, 31).ok_or("bad date")?;
 /// let signed_up = Customer::new(99_999_u32).signed_up(NaiveDate::from_ymd_opt(1997, 2, 1).ok_or("bad date")?);
-/// let stages = lifecycle::stages(&cdnow_sample()?, as_of, &LifecycleConfig::default(), &[signed_up], |_| None)?;
+/// let stages = lifecycle::stages(&cdnow_sample()?, as_of, &LifecycleOptions::default(), &[signed_up], |_| None)?;
 /// assert_eq!(stages.last().map(|s| s.stage), Some(Stage::Prospect));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn stages<C: Clone + Ord>(
     log: &PurchaseLog<C>,
     as_of: NaiveDate,
-    config: &LifecycleConfig,
+    config: &LifecycleOptions,
     profiles: &[Customer<C>],
     p_alive: impl Fn(&C) -> Option<f64>,
 ) -> Result<Vec<CustomerStage<C>>> {
@@ -568,10 +568,10 @@ pub fn stages<C: Clone + Ord>(
 /// ```
 /// use chrono::NaiveDate;
 /// use repurchase::datasets::cdnow_sample;
-/// use repurchase::lifecycle::{self, LifecycleConfig, Stage};
+/// use repurchase::lifecycle::{self, LifecycleOptions, Stage};
 ///
 /// let (from, to) = (NaiveDate::from_ymd_opt(1997, 6, 30).ok_or("bad date")?, NaiveDate::from_ymd_opt(1997, 12, 31).ok_or("bad date")?);
-/// let moves = lifecycle::transitions(&cdnow_sample()?, from, to, &LifecycleConfig::default(), &[])?;
+/// let moves = lifecycle::transitions(&cdnow_sample()?, from, to, &LifecycleOptions::default(), &[])?;
 /// println!("{} active customers went dormant", moves.count(Some(Stage::Active), Some(Stage::Dormant)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -608,7 +608,7 @@ impl Transitions {
 ///
 /// # Errors
 ///
-/// The errors of [`LifecycleConfig::validate`], and [`Error::EmptyRange`]
+/// The errors of [`LifecycleOptions::validate`], and [`Error::EmptyRange`]
 /// unless `from` is before `to`.
 ///
 /// # Example
@@ -616,11 +616,11 @@ impl Transitions {
 /// ```
 /// use chrono::NaiveDate;
 /// use repurchase::datasets::cdnow_sample;
-/// use repurchase::lifecycle::{self, LifecycleConfig};
+/// use repurchase::lifecycle::{self, LifecycleOptions};
 ///
 /// let log = cdnow_sample()?;
 /// let (from, to) = (NaiveDate::from_ymd_opt(1997, 6, 30).ok_or("bad date")?, NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?);
-/// let moves = lifecycle::transitions(&log, from, to, &LifecycleConfig::default(), &[])?;
+/// let moves = lifecycle::transitions(&log, from, to, &LifecycleOptions::default(), &[])?;
 /// let total: u64 = moves.counts.iter().flatten().sum();
 /// assert_eq!(total, log.customer_count() as u64);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -629,7 +629,7 @@ pub fn transitions<C: Clone + Ord>(
     log: &PurchaseLog<C>,
     from: NaiveDate,
     to: NaiveDate,
-    config: &LifecycleConfig,
+    config: &LifecycleOptions,
     profiles: &[Customer<C>],
 ) -> Result<Transitions> {
     check_before(from, to)?;
@@ -657,17 +657,17 @@ pub fn transitions<C: Clone + Ord>(
 ///
 /// # Errors
 ///
-/// The errors of [`LifecycleConfig::validate`].
+/// The errors of [`LifecycleOptions::validate`].
 ///
 /// # Example
 ///
 /// ```
 /// use chrono::NaiveDate;
 /// use repurchase::datasets::cdnow_sample;
-/// use repurchase::lifecycle::{self, LifecycleConfig};
+/// use repurchase::lifecycle::{self, LifecycleOptions};
 ///
 /// let dates: Vec<NaiveDate> = (1..=6).filter_map(|m| NaiveDate::from_ymd_opt(1997, 2 * m, 1)).collect();
-/// for (date, counts) in lifecycle::stage_counts(&cdnow_sample()?, &dates, &LifecycleConfig::default(), &[])? {
+/// for (date, counts) in lifecycle::stage_counts(&cdnow_sample()?, &dates, &LifecycleOptions::default(), &[])? {
 ///     println!("{date}: {counts:?}");
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -675,7 +675,7 @@ pub fn transitions<C: Clone + Ord>(
 pub fn stage_counts<C: Clone + Ord>(
     log: &PurchaseLog<C>,
     dates: &[NaiveDate],
-    config: &LifecycleConfig,
+    config: &LifecycleOptions,
     profiles: &[Customer<C>],
 ) -> Result<Vec<(NaiveDate, [u64; 7])>> {
     dates

@@ -277,13 +277,13 @@ fn assign_price_bands<C>(portraits: &mut [Portrait<C>]) {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use repurchase::rfm::{self, RfmConfig, SegmentTable};
+/// use repurchase::rfm::{self, RfmOptions, SegmentTable};
 /// use repurchase::{datasets::cdnow_sample, portrait, SummaryOptions};
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let log = cdnow_sample()?;
 /// let options = SummaryOptions::new(end);
-/// let scores = rfm::score(&log.summarize(&options), &RfmConfig::default())?;
+/// let scores = rfm::score(&log.summarize(&options), &RfmOptions::default())?;
 /// let mut portraits = portrait::portraits(&log, &options, 3, |_| None);
 /// portrait::with_segments(&mut portraits, &SegmentTable::three_tier(), &scores);
 /// assert!(portraits.iter().filter(|p| p.orders > 0).all(|p| p.value_tier.is_some()));
@@ -311,12 +311,12 @@ pub fn with_segments<C: Ord>(portraits: &mut [Portrait<C>], table: &SegmentTable
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use repurchase::lifecycle::{self, LifecycleConfig};
+/// use repurchase::lifecycle::{self, LifecycleOptions};
 /// use repurchase::{datasets::cdnow_sample, portrait, SummaryOptions};
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let log = cdnow_sample()?;
-/// let stages = lifecycle::stages(&log, end, &LifecycleConfig::default(), &[], |_| None)?;
+/// let stages = lifecycle::stages(&log, end, &LifecycleOptions::default(), &[], |_| None)?;
 /// let mut portraits = portrait::portraits(&log, &SummaryOptions::new(end), 3, |_| None);
 /// portrait::with_stages(&mut portraits, &stages);
 /// assert!(portraits.iter().all(|p| p.stage.is_some()));

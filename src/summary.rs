@@ -58,7 +58,7 @@ impl SummaryOptions {
     /// use repurchase::{Granularity, SummaryOptions, TimeUnit};
     ///
     /// let opts = SummaryOptions::new(NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?);
-    /// assert_eq!((opts.granularity_of(), opts.unit_of()), (Granularity::Day, TimeUnit::Periods));
+    /// assert_eq!((opts.get_granularity(), opts.get_unit()), (Granularity::Day, TimeUnit::Periods));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(observation_end: NaiveDate) -> Self {
@@ -76,7 +76,7 @@ impl SummaryOptions {
     /// ```
     /// # use chrono::NaiveDate; use repurchase::{Granularity, SummaryOptions};
     /// let opts = SummaryOptions::new(NaiveDate::MIN).granularity(Granularity::Month);
-    /// assert_eq!(opts.granularity_of(), Granularity::Month);
+    /// assert_eq!(opts.get_granularity(), Granularity::Month);
     /// ```
     #[must_use]
     pub fn granularity(mut self, granularity: Granularity) -> Self {
@@ -91,7 +91,7 @@ impl SummaryOptions {
     /// ```
     /// # use chrono::NaiveDate; use repurchase::{SummaryOptions, TimeUnit};
     /// let opts = SummaryOptions::new(NaiveDate::MIN).unit(TimeUnit::Weeks);
-    /// assert_eq!(opts.unit_of(), TimeUnit::Weeks);
+    /// assert_eq!(opts.get_unit(), TimeUnit::Weeks);
     /// ```
     #[must_use]
     pub fn unit(mut self, unit: TimeUnit) -> Self {
@@ -117,9 +117,9 @@ impl SummaryOptions {
     ///
     /// ```
     /// # use chrono::NaiveDate; use repurchase::{Granularity, SummaryOptions};
-    /// assert_eq!(SummaryOptions::new(NaiveDate::MIN).granularity_of(), Granularity::Day);
+    /// assert_eq!(SummaryOptions::new(NaiveDate::MIN).get_granularity(), Granularity::Day);
     /// ```
-    pub fn granularity_of(&self) -> Granularity {
+    pub fn get_granularity(&self) -> Granularity {
         self.granularity
     }
 
@@ -129,9 +129,9 @@ impl SummaryOptions {
     ///
     /// ```
     /// # use chrono::NaiveDate; use repurchase::{SummaryOptions, TimeUnit};
-    /// assert_eq!(SummaryOptions::new(NaiveDate::MIN).unit_of(), TimeUnit::Periods);
+    /// assert_eq!(SummaryOptions::new(NaiveDate::MIN).get_unit(), TimeUnit::Periods);
     /// ```
-    pub fn unit_of(&self) -> TimeUnit {
+    pub fn get_unit(&self) -> TimeUnit {
         self.unit
     }
 

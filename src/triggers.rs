@@ -24,7 +24,7 @@ use chrono::{Datelike, NaiveDate};
 
 use std::fmt;
 
-use crate::lifecycle::{self, CustomerStage, LifecycleConfig, Stage, StageRule};
+use crate::lifecycle::{self, CustomerStage, LifecycleOptions, Stage, StageRule};
 use rust_decimal::Decimal;
 
 use crate::metrics::product_repurchase;
@@ -88,7 +88,7 @@ pub enum TriggerKind {
         /// The stage entered.
         stage: Stage,
         /// The lifecycle rules.
-        config: LifecycleConfig,
+        config: LifecycleOptions,
     },
 }
 
@@ -335,7 +335,7 @@ pub fn fire<C: Clone + Ord>(
         )
     });
     let timelines = if needs_stages {
-        lifecycle::stages(log, today, &LifecycleConfig::default(), &[], |_| None)?
+        lifecycle::stages(log, today, &LifecycleOptions::default(), &[], |_| None)?
     } else {
         Vec::new()
     };

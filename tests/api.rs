@@ -218,11 +218,11 @@ mod serde_round_trip {
             "per = 0 is invalid",
         );
         // Configurations too.
-        let rfm = repurchase::rfm::RfmConfig::default().bins(4).unwrap();
+        let rfm = repurchase::rfm::RfmOptions::default().bins(4).unwrap();
         round_trip(&rfm);
         let mut stored = serde_json::to_value(&rfm).unwrap();
         stored["bins"] = json!(0);
-        refused::<repurchase::rfm::RfmConfig>(stored, "bins = 0 is invalid");
+        refused::<repurchase::rfm::RfmOptions>(stored, "bins = 0 is invalid");
         round_trip(&metrics::HistogramBins::new(vec![7, 30]).unwrap());
         refused::<metrics::HistogramBins>(json!({"edges": [30, 7]}), "edges");
         refused::<metrics::NextPurchaseOptions>(json!({"shrinkage": -1.0}), "shrinkage = -1 is invalid");

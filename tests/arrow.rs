@@ -20,7 +20,7 @@ use arrow_array::{
 use chrono::NaiveDate;
 use repurchase::arrow::{BatchColumns, rfm_to_batch, splits_to_batch, summaries_to_batch, values_to_batch};
 use repurchase::datasets::{cdnow_sample, cdnow_sample_purchases};
-use repurchase::rfm::{self, RfmConfig, SegmentTable};
+use repurchase::rfm::{self, RfmOptions, SegmentTable};
 use repurchase::synthetic::SyntheticLog;
 use repurchase::{Error, Field, Granularity, Purchase, PurchaseLog, SummaryOptions};
 use rust_decimal::Decimal;
@@ -491,7 +491,7 @@ fn summaries_round_trip_through_a_batch() {
             .all(|(i, s)| holdout.value(i) == s.frequency_holdout)
     );
 
-    let scores = rfm::score(&summaries, &RfmConfig::default()).unwrap();
+    let scores = rfm::score(&summaries, &RfmOptions::default()).unwrap();
     let table = SegmentTable::r_rfm();
     let batch = rfm_to_batch(&scores, &table).unwrap();
     let segments = batch.column_by_name("segment").unwrap().as_string::<i32>();

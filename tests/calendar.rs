@@ -14,10 +14,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Timelike, Utc, Weekday};
 use repurchase::experiment::{ExperimentOptions, compare};
-use repurchase::lifecycle::{self, LifecycleConfig};
+use repurchase::lifecycle::{self, LifecycleOptions};
 use repurchase::metrics;
 use repurchase::points::{EarnRule, PointsOptions, balances, last_usable_day};
-use repurchase::rfm::{self, RfmConfig};
+use repurchase::rfm::{self, RfmOptions};
 use repurchase::tiers::{self, TierMeasure, TierTable};
 use repurchase::triggers::{Reason, TriggerKind, TriggerRule, fire};
 use repurchase::{Calendar, LogOptions, Purchase, PurchaseLog, SummaryOptions, TimeUnit, portrait};
@@ -81,12 +81,12 @@ fn check_every_module(
         assert_eq!(calendar.local_date(s.first_purchase), first(&s.customer));
     }
     // RFM recency, in days.
-    let scores = rfm::score(&summaries, &RfmConfig::default()).unwrap();
+    let scores = rfm::score(&summaries, &RfmOptions::default()).unwrap();
     for r in &scores.customers {
         assert_eq!(r.days_since_last, f64::from(days(last(&r.customer), as_of)));
     }
     // Lifecycle: the same days since the first and last purchase.
-    let stages = lifecycle::stages(&log, as_of, &LifecycleConfig::default(), &[], |_| None).unwrap();
+    let stages = lifecycle::stages(&log, as_of, &LifecycleOptions::default(), &[], |_| None).unwrap();
     for (stage, s) in stages.iter().zip(summaries.iter()) {
         assert_eq!(stage.customer, s.customer);
         assert_eq!(
@@ -230,7 +230,7 @@ fn early_morning_orders_land_on_their_local_date() {
         (summaries.customers[0].recency, summaries.customers[0].t),
         (5.0, 15.0)
     );
-    let stages = lifecycle::stages(&log, as_of, &LifecycleConfig::default(), &[], |_| None).unwrap();
+    let stages = lifecycle::stages(&log, as_of, &LifecycleOptions::default(), &[], |_| None).unwrap();
     assert_eq!(
         (
             stages[0].timeline.days_since_first,

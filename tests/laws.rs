@@ -94,7 +94,7 @@ fn naive_summaries(
     opts: &SummaryOptions,
     offset: FixedOffset,
 ) -> Vec<CustomerSummary<u64>> {
-    let g = opts.granularity_of();
+    let g = opts.get_granularity();
     let local = |p: &Purchase<u64>| p.at.to_datetime().with_timezone(&offset).date_naive();
     let mut customers: Vec<u64> = purchases.iter().map(|p| p.customer).collect();
     customers.sort_unstable();
@@ -133,7 +133,7 @@ fn naive_summaries(
             continue;
         };
         let end = opts.observation_end();
-        let measure = |from: (i64, NaiveDate), to: (i64, NaiveDate)| match opts.unit_of() {
+        let measure = |from: (i64, NaiveDate), to: (i64, NaiveDate)| match opts.get_unit() {
             TimeUnit::Periods => (to.0 - from.0) as f64,
             TimeUnit::Days => (to.1 - from.1).num_days() as f64,
             _ => (to.1 - from.1).num_days() as f64 / 7.0,

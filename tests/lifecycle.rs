@@ -10,7 +10,7 @@
 )]
 
 use proptest::prelude::*;
-use repurchase::lifecycle::{self, LifecycleConfig, Stage, StageRule};
+use repurchase::lifecycle::{self, LifecycleOptions, Stage, StageRule};
 use repurchase::{Customer, Error, Purchase, PurchaseLog};
 use rust_decimal::Decimal;
 
@@ -37,10 +37,10 @@ fn customers() -> Vec<Vec<u64>> {
 }
 
 /// Own median gaps only (K = 0), so every ratio can be checked by hand.
-fn config() -> LifecycleConfig {
-    LifecycleConfig {
+fn config() -> LifecycleOptions {
+    LifecycleOptions {
         shrinkage: 0.0,
-        ..LifecycleConfig::default()
+        ..LifecycleOptions::default()
     }
 }
 
@@ -73,7 +73,7 @@ fn every_rule_decides_its_worked_example() {
 
 #[test]
 fn p_alive_thresholds_apply_when_given() {
-    let config = LifecycleConfig {
+    let config = LifecycleOptions {
         churned_p_alive: Some(0.1),
         at_risk_p_alive: Some(0.5),
         ..config()
@@ -111,7 +111,7 @@ fn the_shrinkage_pulls_short_histories_toward_the_population() {
         (all[n / 2 - 1] + all[n / 2]) as f64 / 2.0
     };
     let stages =
-        lifecycle::stages(&log(&days), day(400), &LifecycleConfig::default(), &[], |_| None).unwrap();
+        lifecycle::stages(&log(&days), day(400), &LifecycleOptions::default(), &[], |_| None).unwrap();
     let want = (3.0 * 100.0 + 3.0 * median) / 6.0;
     assert_eq!(stages[3].timeline.typical_interval, Some(want));
     // The same interval as the next-purchase estimate's, one definition.
@@ -155,50 +155,50 @@ fn transitions_count_moves_between_two_dates() {
 fn inconsistent_settings_are_typed_errors_naming_both_fields() {
     let cases = [
         (
-            LifecycleConfig {
+            LifecycleOptions {
                 at_risk_days: 20,
-                ..LifecycleConfig::default()
+                ..LifecycleOptions::default()
             },
             "new_days",
             "at_risk_days",
         ),
         (
-            LifecycleConfig {
+            LifecycleOptions {
                 dormant_days: 90,
-                ..LifecycleConfig::default()
+                ..LifecycleOptions::default()
             },
             "at_risk_days",
             "dormant_days",
         ),
         (
-            LifecycleConfig {
+            LifecycleOptions {
                 churned_days: 100,
-                ..LifecycleConfig::default()
+                ..LifecycleOptions::default()
             },
             "dormant_days",
             "churned_days",
         ),
         (
-            LifecycleConfig {
+            LifecycleOptions {
                 reactivated_days: 200,
-                ..LifecycleConfig::default()
+                ..LifecycleOptions::default()
             },
             "reactivated_days",
             "dormant_days",
         ),
         (
-            LifecycleConfig {
+            LifecycleOptions {
                 dormant_overdue: 1.0,
-                ..LifecycleConfig::default()
+                ..LifecycleOptions::default()
             },
             "at_risk_overdue",
             "dormant_overdue",
         ),
         (
-            LifecycleConfig {
+            LifecycleOptions {
                 churned_p_alive: Some(0.6),
                 at_risk_p_alive: Some(0.5),
-                ..LifecycleConfig::default()
+                ..LifecycleOptions::default()
             },
             "churned_p_alive",
             "at_risk_p_alive",
@@ -216,9 +216,9 @@ fn inconsistent_settings_are_typed_errors_naming_both_fields() {
             other => panic!("{first}/{second}: {other:?}"),
         }
     }
-    let bad = LifecycleConfig {
+    let bad = LifecycleOptions {
         at_risk_p_alive: Some(1.5),
-        ..LifecycleConfig::default()
+        ..LifecycleOptions::default()
     };
     assert!(matches!(
         bad.validate(),
@@ -244,7 +244,7 @@ proptest! {
         let mut purchases: Vec<Purchase<u64>> = days.iter().enumerate().flat_map(|(i, ds)| {
             ds.iter().map(move |d| Purchase::new(i as u64, day(*d), Decimal::ONE))
         }).collect();
-        let config = LifecycleConfig::default();
+        let config = LifecycleOptions::default();
         let forward = lifecycle::stages(&PurchaseLog::new(purchases.clone()).unwrap(), day(as_of), &config, &[], |_| None).unwrap();
         let mut state = seed;
         for i in (1..purchases.len()).rev() {
@@ -275,7 +275,7 @@ proptest! {
             .map(|(c, d, cents)| Purchase::new(*c, day(*d), Decimal::new(*cents, 2)))
             .collect();
         let log = PurchaseLog::new(purchases).unwrap();
-        let stages = lifecycle::stages(&log, day(as_of), &LifecycleConfig::default(), &[], |_| None).unwrap();
+        let stages = lifecycle::stages(&log, day(as_of), &LifecycleOptions::default(), &[], |_| None).unwrap();
         let summaries = log.summarize(&repurchase::SummaryOptions::new(day(as_of)).unit(repurchase::TimeUnit::Days));
         prop_assert_eq!(stages.len(), summaries.len());
         for (s, summary) in stages.iter().zip(&summaries.customers) {

@@ -98,7 +98,7 @@ fn check_with<C: Clone + Ord + Hash + Debug + repurchase::Shareable>(
     records: Vec<Purchase<C>>,
     options: LogOptions,
 ) {
-    let (rejected, merged, customers) = reference(&records, options.order_lines_policy());
+    let (rejected, merged, customers) = reference(&records, options.get_order_lines());
     let input = records.len();
     let (log, rejections) = options.build_lenient(records);
     assert_eq!(rejections.iter().map(|r| r.index).collect::<Vec<_>>(), rejected);

@@ -23,7 +23,7 @@ use repurchase::clv::{ClvOptions, customer_lifetime_values};
 use repurchase::models::{
     BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData,
 };
-use repurchase::rfm::{RfmConfig, score};
+use repurchase::rfm::{RfmOptions, score};
 use repurchase::synthetic::SyntheticLog;
 use repurchase::{PurchaseLog, SummaryOptions, TimeUnit};
 
@@ -49,7 +49,7 @@ fn everything() -> Vec<String> {
     let gg = GammaGamma::fit(&spend, &options).unwrap();
     let clv = customer_lifetime_values(&bg.model, &gg.model, &summaries, &ClvOptions::new()).unwrap();
     let churn = scores(&bg.model, &summaries, 91, &RiskBands::default()).unwrap();
-    let rfm = score(&summaries, &RfmConfig::default()).unwrap();
+    let rfm = score(&summaries, &RfmOptions::default()).unwrap();
     vec![
         format!("{log:?}"),
         format!("{summaries:?}"),

@@ -11,7 +11,7 @@
 
 use proptest::prelude::*;
 use repurchase::chrono::NaiveDate;
-use repurchase::rfm::{self, Binning, RfmCode, RfmConfig, Segment, SegmentRule, SegmentTable};
+use repurchase::rfm::{self, Binning, RfmCode, RfmOptions, Segment, SegmentRule, SegmentTable};
 use repurchase::{Calendar, CustomerSummary, Error, Summaries, SummaryOptions, Timestamp};
 use rust_decimal::Decimal;
 
@@ -65,7 +65,7 @@ fn assert_close(ours: &[f64], want: &[f64]) {
 
 #[test]
 fn quantile_scores_follow_the_r_rfm_package() {
-    let scores = rfm::score(&wrap(&example()), &RfmConfig::default()).unwrap();
+    let scores = rfm::score(&wrap(&example()), &RfmOptions::default()).unwrap();
     // Recency: type-7 quantiles of the days at 0.2 … 0.8 are 9, 32, 72 and
     // 136 (h = 9p: 5 + 0.8·5, 20 + 0.6·20, 60 + 0.4·30, 120 + 0.2·80);
     // the package adds 1, and a value scores one more than the breaks it
@@ -95,7 +95,7 @@ fn a_dimension_with_fewer_values_than_bins_uses_fewer_scores() {
         .enumerate()
         .map(|(i, spend)| summary(i as u64, 5.0, 1, *spend))
         .collect();
-    let scores = rfm::score(&wrap(&summaries), &RfmConfig::default()).unwrap();
+    let scores = rfm::score(&wrap(&summaries), &RfmOptions::default()).unwrap();
     assert_close(&scores.breaks[2].thresholds, &[11.0, 11.0, 15.0, 21.0]);
     let m: Vec<u8> = scores.customers.iter().map(|s| s.m).collect();
     assert_eq!(m, vec![1, 1, 1, 4, 4]);
@@ -116,7 +116,7 @@ fn ntile_matches_sql() {
         .enumerate()
         .map(|(i, o)| summary(i as u64, 5.0, *o, 10))
         .collect();
-    let config = RfmConfig::default().bins(3).unwrap().binning(Binning::Ntile);
+    let config = RfmOptions::default().bins(3).unwrap().binning(Binning::Ntile);
     let scores = rfm::score(&wrap(&summaries), &config).unwrap();
     let f: Vec<u8> = scores.customers.iter().map(|s| s.f).collect();
     assert_eq!(f, vec![2, 1, 1, 3, 1, 3, 2]);
@@ -128,7 +128,7 @@ fn ntile_matches_sql() {
 
 #[test]
 fn thresholds_are_the_callers() {
-    let config = RfmConfig::default().recency_binning(Binning::Thresholds(vec![30.0, 90.0, 180.0]));
+    let config = RfmOptions::default().recency_binning(Binning::Thresholds(vec![30.0, 90.0, 180.0]));
     let scores = rfm::score(&wrap(&example()), &config).unwrap();
     let r: Vec<u8> = scores.customers.iter().map(|s| s.r).collect();
     // Four scores: < 30 days → 4, [30, 90) → 3, [90, 180) → 2, ≥ 180 → 1.
@@ -166,7 +166,7 @@ fn segments_follow_the_tables() {
 #[test]
 fn segment_summary_adds_up() {
     let summaries = example();
-    let scores = rfm::score(&wrap(&summaries), &RfmConfig::default()).unwrap();
+    let scores = rfm::score(&wrap(&summaries), &RfmOptions::default()).unwrap();
     let table = SegmentTable::three_tier();
     let rows = table.summarize(&wrap(&summaries), &scores).unwrap();
     assert_eq!(rows.len(), 4);
@@ -192,16 +192,16 @@ fn segment_summary_adds_up() {
 #[test]
 fn bad_input_is_a_typed_error() {
     assert!(matches!(
-        RfmConfig::default().bins(0),
+        RfmOptions::default().bins(0),
         Err(Error::InvalidParameter { name: "bins", .. })
     ));
     let empty: Vec<CustomerSummary<u64>> = Vec::new();
     assert!(matches!(
-        rfm::score(&wrap(&empty), &RfmConfig::default()),
+        rfm::score(&wrap(&empty), &RfmOptions::default()),
         Err(Error::InsufficientData { .. })
     ));
     for bad in [vec![3.0, 3.0], vec![5.0, 2.0], vec![f64::NAN]] {
-        let config = RfmConfig::default().monetary_binning(Binning::Thresholds(bad));
+        let config = RfmOptions::default().monetary_binning(Binning::Thresholds(bad));
         assert!(matches!(
             rfm::score(&wrap(&example()), &config),
             Err(Error::InvalidParameter {
@@ -211,7 +211,7 @@ fn bad_input_is_a_typed_error() {
         ));
     }
     // One customer: every score defined, nothing NaN.
-    let one = rfm::score(&wrap(&[summary(7, 3.0, 2, 50)]), &RfmConfig::default()).unwrap();
+    let one = rfm::score(&wrap(&[summary(7, 3.0, 2, 50)]), &RfmOptions::default()).unwrap();
     let s = &one.customers[0];
     assert!((1..=5).contains(&s.r) && (1..=5).contains(&s.f) && (1..=5).contains(&s.m));
     assert!(
@@ -248,7 +248,7 @@ proptest! {
         binning in binning(),
         seed in any::<u64>(),
     ) {
-        let config = RfmConfig::default().bins(bins).unwrap().binning(binning.clone());
+        let config = RfmOptions::default().bins(bins).unwrap().binning(binning.clone());
         let scores = rfm::score(&wrap(&summaries), &config).unwrap();
         let top = if matches!(binning, Binning::Thresholds(_)) { 5 } else { bins };
         for s in &scores.customers {
@@ -300,7 +300,7 @@ fn ntile_scores_match_sql_on_cdnow() {
     let summaries = repurchase::datasets::cdnow_sample()
         .unwrap()
         .summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
-    let config = RfmConfig::default().binning(Binning::Ntile);
+    let config = RfmOptions::default().binning(Binning::Ntile);
     let scores = rfm::score(&summaries, &config).unwrap();
     let reference = include_str!("data/cdnow_rfm_ntile.csv");
     let expected: Vec<(u32, u8, u8, u8)> = reference

@@ -11,7 +11,7 @@
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
-use repurchase::lifecycle::{LifecycleConfig, Stage};
+use repurchase::lifecycle::{LifecycleOptions, Stage};
 use repurchase::triggers::{Sent, TriggerKind, TriggerRule, fire};
 use repurchase::{Customer, Error, Purchase, PurchaseLog};
 use rust_decimal::Decimal;
@@ -156,7 +156,7 @@ fn entering_a_stage_fires_once_on_the_day() {
         "at risk",
         TriggerKind::EnteredStage {
             stage: Stage::AtRisk,
-            config: LifecycleConfig::default(),
+            config: LifecycleOptions::default(),
         },
         0,
     )];

@@ -18,7 +18,7 @@ use repurchase::models::{
     BetaGeo, FitOptions, FrequencyData, GammaGamma, ModelTime, PurchaseModel, SpendData,
     holdout_by_frequency, repeat_histogram, tracking,
 };
-use repurchase::rfm::{self, Binning, RfmConfig};
+use repurchase::rfm::{self, Binning, RfmOptions};
 use repurchase::{Error, Granularity, Summaries, SummaryOptions, TimeUnit};
 
 fn end() -> NaiveDate {
@@ -151,7 +151,7 @@ fn model_checks_refuse_data_in_another_unit() {
 /// score summaries in days and in weeks alike.
 #[test]
 fn rfm_recency_thresholds_are_days_in_any_unit() {
-    let config = RfmConfig::default().recency_binning(Binning::Thresholds(vec![30.0, 90.0, 180.0, 365.0]));
+    let config = RfmOptions::default().recency_binning(Binning::Thresholds(vec![30.0, 90.0, 180.0, 365.0]));
     let in_days = rfm::score(&daily(), &config).unwrap();
     let in_weeks = rfm::score(
         &cdnow_sample()

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use repurchase::arrow::{ArrowKey, BatchColumns, summaries_to_batch};
 use repurchase::clv::{ClvOptions, customer_lifetime_values};
 use repurchase::models::{BetaGeo, FitOptions, FrequencyData, GammaGamma, SpendData};
-use repurchase::rfm::{self, RfmConfig, SegmentTable};
+use repurchase::rfm::{self, RfmOptions, SegmentTable};
 use repurchase::{PurchaseLog, SummaryOptions, TimeUnit};
 
 pub type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -98,7 +98,7 @@ pub fn report<C: ArrowKey>(
         log.stats().merged
     );
 
-    let scores = rfm::score(&summaries, &RfmConfig::default())?;
+    let scores = rfm::score(&summaries, &RfmOptions::default())?;
     let table = SegmentTable::r_rfm();
     let segments: Vec<&str> = table
         .assign(&scores)

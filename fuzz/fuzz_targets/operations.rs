@@ -13,7 +13,7 @@ use common::{LogInput, SummaryInput, probability};
 use libfuzzer_sys::fuzz_target;
 use repurchase::chrono::{Days, NaiveDate};
 use repurchase::experiment::{ExperimentOptions, compare};
-use repurchase::lifecycle::{self, LifecycleConfig};
+use repurchase::lifecycle::{self, LifecycleOptions};
 use repurchase::points::{EarnRule, PointsOptions, Redemption, balances};
 use repurchase::rust_decimal::Decimal;
 use repurchase::tiers::{self, TierMeasure, TierTable};
@@ -48,12 +48,12 @@ fuzz_target!(|input: Input| {
     };
     let [a, b, c, d] = input.days;
 
-    let config = LifecycleConfig {
+    let config = LifecycleOptions {
         new_days: a,
         at_risk_days: b,
         dormant_days: c,
         churned_days: d,
-        ..LifecycleConfig::default()
+        ..LifecycleOptions::default()
     };
     if let Ok(stages) = lifecycle::stages(&log, today, &config, &[], |_| Some(0.5)) {
         // Customers with a purchase up to today, no more.

@@ -8,7 +8,7 @@ mod common;
 use arbitrary::Arbitrary;
 use common::{LogInput, SummaryInput, finite};
 use libfuzzer_sys::fuzz_target;
-use repurchase::rfm::{self, Binning, RfmConfig, SegmentTable};
+use repurchase::rfm::{self, Binning, RfmOptions, SegmentTable};
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -27,7 +27,7 @@ fuzz_target!(|input: Input| {
         1 => Binning::Ntile,
         _ => Binning::Thresholds(input.thresholds.clone()),
     };
-    let Ok(config) = RfmConfig::default().bins(input.bins) else {
+    let Ok(config) = RfmOptions::default().bins(input.bins) else {
         return;
     };
     let config = config

@@ -320,7 +320,7 @@ impl Builder {
             let same_customer = lines
                 .get(order.first as usize)
                 .is_some_and(|(first, _)| first == customer);
-            if same_customer && self.options.order_lines_policy() == OrderLines::Merge {
+            if same_customer && self.options.get_order_lines() == OrderLines::Merge {
                 order.earliest = order.earliest.min(row.seconds);
                 merged += 1;
                 continue;

@@ -20,7 +20,7 @@ use crate::{Calendar, Error, Purchase, Result, Timestamp};
 ///
 /// // An export with one row per order: a repeated order id is a duplicate.
 /// let options = LogOptions::default().order_lines(OrderLines::Reject);
-/// assert_eq!(options.order_lines_policy(), OrderLines::Reject);
+/// assert_eq!(options.get_order_lines(), OrderLines::Reject);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -139,7 +139,7 @@ impl LogOptions {
     /// use repurchase::{LogOptions, OrderLines};
     ///
     /// let options = LogOptions::default().order_lines(OrderLines::Reject);
-    /// assert_eq!(options.order_lines_policy(), OrderLines::Reject);
+    /// assert_eq!(options.get_order_lines(), OrderLines::Reject);
     /// ```
     #[must_use]
     pub fn order_lines(mut self, policy: OrderLines) -> Self {
@@ -178,9 +178,9 @@ impl LogOptions {
     /// ```
     /// use repurchase::{Calendar, LogOptions};
     ///
-    /// assert_eq!(LogOptions::default().calendar_of(), Calendar::utc());
+    /// assert_eq!(LogOptions::default().get_calendar(), Calendar::utc());
     /// ```
-    pub fn calendar_of(&self) -> Calendar {
+    pub fn get_calendar(&self) -> Calendar {
         self.calendar
     }
 
@@ -206,9 +206,9 @@ impl LogOptions {
     /// ```
     /// use repurchase::{LogOptions, OrderLines};
     ///
-    /// assert_eq!(LogOptions::default().order_lines_policy(), OrderLines::Merge);
+    /// assert_eq!(LogOptions::default().get_order_lines(), OrderLines::Merge);
     /// ```
-    pub fn order_lines_policy(&self) -> OrderLines {
+    pub fn get_order_lines(&self) -> OrderLines {
         self.order_lines
     }
 

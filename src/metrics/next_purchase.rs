@@ -20,7 +20,7 @@ use crate::{Error, PurchaseLog, Result, SummaryOptions};
 /// use repurchase::metrics::NextPurchaseOptions;
 ///
 /// let own_cycle_only = NextPurchaseOptions::default().shrinkage(0.0)?;
-/// assert_eq!(own_cycle_only.shrinkage_of(), 0.0);
+/// assert_eq!(own_cycle_only.get_shrinkage(), 0.0);
 /// assert!(NextPurchaseOptions::default().shrinkage(-1.0).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -52,7 +52,7 @@ impl NextPurchaseOptions {
     /// ```
     /// use repurchase::metrics::NextPurchaseOptions;
     ///
-    /// assert_eq!(NextPurchaseOptions::default().shrinkage(10.0)?.shrinkage_of(), 10.0);
+    /// assert_eq!(NextPurchaseOptions::default().shrinkage(10.0)?.get_shrinkage(), 10.0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn shrinkage(mut self, k: f64) -> Result<Self> {
@@ -74,9 +74,9 @@ impl NextPurchaseOptions {
     /// ```
     /// use repurchase::metrics::NextPurchaseOptions;
     ///
-    /// assert_eq!(NextPurchaseOptions::default().shrinkage_of(), 3.0);
+    /// assert_eq!(NextPurchaseOptions::default().get_shrinkage(), 3.0);
     /// ```
-    pub fn shrinkage_of(&self) -> f64 {
+    pub fn get_shrinkage(&self) -> f64 {
         self.shrinkage
     }
 }

@@ -19,7 +19,7 @@ use crate::{Error, Result};
 /// use repurchase::models::FitOptions;
 ///
 /// let options = FitOptions::default().penalty(0.001).max_iterations(200);
-/// assert_eq!(options.penalty_of(), 0.001);
+/// assert_eq!(options.get_penalty(), 0.001);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -46,7 +46,7 @@ impl FitOptions {
     ///
     /// ```
     /// # use repurchase::models::FitOptions;
-    /// assert_eq!(FitOptions::default().max_iterations(50).max_iterations_of(), 50);
+    /// assert_eq!(FitOptions::default().max_iterations(50).get_max_iterations(), 50);
     /// ```
     #[must_use]
     pub fn max_iterations(mut self, iterations: u32) -> Self {
@@ -60,7 +60,7 @@ impl FitOptions {
     ///
     /// ```
     /// # use repurchase::models::FitOptions;
-    /// assert_eq!(FitOptions::default().tolerance(1e-6).tolerance_of(), 1e-6);
+    /// assert_eq!(FitOptions::default().tolerance(1e-6).get_tolerance(), 1e-6);
     /// ```
     #[must_use]
     pub fn tolerance(mut self, tolerance: f64) -> Self {
@@ -74,7 +74,7 @@ impl FitOptions {
     ///
     /// ```
     /// # use repurchase::models::FitOptions;
-    /// assert_eq!(FitOptions::default().penalty(0.1).penalty_of(), 0.1);
+    /// assert_eq!(FitOptions::default().penalty(0.1).get_penalty(), 0.1);
     /// ```
     #[must_use]
     pub fn penalty(mut self, penalty: f64) -> Self {
@@ -88,9 +88,9 @@ impl FitOptions {
     ///
     /// ```
     /// # use repurchase::models::FitOptions;
-    /// assert_eq!(FitOptions::default().max_iterations_of(), 1000);
+    /// assert_eq!(FitOptions::default().get_max_iterations(), 1000);
     /// ```
-    pub fn max_iterations_of(&self) -> u32 {
+    pub fn get_max_iterations(&self) -> u32 {
         self.max_iterations
     }
 
@@ -100,9 +100,9 @@ impl FitOptions {
     ///
     /// ```
     /// # use repurchase::models::FitOptions;
-    /// assert_eq!(FitOptions::default().tolerance_of(), 1e-8);
+    /// assert_eq!(FitOptions::default().get_tolerance(), 1e-8);
     /// ```
-    pub fn tolerance_of(&self) -> f64 {
+    pub fn get_tolerance(&self) -> f64 {
         self.tolerance
     }
 
@@ -112,9 +112,9 @@ impl FitOptions {
     ///
     /// ```
     /// # use repurchase::models::FitOptions;
-    /// assert_eq!(FitOptions::default().penalty_of(), 0.0);
+    /// assert_eq!(FitOptions::default().get_penalty(), 0.0);
     /// ```
-    pub fn penalty_of(&self) -> f64 {
+    pub fn get_penalty(&self) -> f64 {
         self.penalty
     }
 

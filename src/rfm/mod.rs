@@ -11,12 +11,12 @@
 //!
 //! ```
 //! use chrono::NaiveDate;
-//! use repurchase::rfm::{self, RfmConfig, SegmentTable};
+//! use repurchase::rfm::{self, RfmOptions, SegmentTable};
 //! use repurchase::{datasets::cdnow_sample, SummaryOptions, TimeUnit};
 //!
 //! let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 //! let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
-//! let scores = rfm::score(&summaries, &RfmConfig::default())?;
+//! let scores = rfm::score(&summaries, &RfmOptions::default())?;
 //! let table = SegmentTable::r_rfm();
 //! let segments = table.assign(&scores);
 //! let (first, code) = (&segments[0], scores.customers[0].code());
@@ -141,25 +141,25 @@ pub enum Binning {
 /// # Example
 ///
 /// ```
-/// use repurchase::rfm::{Binning, RfmConfig};
+/// use repurchase::rfm::{Binning, RfmOptions};
 ///
-/// let config = RfmConfig::default().bins(4)?.monetary_binning(Binning::Ntile);
-/// assert_eq!(config.bins_of(), 4);
-/// assert!(RfmConfig::default().bins(0).is_err());
+/// let config = RfmOptions::default().bins(4)?.monetary_binning(Binning::Ntile);
+/// assert_eq!(config.get_bins(), 4);
+/// assert!(RfmOptions::default().bins(0).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct RfmConfig {
+pub struct RfmOptions {
     bins: u8,
     frequency: FrequencyMeasure,
     monetary: MonetaryMeasure,
     binning: [Binning; 3],
 }
 
-crate::stored::deserialize_checked!(RfmConfig { bins: u8, frequency: FrequencyMeasure, monetary: MonetaryMeasure, binning: [Binning; 3] } => {
+crate::stored::deserialize_checked!(RfmOptions { bins: u8, frequency: FrequencyMeasure, monetary: MonetaryMeasure, binning: [Binning; 3] } => {
     let [recency_binning, frequency_binning, monetary_binning] = binning;
-    RfmConfig::default().bins(bins).map(|config| {
+    RfmOptions::default().bins(bins).map(|config| {
         config
             .frequency(frequency)
             .monetary(monetary)
@@ -169,7 +169,7 @@ crate::stored::deserialize_checked!(RfmConfig { bins: u8, frequency: FrequencyMe
     })
 });
 
-impl Default for RfmConfig {
+impl Default for RfmOptions {
     fn default() -> Self {
         Self {
             bins: 5,
@@ -180,7 +180,7 @@ impl Default for RfmConfig {
     }
 }
 
-impl RfmConfig {
+impl RfmOptions {
     /// Sets the number of scores per dimension (1 to 99).
     ///
     /// # Errors
@@ -190,9 +190,9 @@ impl RfmConfig {
     /// # Example
     ///
     /// ```
-    /// use repurchase::rfm::RfmConfig;
+    /// use repurchase::rfm::RfmOptions;
     ///
-    /// assert_eq!(RfmConfig::default().bins(3)?.bins_of(), 3);
+    /// assert_eq!(RfmOptions::default().bins(3)?.get_bins(), 3);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn bins(mut self, bins: u8) -> Result<Self> {
@@ -212,10 +212,10 @@ impl RfmConfig {
     /// # Example
     ///
     /// ```
-    /// use repurchase::rfm::{FrequencyMeasure, RfmConfig};
+    /// use repurchase::rfm::{FrequencyMeasure, RfmOptions};
     ///
-    /// let config = RfmConfig::default().frequency(FrequencyMeasure::Periods);
-    /// assert_eq!(config.frequency_of(), FrequencyMeasure::Periods);
+    /// let config = RfmOptions::default().frequency(FrequencyMeasure::Periods);
+    /// assert_eq!(config.get_frequency(), FrequencyMeasure::Periods);
     /// ```
     #[must_use]
     pub fn frequency(mut self, measure: FrequencyMeasure) -> Self {
@@ -228,10 +228,10 @@ impl RfmConfig {
     /// # Example
     ///
     /// ```
-    /// use repurchase::rfm::{MonetaryMeasure, RfmConfig};
+    /// use repurchase::rfm::{MonetaryMeasure, RfmOptions};
     ///
-    /// let config = RfmConfig::default().monetary(MonetaryMeasure::AverageOrder);
-    /// assert_eq!(config.monetary_of(), MonetaryMeasure::AverageOrder);
+    /// let config = RfmOptions::default().monetary(MonetaryMeasure::AverageOrder);
+    /// assert_eq!(config.get_monetary(), MonetaryMeasure::AverageOrder);
     /// ```
     #[must_use]
     pub fn monetary(mut self, measure: MonetaryMeasure) -> Self {
@@ -244,10 +244,10 @@ impl RfmConfig {
     /// # Example
     ///
     /// ```
-    /// use repurchase::rfm::{Binning, RfmConfig};
+    /// use repurchase::rfm::{Binning, RfmOptions};
     ///
-    /// let config = RfmConfig::default().binning(Binning::Ntile);
-    /// assert_eq!(config.binning_of()[2], &Binning::Ntile);
+    /// let config = RfmOptions::default().binning(Binning::Ntile);
+    /// assert_eq!(config.get_binning()[2], &Binning::Ntile);
     /// ```
     #[must_use]
     pub fn binning(mut self, binning: Binning) -> Self {
@@ -260,10 +260,10 @@ impl RfmConfig {
     /// # Example
     ///
     /// ```
-    /// use repurchase::rfm::{Binning, RfmConfig};
+    /// use repurchase::rfm::{Binning, RfmOptions};
     ///
-    /// let config = RfmConfig::default().recency_binning(Binning::Thresholds(vec![30.0, 90.0]));
-    /// assert_eq!(config.binning_of()[1], &Binning::Quantile);
+    /// let config = RfmOptions::default().recency_binning(Binning::Thresholds(vec![30.0, 90.0]));
+    /// assert_eq!(config.get_binning()[1], &Binning::Quantile);
     /// ```
     #[must_use]
     pub fn recency_binning(mut self, binning: Binning) -> Self {
@@ -276,10 +276,10 @@ impl RfmConfig {
     /// # Example
     ///
     /// ```
-    /// use repurchase::rfm::{Binning, RfmConfig};
+    /// use repurchase::rfm::{Binning, RfmOptions};
     ///
-    /// let config = RfmConfig::default().frequency_binning(Binning::Ntile);
-    /// assert_eq!(config.binning_of()[1], &Binning::Ntile);
+    /// let config = RfmOptions::default().frequency_binning(Binning::Ntile);
+    /// assert_eq!(config.get_binning()[1], &Binning::Ntile);
     /// ```
     #[must_use]
     pub fn frequency_binning(mut self, binning: Binning) -> Self {
@@ -292,10 +292,10 @@ impl RfmConfig {
     /// # Example
     ///
     /// ```
-    /// use repurchase::rfm::{Binning, RfmConfig};
+    /// use repurchase::rfm::{Binning, RfmOptions};
     ///
-    /// let config = RfmConfig::default().monetary_binning(Binning::Ntile);
-    /// assert_eq!(config.binning_of()[2], &Binning::Ntile);
+    /// let config = RfmOptions::default().monetary_binning(Binning::Ntile);
+    /// assert_eq!(config.get_binning()[2], &Binning::Ntile);
     /// ```
     #[must_use]
     pub fn monetary_binning(mut self, binning: Binning) -> Self {
@@ -308,9 +308,9 @@ impl RfmConfig {
     /// # Example
     ///
     /// ```
-    /// assert_eq!(repurchase::rfm::RfmConfig::default().bins_of(), 5);
+    /// assert_eq!(repurchase::rfm::RfmOptions::default().get_bins(), 5);
     /// ```
-    pub fn bins_of(&self) -> u8 {
+    pub fn get_bins(&self) -> u8 {
         self.bins
     }
 
@@ -319,11 +319,11 @@ impl RfmConfig {
     /// # Example
     ///
     /// ```
-    /// use repurchase::rfm::{FrequencyMeasure, RfmConfig};
+    /// use repurchase::rfm::{FrequencyMeasure, RfmOptions};
     ///
-    /// assert_eq!(RfmConfig::default().frequency_of(), FrequencyMeasure::Orders);
+    /// assert_eq!(RfmOptions::default().get_frequency(), FrequencyMeasure::Orders);
     /// ```
-    pub fn frequency_of(&self) -> FrequencyMeasure {
+    pub fn get_frequency(&self) -> FrequencyMeasure {
         self.frequency
     }
 
@@ -332,11 +332,11 @@ impl RfmConfig {
     /// # Example
     ///
     /// ```
-    /// use repurchase::rfm::{MonetaryMeasure, RfmConfig};
+    /// use repurchase::rfm::{MonetaryMeasure, RfmOptions};
     ///
-    /// assert_eq!(RfmConfig::default().monetary_of(), MonetaryMeasure::Total);
+    /// assert_eq!(RfmOptions::default().get_monetary(), MonetaryMeasure::Total);
     /// ```
-    pub fn monetary_of(&self) -> MonetaryMeasure {
+    pub fn get_monetary(&self) -> MonetaryMeasure {
         self.monetary
     }
 
@@ -345,11 +345,11 @@ impl RfmConfig {
     /// # Example
     ///
     /// ```
-    /// use repurchase::rfm::{Binning, RfmConfig};
+    /// use repurchase::rfm::{Binning, RfmOptions};
     ///
-    /// assert!(RfmConfig::default().binning_of().iter().all(|b| **b == Binning::Quantile));
+    /// assert!(RfmOptions::default().get_binning().iter().all(|b| **b == Binning::Quantile));
     /// ```
-    pub fn binning_of(&self) -> [&Binning; 3] {
+    pub fn get_binning(&self) -> [&Binning; 3] {
         [&self.binning[0], &self.binning[1], &self.binning[2]]
     }
 }
@@ -392,12 +392,12 @@ impl fmt::Display for RfmCode {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use repurchase::rfm::{self, RfmConfig};
+/// use repurchase::rfm::{self, RfmOptions};
 /// use repurchase::{datasets::cdnow_sample, SummaryOptions, TimeUnit};
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
-/// let first = &rfm::score(&summaries, &RfmConfig::default())?.customers[0];
+/// let first = &rfm::score(&summaries, &RfmOptions::default())?.customers[0];
 /// assert!((1..=5).contains(&first.r) && first.days_since_last >= 0.0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -449,12 +449,12 @@ impl<C> RfmScore<C> {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use repurchase::rfm::{self, RfmConfig};
+/// use repurchase::rfm::{self, RfmOptions};
 /// use repurchase::{datasets::cdnow_sample, SummaryOptions};
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
-/// let scores = rfm::score(&summaries, &RfmConfig::default())?;
+/// let scores = rfm::score(&summaries, &RfmOptions::default())?;
 /// let frequency = &scores.breaks[1];
 /// println!("orders: breaks {:?}, {} of 5 scores used", frequency.thresholds, frequency.scores_used);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -481,12 +481,12 @@ pub struct DimensionBreaks {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use repurchase::rfm::{self, RfmConfig};
+/// use repurchase::rfm::{self, RfmOptions};
 /// use repurchase::{datasets::cdnow_sample, SummaryOptions};
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
-/// let scores = rfm::score(&summaries, &RfmConfig::default())?;
+/// let scores = rfm::score(&summaries, &RfmOptions::default())?;
 /// assert_eq!(scores.customers.len(), summaries.len());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -511,12 +511,12 @@ pub struct RfmScores<C> {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use repurchase::rfm::{self, Binning, RfmConfig};
+/// use repurchase::rfm::{self, Binning, RfmOptions};
 /// use repurchase::{datasets::cdnow_sample, SummaryOptions, TimeUnit};
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
-/// let config = RfmConfig::default().recency_binning(Binning::Thresholds(vec![90.0, 180.0, 365.0, 540.0]));
+/// let config = RfmOptions::default().recency_binning(Binning::Thresholds(vec![90.0, 180.0, 365.0, 540.0]));
 /// let scores = rfm::score(&summaries, &config)?;
 /// // Bought within the last 90 days: recency score 5.
 /// assert!(scores.customers.iter().filter(|s| s.days_since_last < 90.0).all(|s| s.r == 5));
@@ -528,7 +528,7 @@ pub struct RfmScores<C> {
 /// ```
 pub fn score<C: Clone + Ord + Shareable>(
     summaries: &Summaries<C>,
-    config: &RfmConfig,
+    config: &RfmOptions,
 ) -> Result<RfmScores<C>> {
     let days_per_unit = summaries_time(summaries.options())?.days();
     let summaries = &summaries.customers;

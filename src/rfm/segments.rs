@@ -148,12 +148,12 @@ pub struct TableCheck {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use repurchase::rfm::{self, RfmConfig, SegmentTable};
+/// use repurchase::rfm::{self, RfmOptions, SegmentTable};
 /// use repurchase::{datasets::cdnow_sample, SummaryOptions, TimeUnit};
 ///
 /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
 /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Days));
-/// let scores = rfm::score(&summaries, &RfmConfig::default())?;
+/// let scores = rfm::score(&summaries, &RfmOptions::default())?;
 /// let table = SegmentTable::r_rfm();
 /// for s in table.summarize(&summaries, &scores)? {
 ///     println!("{:<20} {:>5} customers, AOV {:?}", s.name, s.customers, s.average_order_value);
@@ -328,11 +328,11 @@ impl SegmentTable {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use repurchase::rfm::{self, RfmConfig, SegmentTable};
+    /// use repurchase::rfm::{self, RfmOptions, SegmentTable};
     /// use repurchase::{datasets::cdnow_sample, SummaryOptions};
     ///
     /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
-    /// let scores = rfm::score(&cdnow_sample()?.summarize(&SummaryOptions::new(end)), &RfmConfig::default())?;
+    /// let scores = rfm::score(&cdnow_sample()?.summarize(&SummaryOptions::new(end)), &RfmOptions::default())?;
     /// let table = SegmentTable::r_rfm();
     /// let segments = table.assign(&scores);
     /// assert_eq!(segments.len(), scores.customers.len());
@@ -428,12 +428,12 @@ impl SegmentTable {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use repurchase::rfm::{self, RfmConfig, SegmentTable};
+    /// use repurchase::rfm::{self, RfmOptions, SegmentTable};
     /// use repurchase::{datasets::cdnow_sample, SummaryOptions};
     ///
     /// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
     /// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end));
-    /// let scores = rfm::score(&summaries, &RfmConfig::default())?;
+    /// let scores = rfm::score(&summaries, &RfmOptions::default())?;
     /// let table = SegmentTable::three_tier().summarize(&summaries, &scores)?;
     /// assert_eq!(table.iter().map(|s| s.customers).sum::<u64>(), summaries.len() as u64);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
