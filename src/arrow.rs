@@ -54,9 +54,9 @@ use arrow_array::{
 use arrow_schema::{DataType, Field as ArrowField, Schema, TimeUnit as ArrowTimeUnit};
 use rust_decimal::Decimal;
 
+use crate::key::CustomerKey;
 use crate::lifecycle::CustomerStage;
 use crate::log::{ColumnNames, Validity};
-use crate::parallel::Shareable;
 use crate::rfm::{RfmScores, SegmentTable};
 use crate::{
     AmountColumn, CustomerSummary, Error, LogOptions, PurchaseColumns, PurchaseLog, Rejection, Result,
@@ -331,9 +331,9 @@ impl BatchColumns {
 /// let array: ArrayRef = String::to_array(&keys);
 /// assert_eq!(array.len(), 2);
 /// ```
-pub trait ArrowKey: Clone + Eq + std::hash::Hash + Ord + Shareable + Sized {
+pub trait ArrowKey: CustomerKey + Sized {
     /// The key as borrowed from a column while a log is built.
-    type Borrowed<'a>: Clone + Eq + std::hash::Hash + Ord + Shareable;
+    type Borrowed<'a>: CustomerKey;
 
     /// The column's values, in place where the type allows.
     ///

@@ -5,7 +5,7 @@ use crate::hash::FastMap;
 pub use crate::models::ModelTime;
 use crate::models::model::{agreed_time, summaries_agreed_time};
 use crate::models::{GammaGamma, Pattern, PurchaseModel};
-use crate::parallel::{Shareable, map_parts, try_map};
+use crate::parallel::{map_parts, try_map};
 use crate::{Error, Result, Summaries};
 
 /// The most months of future value [`ClvOptions::months`] takes: a
@@ -322,8 +322,8 @@ pub fn customer_lifetime_values<M, C>(
     options: &ClvOptions,
 ) -> Result<Vec<CustomerValue<C>>>
 where
-    M: PurchaseModel + Shareable,
-    C: Clone + Shareable,
+    M: PurchaseModel + Send + Sync,
+    C: Clone + Send + Sync,
 {
     let time = summaries_agreed_time(model.time(), summaries.options(), "summaries")?;
     let month = options.month(time)?;

@@ -144,7 +144,7 @@
 //! | `serde` | no | `Serialize`/`Deserialize` on every data, config and result type |
 //! | `synthetic` | yes | [`synthetic`]: seeded BG/NBD + Gamma-Gamma purchase logs for benches and tests |
 //! | `arrow` | no | `repurchase::arrow`: purchase logs from Arrow record batches, results as record batches |
-//! | `parallel` | no | all cores (rayon) for building logs, summaries, model fits, RFM, churn scores and CLV, with results bit-identical to one core; keys must then be [`Shareable`] (`Send + Sync`) |
+//! | `parallel` | no | all cores (rayon) for building logs, summaries, model fits, RFM, churn scores and CLV, with results bit-identical to one core; no bound changes (keys are [`CustomerKey`]s with or without it) |
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 #![deny(rustdoc::broken_intra_doc_links)]
@@ -165,6 +165,7 @@ mod error;
 pub mod experiment;
 mod hash;
 mod holdout;
+mod key;
 pub mod lifecycle;
 mod log;
 pub mod metrics;
@@ -211,11 +212,11 @@ pub use accumulator::SummaryAccumulator;
 pub use calendar::Calendar;
 pub use error::{Error, Field, Result};
 pub use holdout::{CalibrationHoldout, SplitSummary};
+pub use key::{CustomerKey, KeyShape};
 pub use log::{
     AmountColumn, CustomerPurchases, LogOptions, LogStats, MAX_AMOUNT, OrderLines, PurchaseColumns,
     PurchaseLog, Rejection, TimeColumn,
 };
-pub use parallel::Shareable;
 pub use period::{Granularity, TimeUnit};
 pub use purchase::{Customer, Purchase, Timestamp};
 pub use summary::{CustomerSummary, Summaries, SummaryOptions};

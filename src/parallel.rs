@@ -6,39 +6,11 @@
 //! is bit-identical whatever the thread count and with or without the
 //! feature: only the wall time changes.
 
-/// Bounds customer keys (and models) need for parallel work: `Send + Sync`
-/// with the `parallel` feature, nothing without it.
-///
-/// Every ordinary key type (integers, `String`, tuples of them) has it.
-///
-/// # Example
-///
-/// ```
-/// fn usable_as_key<C: repurchase::Shareable>() {}
-/// usable_as_key::<u64>();
-/// usable_as_key::<String>();
-/// ```
-#[cfg(feature = "parallel")]
-pub trait Shareable: Send + Sync {}
-#[cfg(feature = "parallel")]
+/// What values handed to the work in pieces must be: `Send + Sync`, with
+/// or without the `parallel` feature, so that the feature changes no
+/// bound (customer keys are [`CustomerKey`](crate::CustomerKey)s).
+pub(crate) trait Shareable: Send + Sync {}
 impl<T: Send + Sync + ?Sized> Shareable for T {}
-
-/// Bounds customer keys (and models) need for parallel work: `Send + Sync`
-/// with the `parallel` feature, nothing without it.
-///
-/// Every ordinary key type (integers, `String`, tuples of them) has it.
-///
-/// # Example
-///
-/// ```
-/// fn usable_as_key<C: repurchase::Shareable>() {}
-/// usable_as_key::<u64>();
-/// usable_as_key::<String>();
-/// ```
-#[cfg(not(feature = "parallel"))]
-pub trait Shareable {}
-#[cfg(not(feature = "parallel"))]
-impl<T: ?Sized> Shareable for T {}
 
 /// Rows per piece of a likelihood sum: large enough that the per-piece
 /// overhead vanishes, small enough for every core to get many.

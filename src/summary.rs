@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::money::Money;
-use crate::parallel::Shareable;
 
 use crate::calendar::Clock;
 use crate::days::DayCell;
@@ -462,7 +461,7 @@ impl<C: Clone + Ord> PurchaseLog<C> {
     /// ```
     pub fn summarize(&self, options: &SummaryOptions) -> Summaries<C>
     where
-        C: Shareable,
+        C: Send + Sync,
     {
         let end_day = day_number(options.observation_end);
         let mut summaries = Summaries::with_capacity(self.customer_count(), *options, self.calendar());
@@ -488,7 +487,7 @@ impl<C: Clone + Ord> PurchaseLog<C> {
     #[cfg(feature = "parallel")]
     fn summarize_in_parallel(&self, options: &SummaryOptions, end_day: i64, summaries: &mut Summaries<C>)
     where
-        C: Shareable,
+        C: Send + Sync,
     {
         use rayon::prelude::*;
         const PLACEHOLDER: u8 = 1;

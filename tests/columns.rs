@@ -137,7 +137,7 @@ fn check_parity<C>(
     what: &str,
 ) -> Result<(), TestCaseError>
 where
-    C: Clone + Eq + std::hash::Hash + Ord + std::fmt::Debug + Send + Sync,
+    C: repurchase::CustomerKey + std::fmt::Debug,
 {
     let (from_rows, rejected_rows) = options.build_lenient(records.clone());
     let (from_columns, rejected_columns) = options.build_columns_lenient(columns).unwrap();

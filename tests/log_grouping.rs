@@ -15,7 +15,6 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
-use std::hash::Hash;
 
 use proptest::prelude::*;
 use repurchase::{Error, LogOptions, OrderLines, Purchase, PurchaseLog, Timestamp};
@@ -87,17 +86,11 @@ fn reference<C: Clone + Ord>(
     (rejected, merged, customers)
 }
 
-fn check<C: Clone + Ord + Hash + Debug + repurchase::Shareable>(
-    records: Vec<Purchase<C>>,
-    policy: OrderLines,
-) {
+fn check<C: repurchase::CustomerKey + Debug>(records: Vec<Purchase<C>>, policy: OrderLines) {
     check_with(records, LogOptions::default().order_lines(policy));
 }
 
-fn check_with<C: Clone + Ord + Hash + Debug + repurchase::Shareable>(
-    records: Vec<Purchase<C>>,
-    options: LogOptions,
-) {
+fn check_with<C: repurchase::CustomerKey + Debug>(records: Vec<Purchase<C>>, options: LogOptions) {
     let (rejected, merged, customers) = reference(&records, options.get_order_lines());
     let input = records.len();
     let (log, rejections) = options.build_lenient(records);
@@ -311,4 +304,29 @@ proptest! {
     ) {
         check(records(n, keys, seed), OrderLines::Merge);
     }
+}
+
+/// A key type of the caller's: opaque, or a newtype around an integer that
+/// asks to be grouped as one. Both group as the reference does.
+#[test]
+fn callers_key_types_group_like_any_keys() {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    struct AccountId(i64);
+    impl repurchase::CustomerKey for AccountId {
+        const SHAPE: repurchase::KeyShape = repurchase::KeyShape::Integer;
+    }
+    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    struct Email(String);
+    impl repurchase::CustomerKey for Email {}
+
+    let dense = || records(60_000, 9_000, 8);
+    check(
+        rekeyed(dense(), |k| AccountId(k as i64 / 7_919 - 4_000)),
+        OrderLines::Merge,
+    );
+    check(rekeyed(dense(), |k| AccountId(k as i64 * 3)), OrderLines::Merge);
+    check(
+        rekeyed(dense(), |k| Email(format!("{k}@example.com"))),
+        OrderLines::Merge,
+    );
 }

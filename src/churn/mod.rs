@@ -9,7 +9,7 @@ pub use cycle::{CycleChurnScore, cycle_scores};
 
 use crate::models::model::{agreed_time, summaries_agreed_time};
 use crate::models::{ModelTime, Pattern, PurchaseModel};
-use crate::parallel::{Shareable, try_map};
+use crate::parallel::try_map;
 use crate::{Error, Result, Summaries};
 
 /// A churn risk band.
@@ -258,8 +258,8 @@ pub fn scores<M, C>(
     bands: &RiskBands,
 ) -> Result<Vec<CustomerChurn<C>>>
 where
-    M: PurchaseModel + Shareable,
-    C: Clone + Shareable,
+    M: PurchaseModel + Send + Sync,
+    C: Clone + Send + Sync,
 {
     let time = summaries_agreed_time(model.time(), summaries.options(), "summaries")?;
     let h = horizon(horizon_days, time);

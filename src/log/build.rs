@@ -1,13 +1,11 @@
 //! Staging: records validated into lines, order ids resolved, products and
 //! channels coded; then grouped into a log.
 
-use std::hash::Hash;
-
 use super::group::group;
 use super::rules::NONE;
 use super::{LogOptions, LogStats, OrderLines, PurchaseLog, Rejection, Row};
 use crate::hash::FastMap;
-use crate::parallel::Shareable;
+use crate::key::CustomerKey;
 use crate::{Error, Purchase, Result};
 use rust_decimal::Decimal;
 
@@ -185,7 +183,7 @@ impl Builder {
         room: Option<usize>,
     ) -> Result<(PurchaseLog<C>, Vec<Rejection<C>>)>
     where
-        C: Clone + Eq + Hash + Ord + Shareable,
+        C: CustomerKey,
         S: Text,
         I: IntoIterator<Item = Read<C, S>>,
     {

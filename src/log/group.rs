@@ -7,7 +7,8 @@ use super::integer_keys::{BucketTable, DenseSlots, is_integer, number};
 use super::short_sort;
 use super::{PurchaseLog, Row};
 use crate::hash::FastMap;
-use crate::parallel::{Shareable, map_parts, split_at_bounds};
+use crate::key::CustomerKey;
+use crate::parallel::{map_parts, split_at_bounds};
 
 /// Lines are grouped by key range into buckets of about this many, so that
 /// each bucket's interning table and reordering stay in cache.
@@ -22,7 +23,7 @@ const SAMPLES_PER_BUCKET: usize = 16;
 
 /// Groups the lines by customer in key order and by time (passes 3 and 4
 /// of [`Builder`]).
-pub(super) fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<C>>) -> PurchaseLog<C> {
+pub(super) fn group<C: CustomerKey>(mut lines: Vec<Line<C>>) -> PurchaseLog<C> {
     if groups_by_number::<C>() {
         return group_by_number(lines);
     }
@@ -90,7 +91,7 @@ pub(super) fn group<C: Clone + Eq + Hash + Ord + Shareable>(mut lines: Vec<Line<
 /// keep the lines' input order within a bucket, so lines of one customer
 /// at the same second are put back in input order after the sort (see
 /// [`TimeOrder`]).
-fn group_in_place<C: Clone + Eq + Hash + Ord + Shareable>(
+fn group_in_place<C: CustomerKey>(
     mut lines: Vec<Line<C>>,
     bounds: &[usize],
     table: &BucketTable,
@@ -169,7 +170,7 @@ fn permute_into_buckets<C: Hash>(lines: &mut [Line<C>], bounds: &[usize], table:
 /// memory, and other keys wider than an integer that are not read as
 /// integers (borrowed `&str` keys from columns), whose comparisons and
 /// hashing in every pass cost more than numbering them once.
-pub(super) fn groups_by_number<C>() -> bool {
+pub(super) fn groups_by_number<C: CustomerKey>() -> bool {
     std::mem::needs_drop::<C>() || (!is_integer::<C>() && std::mem::size_of::<C>() > 8)
 }
 
@@ -180,7 +181,7 @@ pub(super) fn groups_by_number<C>() -> bool {
 /// kept keys, sorted, become the log's. Owned keys grouped as they are
 /// would be compared, hashed and moved (56 bytes a line for `String`) in
 /// every pass, and freed in scattered order: several times slower.
-fn group_by_number<C: Clone + Eq + Hash + Ord + Shareable>(lines: Vec<Line<C>>) -> PurchaseLog<C> {
+fn group_by_number<C: CustomerKey>(lines: Vec<Line<C>>) -> PurchaseLog<C> {
     let mut numbers: FastMap<C, u32> = FastMap::default();
     // In place, into the lines' allocation: a number and a row are smaller
     // than an owned key and a row.
@@ -225,7 +226,7 @@ fn group_by_number<C: Clone + Eq + Hash + Ord + Shareable>(lines: Vec<Line<C>>) 
 /// (swapping them along the permutation's cycles, then sorting each run of
 /// lines). Pushes the customers' keys, in order, to `keys`, and where
 /// their lines end to `starts`, the bucket's first line being line `at`.
-pub(super) fn group_bucket<C: Clone + Eq + Hash + Ord>(
+pub(super) fn group_bucket<C: CustomerKey>(
     bucket: &[Line<C>],
     to: &mut [Line<C>],
     at: u32,
@@ -326,7 +327,7 @@ struct TimeOrder {
 impl TimeOrder {
     /// The bucket's time order and, for integer keys, the least and
     /// greatest key as numbers: one pass over the lines for both.
-    fn of<C: Hash>(bucket: &[Line<C>]) -> (Self, Option<(u64, u64)>) {
+    fn of<C: CustomerKey>(bucket: &[Line<C>]) -> (Self, Option<(u64, u64)>) {
         let integer = is_integer::<C>();
         let (earliest, latest, heads, low, high) = bucket.iter().fold(
             (i64::MAX, i64::MIN, true, u64::MAX, 0),
@@ -450,7 +451,7 @@ pub(super) const PIECES: usize = 16;
 
 impl KeyRanges {
     /// Samples the boundaries, finds each line's bucket and counts them.
-    fn of<C: Clone + Ord + Hash + Shareable>(lines: &[Line<C>]) -> Self {
+    fn of<C: CustomerKey>(lines: &[Line<C>]) -> Self {
         let n = lines.len();
         let wanted = buckets_for(n);
         if wanted == 1 {
@@ -502,7 +503,7 @@ impl KeyRanges {
     /// after the earlier pieces' lines of that bucket. For keys without
     /// drop glue a clone is a copy, and, unlike a swap, it leaves the
     /// source unwritten: a third less memory traffic.
-    fn scatter<C: Clone + Hash + Shareable>(&self, lines: &[Line<C>], room: &mut [Line<C>]) {
+    fn scatter<C: CustomerKey>(&self, lines: &[Line<C>], room: &mut [Line<C>]) {
         let pieces = self.counts.len();
         let buckets = self.bounds.len().saturating_sub(1);
         // The slots of bucket 0 piece 0, bucket 0 piece 1, …: in `room`'s

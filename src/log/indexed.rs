@@ -31,12 +31,13 @@ use super::integer_keys::{BucketTable, is_integer, number};
 use super::rules::RECORD_LIMIT;
 use super::{LogOptions, LogStats, PurchaseColumns, PurchaseLog, Rejection, Row};
 use crate::Result;
+use crate::key::{CustomerKey, KeyShape};
 use crate::parallel::{Shareable, filled, map_parts, split_at_bounds};
 
 /// `true` when `parts` can be built by row index: no order id, product or
 /// channel column, keys read as integers (integer types, and `&str` by
 /// their bytes), and no more rows than the record limit.
-pub(super) fn applies<C>(parts: &[PurchaseColumns<'_, C>], rows: usize) -> bool {
+pub(super) fn applies<C: CustomerKey>(parts: &[PurchaseColumns<'_, C>], rows: usize) -> bool {
     Projection::kind::<C>().is_some() && rows <= RECORD_LIMIT && !parts.iter().any(PurchaseColumns::has_text)
 }
 
@@ -49,7 +50,7 @@ pub(super) fn build<C>(
     strict: bool,
 ) -> Result<(PurchaseLog<C>, Vec<Rejection<C>>)>
 where
-    C: Clone + Eq + Hash + Ord + Shareable,
+    C: CustomerKey,
 {
     let input = Input::new(parts);
     let wanted = buckets_for(rows);
@@ -133,7 +134,7 @@ fn by_rows<C>(
     accepted: usize,
 ) -> Ordered<C>
 where
-    C: Clone + Hash + Shareable,
+    C: CustomerKey,
 {
     let mut rows = filled(accepted, Row::default());
     scatter(input, pieces, layout, &mut rows, |customer, row| {
@@ -194,7 +195,7 @@ fn by_lines<C>(
     accepted: usize,
 ) -> Ordered<C>
 where
-    C: Clone + Eq + Hash + Ord + Shareable,
+    C: CustomerKey,
 {
     let Some(filler) = first_line(input, pieces) else {
         return Ordered::default();
@@ -480,11 +481,11 @@ enum Projection {
 
 impl Projection {
     /// The projection for key type `C`, before the text prefix is known;
-    /// `None` for keys neither integers nor `&str`.
-    fn kind<C>() -> Option<Self> {
+    /// `None` for keys neither integers nor text.
+    fn kind<C: CustomerKey>() -> Option<Self> {
         if is_integer::<C>() {
             Some(Self::Integer)
-        } else if std::any::type_name::<C>() == "&str" {
+        } else if C::SHAPE == KeyShape::Text {
             Some(Self::Text(Vec::new()))
         } else {
             None
@@ -493,7 +494,7 @@ impl Projection {
 
     /// The projection for keys like `sample`'s: text keys with the prefix
     /// shared by the least and the greatest of the sample.
-    fn of_sample<C: Ord + Hash>(sample: &[&C]) -> Self {
+    fn of_sample<C: CustomerKey>(sample: &[&C]) -> Self {
         let Some(Self::Text(_)) = Self::kind::<C>() else {
             return Self::Integer;
         };

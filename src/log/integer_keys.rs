@@ -1,23 +1,22 @@
 //! Customer keys that are plain integers, read as numbers while a log is
 //! grouped.
 //!
-//! Keys are generic (`Ord + Hash`), so grouping them takes binary searches
-//! and hash maps. Most shops key customers by an integer id, though, and an
-//! integer's bucket can be looked up in a table and its customers counted
-//! in a dense array. Rust has no specialisation, so integer key types are
-//! recognised by their type name, and a key's value is read through its
-//! `Hash`, which for a primitive integer writes the value once. Any other
-//! key type takes the general path, with the same result.
+//! Keys are generic, so grouping them takes binary searches and hash maps.
+//! Most shops key customers by an integer id, though, and an integer's
+//! bucket can be looked up in a table and its customers counted in a dense
+//! array. Key types say they are integers through
+//! [`CustomerKey::SHAPE`](crate::CustomerKey::SHAPE), and a key's value is
+//! read through its `Hash`, which for such a type writes the value once.
+//! Any other key type takes the general path, with the same result.
 
 use std::hash::{Hash, Hasher};
 
-/// `true` for the primitive integer types of at most 64 bits: their order
-/// is numeric and their `Hash` writes their value once.
-pub(crate) fn is_integer<C>() -> bool {
-    matches!(
-        std::any::type_name::<C>(),
-        "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize"
-    )
+use crate::key::{CustomerKey, KeyShape};
+
+/// `true` for key types read as integers ([`KeyShape::Integer`]): their
+/// order is numeric and their `Hash` writes their value once.
+pub(crate) fn is_integer<C: CustomerKey>() -> bool {
+    C::SHAPE == KeyShape::Integer
 }
 
 /// An integer key (see [`is_integer`]) as a `u64` in the key's own order:

@@ -20,10 +20,9 @@ pub(crate) use rules::serialize_display;
 pub use rules::{LogStats, MAX_AMOUNT, Rejection};
 
 use crate::calendar::Clock;
-use crate::parallel::Shareable;
+use crate::key::CustomerKey;
 use crate::{Calendar, Purchase, Result, Timestamp};
 use rules::NONE;
-use std::hash::Hash;
 
 /// Purchases validated, grouped by customer and sorted by time.
 ///
@@ -102,7 +101,7 @@ pub struct PurchaseLog<C> {
     clock: Clock,
 }
 
-impl<C: Clone + Eq + Hash + Ord + Shareable> PurchaseLog<C> {
+impl<C: CustomerKey> PurchaseLog<C> {
     /// Builds a log with the default [`LogOptions`], failing on the first
     /// bad record.
     ///

@@ -8,7 +8,7 @@ use super::build::{Builder, Fields};
 use super::indexed;
 use super::rules::{MAX_AMOUNT, RECORD_LIMIT, amount_in_range};
 use super::{PurchaseColumns, PurchaseLog, Rejection};
-use crate::parallel::Shareable;
+use crate::key::CustomerKey;
 use crate::{Calendar, Error, Purchase, Result, Timestamp};
 
 /// How records that share an order id are read.
@@ -258,7 +258,7 @@ impl LogOptions {
     /// ```
     pub fn build<C, I>(&self, records: I) -> Result<PurchaseLog<C>>
     where
-        C: Clone + Eq + Hash + Ord + Shareable,
+        C: CustomerKey,
         I: IntoIterator<Item = Purchase<C>>,
     {
         Builder::new(*self, RECORD_LIMIT)
@@ -290,7 +290,7 @@ impl LogOptions {
     /// ```
     pub fn build_lenient<C, I>(&self, records: I) -> (PurchaseLog<C>, Vec<Rejection<C>>)
     where
-        C: Clone + Eq + Hash + Ord + Shareable,
+        C: CustomerKey,
         I: IntoIterator<Item = Purchase<C>>,
     {
         match Builder::new(*self, RECORD_LIMIT).run(records.into_iter().map(Fields::of), false, None) {
@@ -325,7 +325,7 @@ impl LogOptions {
     /// ```
     pub fn build_columns<C>(&self, columns: &PurchaseColumns<'_, C>) -> Result<PurchaseLog<C>>
     where
-        C: Clone + Eq + Hash + Ord + Shareable,
+        C: CustomerKey,
     {
         self.build_parts(std::slice::from_ref(columns), true)
             .map(|(log, _)| log)
@@ -358,7 +358,7 @@ impl LogOptions {
         columns: &PurchaseColumns<'_, C>,
     ) -> Result<(PurchaseLog<C>, Vec<Rejection<C>>)>
     where
-        C: Clone + Eq + Hash + Ord + Shareable,
+        C: CustomerKey,
     {
         self.build_parts(std::slice::from_ref(columns), false)
     }
@@ -372,7 +372,7 @@ impl LogOptions {
         strict: bool,
     ) -> Result<(PurchaseLog<C>, Vec<Rejection<C>>)>
     where
-        C: Clone + Eq + Hash + Ord + Shareable,
+        C: CustomerKey,
     {
         let mut offsets = Vec::with_capacity(parts.len());
         let mut rows = 0_usize;

@@ -29,7 +29,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 use crate::models::model::summaries_time;
-use crate::parallel::{Shareable, map_parts};
+use crate::parallel::map_parts;
 use crate::{CustomerSummary, Error, Result, Summaries};
 use order_statistics::{order_statistics, ordered_bits, select};
 
@@ -526,7 +526,7 @@ pub struct RfmScores<C> {
 /// assert_eq!(rfm::score(&weekly, &config)?, scores);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn score<C: Clone + Ord + Shareable>(
+pub fn score<C: Clone + Ord + Send + Sync>(
     summaries: &Summaries<C>,
     config: &RfmOptions,
 ) -> Result<RfmScores<C>> {
