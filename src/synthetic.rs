@@ -18,7 +18,7 @@
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use crate::models::check_parameters;
+use crate::models::model::check_parameters;
 
 use crate::{Error, Purchase, Result};
 

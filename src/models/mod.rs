@@ -63,7 +63,6 @@ pub use data::{FrequencyData, FrequencyRow, SpendData};
 pub use fit::{Fit, FitModel, FitOptions, FitReport, StandardErrors};
 pub use gamma_gamma::GammaGamma;
 pub use mbgnbd::ModifiedBetaGeo;
-pub(crate) use model::check_parameters;
 pub use model::{ModelTime, PurchaseModel};
 pub use pareto_nbd::ParetoNbd;
 pub use pattern::Pattern;
