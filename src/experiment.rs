@@ -181,14 +181,21 @@ impl ExperimentOptions {
 /// # Example
 ///
 /// ```
-/// use repurchase::experiment::Arm;
+/// use chrono::NaiveDate;
+/// use repurchase::experiment::{compare, ExperimentOptions};
+/// use repurchase::{Purchase, PurchaseLog};
 /// use rust_decimal::Decimal;
 ///
-/// let arm = Arm { customers: 4, repurchasers: 1, rate: 0.25, rate_interval: (0.05, 0.7), revenue: Decimal::TEN, revenue_per_customer: 2.5 };
-/// assert_eq!(arm.rate, 0.25);
+/// let day = |d| NaiveDate::from_ymd_opt(2024, 5, d).ok_or("bad date");
+/// let log = PurchaseLog::new(vec![Purchase::new(1_u8, day(3)?, Decimal::TEN)])?;
+/// let arm = compare(&log, &[1, 2, 3, 4], &[5], &ExperimentOptions::new(day(1)?, day(31)?)?)?.treatment;
+/// assert_eq!((arm.customers, arm.repurchasers, arm.rate), (4, 1, 0.25));
+/// assert!(arm.rate_interval.0 < 0.25 && 0.25 < arm.rate_interval.1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Arm {
     /// Customers in the arm.
     pub customers: u64,
@@ -238,6 +245,7 @@ pub enum Warning {
 ///
 /// See [`compare`].
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Comparison {
     /// The treated arm.

@@ -71,6 +71,7 @@ pub struct SplitSummary<C> {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct CalibrationHoldout<C> {
     /// Customers with a purchase occasion up to the calibration end, sorted
     /// by key.

@@ -263,6 +263,7 @@ impl PointsOptions {
 /// See [`balances`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct CustomerPoints<C> {
     /// The customer's key.
     pub customer: C,

@@ -42,6 +42,7 @@ use crate::{PurchaseLog, SummaryOptions};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Portrait<C> {
     /// The customer's key.
     pub customer: C,

@@ -158,6 +158,7 @@ impl TierTable {
 /// See [`evaluate`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Membership<C> {
     /// The customer's key.
     pub customer: C,
@@ -249,6 +250,7 @@ pub enum Decision {
 ///
 /// See [`changes`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TierChange<C> {
     /// The customer's key.

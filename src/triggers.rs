@@ -169,6 +169,7 @@ pub struct Sent<C> {
 /// See [`fire`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Fired<C> {
     /// Who to message.
     pub customer: C,

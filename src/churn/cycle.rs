@@ -23,6 +23,7 @@ use crate::{Error, PurchaseLog, Result, SummaryOptions};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct CycleChurnScore<C> {
     /// The customer's key.
     pub customer: C,

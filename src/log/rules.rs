@@ -131,6 +131,7 @@ pub(crate) fn serialize_display<S: serde::Serializer>(
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct LogStats {
     /// Records read.
     pub input: usize,

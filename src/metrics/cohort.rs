@@ -26,6 +26,7 @@ use crate::{Error, Granularity, PurchaseLog, Result, SummaryOptions};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct CohortCell {
     /// Periods since acquisition (0 is the acquisition period).
     pub offset: u32,
@@ -66,6 +67,7 @@ pub struct CohortCell {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Cohort {
     /// First day of the acquisition period.
@@ -111,6 +113,7 @@ impl Cohort {
 /// assert_eq!(table.max_offset, 17);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CohortTable {

@@ -23,6 +23,7 @@ use crate::{PurchaseLog, SummaryOptions};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct PurchaseCycle<C> {
     /// Every interval of every customer.
     pub intervals: DayStats,
@@ -48,6 +49,7 @@ pub struct PurchaseCycle<C> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CustomerCycle<C> {
     /// The customer's key.

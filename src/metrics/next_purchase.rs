@@ -122,6 +122,7 @@ pub enum IntervalBasis {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct NextPurchase<C> {
     /// The customer's key.
     pub customer: C,

@@ -28,6 +28,7 @@ use crate::{PurchaseLog, SummaryOptions};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ProductRepurchase {
     /// The product key.
     pub product: String,

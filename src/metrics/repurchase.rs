@@ -117,6 +117,7 @@ pub fn k_day_repurchase_rate<C>(
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct KDayRepurchase {
     /// The horizon in days.
     pub k: u32,
@@ -227,6 +228,7 @@ pub fn time_to_second_purchase<C>(log: &PurchaseLog<C>, options: &SummaryOptions
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SecondPurchase {
     /// Days from the first to the second purchase day.

@@ -32,6 +32,7 @@ use crate::{Granularity, PurchaseLog, Result, SummaryOptions};
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Spend {
     /// Orders placed.
     pub orders: u64,
@@ -122,6 +123,7 @@ pub fn spend<C>(
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CustomerActivity<C> {
     /// The customer's key.
@@ -194,6 +196,7 @@ pub fn customer_activity<C: Clone>(
 /// assert!(months.iter().all(|m| m.complete));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PeriodSpend {

@@ -25,6 +25,7 @@ use crate::{Granularity, PurchaseLog, Result, SummaryOptions};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct WindowChurn {
     /// First day of the window.
     pub start: NaiveDate,

@@ -18,13 +18,21 @@ use crate::{CalibrationHoldout, Error, PurchaseLog, Result, Summaries, SummaryOp
 /// # Example
 ///
 /// ```
-/// use repurchase::models::FrequencyBucket;
+/// use chrono::NaiveDate;
+/// use repurchase::models::{holdout_by_frequency, BetaGeo, ModelTime};
+/// use repurchase::{datasets::cdnow_sample, SummaryOptions, TimeUnit};
 ///
-/// let bucket = FrequencyBucket { frequency: 2, and_above: false, customers: 10, actual: 1.1, predicted: 1.0 };
-/// assert!(!bucket.and_above);
+/// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).ok_or("bad date");
+/// let split = cdnow_sample()?.calibration_holdout(d(1997, 9, 30)?, &SummaryOptions::new(d(1998, 6, 30)?).unit(TimeUnit::Weeks))?;
+/// let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?.in_time(ModelTime::Weeks);
+/// let buckets = holdout_by_frequency(&model, &split, 7)?;
+/// assert!(!buckets[2].and_above && buckets.last().is_some_and(|b| b.and_above));
+/// assert_eq!(buckets.iter().map(|b| b.customers).sum::<u64>(), 2357);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct FrequencyBucket {
     /// The calibration frequency.
     pub frequency: u32,
@@ -124,12 +132,18 @@ const MAX_TOP: u32 = 10_000;
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use repurchase::models::TrackingPoint;
+/// use repurchase::models::{tracking, BetaGeo, ModelTime};
+/// use repurchase::{datasets::cdnow_sample, SummaryOptions, TimeUnit};
 ///
-/// let p = TrackingPoint { day: NaiveDate::MIN, actual: 10.0, expected: 9.5 };
-/// assert!(p.actual >= p.expected);
+/// let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?.in_time(ModelTime::Weeks);
+/// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+/// let points = tracking(&model, &cdnow_sample()?, &SummaryOptions::new(end).unit(TimeUnit::Weeks), 7)?;
+/// let first = &points[0];
+/// assert!(first.actual >= 0.0 && first.expected >= 0.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TrackingPoint {
     /// The day the counts run to (inclusive).
@@ -242,11 +256,17 @@ pub fn tracking<M: PurchaseModel, C>(
 /// # Example
 ///
 /// ```
-/// use repurchase::models::CountBucket;
+/// use chrono::NaiveDate;
+/// use repurchase::models::{repeat_histogram, BetaGeo};
+/// use repurchase::{datasets::cdnow_sample, SummaryOptions, TimeUnit};
 ///
-/// let b = CountBucket { repeats: 0, and_above: false, actual: 1411.0, expected: 1432.6 };
-/// assert!(!b.and_above);
+/// let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
+/// let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
+/// let none = &repeat_histogram(&BetaGeo::new(0.243, 4.414, 0.793, 2.426)?, &summaries, 7)?[0];
+/// assert_eq!((none.repeats, none.and_above, none.actual), (0, false, 1411.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CountBucket {

@@ -202,6 +202,7 @@ impl StandardErrors {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct FitReport {
     /// The log-likelihood at the estimates (without the penalty).
     pub log_likelihood: f64,

@@ -461,6 +461,7 @@ impl<C> RfmScore<C> {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct DimensionBreaks {
     /// The breaks, ascending in value: a value reaching `k` of them is in
     /// the k-th value bin. Empty for [`Binning::Ntile`].
@@ -491,6 +492,7 @@ pub struct DimensionBreaks {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RfmScores<C> {
     /// One score per summary, in the summaries' order.

@@ -135,6 +135,7 @@ pub struct CustomerSegment<C> {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct TableCheck {
     /// Each overlapped cell with the indexes of every rule covering it.
     pub overlapping: Vec<(RfmCode, Vec<usize>)>,
@@ -161,6 +162,7 @@ pub struct TableCheck {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SegmentSummary {
     /// The segment's name ("Others" for the unmatched).
