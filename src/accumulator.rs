@@ -276,7 +276,7 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
         LogOptions::default().check(index, seconds, purchase.amount)?;
         let cell = DayCell::new(self.calendar.local_day(seconds), seconds, purchase.amount, false);
         let cells = match self.slots.get(&purchase.customer) {
-            Some(&slot) => self.customers.get_mut(slot).map(|(_, cells)| cells),
+            Some(&slot) => crate::invariant::item_mut(&mut self.customers, slot).map(|(_, cells)| cells),
             None => {
                 self.slots.insert(purchase.customer.clone(), self.customers.len());
                 self.customers.push((purchase.customer.clone(), Vec::new()));
@@ -322,7 +322,7 @@ impl<C: Clone + Eq + Hash + Ord> SummaryAccumulator<C> {
         for (key, theirs) in other.customers {
             match self.slots.get(&key) {
                 Some(&slot) => {
-                    if let Some((_, ours)) = self.customers.get_mut(slot) {
+                    if let Some((_, ours)) = crate::invariant::item_mut(&mut self.customers, slot) {
                         *ours = merge_cells(std::mem::take(ours), theirs);
                     }
                 }

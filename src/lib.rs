@@ -165,6 +165,7 @@ mod error;
 pub mod experiment;
 mod hash;
 mod holdout;
+mod invariant;
 mod key;
 pub mod lifecycle;
 mod log;

@@ -133,7 +133,9 @@ pub fn portraits<C: Clone>(
                     let day = local_day(order.seconds);
                     last = Some(day);
                     // 1970-01-01 was a Thursday: day 0 is weekday 3 from Monday.
-                    if let Some(w) = weekdays.get_mut((day + 3).rem_euclid(7) as usize) {
+                    if let Some(w) =
+                        crate::invariant::item_mut(&mut weekdays, (day + 3).rem_euclid(7) as usize)
+                    {
                         *w += 1;
                     }
                 }

@@ -7,6 +7,7 @@ use super::integer_keys::{BucketTable, DenseSlots, is_integer, number};
 use super::short_sort;
 use super::{PurchaseLog, Row};
 use crate::hash::FastMap;
+use crate::invariant::{item, item_mut, range_mut};
 use crate::key::CustomerKey;
 use crate::parallel::{map_parts, split_at_bounds};
 
@@ -149,7 +150,7 @@ fn permute_into_buckets<C: Hash>(lines: &mut [Line<C>], bounds: &[usize], table:
             match free {
                 Some(j) if target != b => {
                     lines.swap(i, j);
-                    if let Some(slot) = next.get_mut(target) {
+                    if let Some(slot) = item_mut(&mut next, target) {
                         *slot += 1;
                     }
                 }
@@ -157,7 +158,7 @@ fn permute_into_buckets<C: Hash>(lines: &mut [Line<C>], bounds: &[usize], table:
                 // where it is rather than looping.
                 _ => {
                     debug_assert_eq!(target, b, "bucket counts disagree with the table");
-                    if let Some(slot) = next.get_mut(b) {
+                    if let Some(slot) = item_mut(&mut next, b) {
                         *slot += 1;
                     }
                 }
@@ -197,12 +198,12 @@ fn group_by_number<C: CustomerKey>(lines: Vec<Line<C>>) -> PurchaseLog<C> {
     keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut rank_of = vec![0_u32; keys.len()];
     for (rank, (_, number)) in (0_u32..).zip(&keys) {
-        if let Some(r) = rank_of.get_mut(*number as usize) {
+        if let Some(r) = item_mut(&mut rank_of, *number as usize) {
             *r = rank;
         }
     }
     for (number, _) in &mut numbered {
-        *number = rank_of.get(*number as usize).copied().unwrap_or(*number);
+        *number = item(&rank_of, *number as usize).copied().unwrap_or(*number);
     }
     // Every rank has a line, so the grouped keys are exactly 0, 1, 2…: the
     // sorted keys, in order.
@@ -243,7 +244,7 @@ pub(super) fn group_bucket<C: CustomerKey>(
         Some(mut dense) => {
             // Each line's slot as it is handed out: no array of slots.
             for (position, (key, row)) in (0_u32..).zip(bucket) {
-                if let Some(o) = order.get_mut(dense.next_slot(number(key))) {
+                if let Some(o) = item_mut(&mut order, dense.next_slot(number(key))) {
                     *o = time.key(row, position);
                 }
             }
@@ -252,7 +253,7 @@ pub(super) fn group_bucket<C: CustomerKey>(
         None => {
             let (slots, sizes) = interned_slots(bucket);
             for (position, ((_, row), &slot)) in (0_u32..).zip(bucket.iter().zip(&slots)) {
-                if let Some(o) = order.get_mut(slot as usize) {
+                if let Some(o) = item_mut(&mut order, slot as usize) {
                     *o = time.key(row, position);
                 }
             }
@@ -264,7 +265,7 @@ pub(super) fn group_bucket<C: CustomerKey>(
     for &size in &sizes {
         let len = size as usize;
         starts.push(at + (from + len) as u32);
-        if let Some(run) = order.get_mut(from..from + len) {
+        if let Some(run) = range_mut(&mut order, from..from + len) {
             if let Some((key, _)) = run.first().and_then(|&o| line(o)) {
                 keys.push(key.clone());
             }
@@ -390,7 +391,7 @@ fn interned_slots<C: Eq + Hash + Ord>(bucket: &[Line<C>]) -> (Vec<u32>, Vec<u32>
             }
         };
         destination.push(id);
-        if let Some(size) = sizes.get_mut(id as usize) {
+        if let Some(size) = item_mut(&mut sizes, id as usize) {
             *size += 1;
         }
     }
@@ -402,15 +403,15 @@ fn interned_slots<C: Eq + Hash + Ord>(bucket: &[Line<C>]) -> (Vec<u32>, Vec<u32>
     let mut ordered_sizes = Vec::with_capacity(by_key.len());
     let mut at = 0_u32;
     for &(_, id) in &by_key {
-        let size = sizes.get(id as usize).copied().unwrap_or(0);
-        if let Some(c) = cursor.get_mut(id as usize) {
+        let size = item(&sizes, id as usize).copied().unwrap_or(0);
+        if let Some(c) = item_mut(&mut cursor, id as usize) {
             *c = at;
             ordered_sizes.push(size);
         }
         at += size;
     }
     for d in &mut destination {
-        if let Some(c) = cursor.get_mut(*d as usize) {
+        if let Some(c) = item_mut(&mut cursor, *d as usize) {
             *d = *c;
             *c += 1;
         }

@@ -31,6 +31,7 @@ use super::integer_keys::{BucketTable, is_integer, number};
 use super::rules::RECORD_LIMIT;
 use super::{LogOptions, LogStats, PurchaseColumns, PurchaseLog, Rejection, Row};
 use crate::Result;
+use crate::invariant::{item, item_mut};
 use crate::key::{CustomerKey, KeyShape};
 use crate::parallel::{Shareable, filled, map_parts, split_at_bounds};
 
@@ -140,7 +141,7 @@ where
     scatter(input, pieces, layout, &mut rows, |customer, row| {
         let n = number(customer);
         let bucket = table.bucket(n);
-        let base = bases.get(bucket).copied().unwrap_or(n);
+        let base = item(bases, bucket).copied().unwrap_or(n);
         // Narrow buckets: the offset fits.
         let head = n.wrapping_sub(base) as u32;
         (bucket, Row { head, ..row })
@@ -150,6 +151,7 @@ where
         &mut rows,
         layout,
         |scratch: &mut Scratch, bucket, rows, at, keys, starts| {
+            // The split's last piece, past the last bound, is empty and has no base.
             let base = bases.get(bucket).copied().unwrap_or(0);
             let (lines, ordered, numbers) = scratch;
             lines.clear();
@@ -356,9 +358,10 @@ impl<C: Clone + Hash> Piece<C> {
                     Ok(f) => {
                         let n = projection.number(&f.customer);
                         let bucket = table.bucket(n);
-                        if let (Some(count), Some((low, high))) =
-                            (piece.counts.get_mut(bucket), piece.spans.get_mut(bucket))
-                        {
+                        if let (Some(count), Some((low, high))) = (
+                            item_mut(&mut piece.counts, bucket),
+                            item_mut(&mut piece.spans, bucket),
+                        ) {
                             *count += 1;
                             (*low, *high) = ((*low).min(n), (*high).max(n));
                         }

@@ -11,6 +11,7 @@
 
 use std::hash::{Hash, Hasher};
 
+use crate::invariant::item_mut;
 use crate::key::{CustomerKey, KeyShape};
 
 /// `true` for key types read as integers ([`KeyShape::Integer`]): their
@@ -187,7 +188,7 @@ impl DenseSlots {
         }
         let mut next = vec![0_u32; span + 1];
         for x in numbers {
-            if let Some(count) = next.get_mut(x.wrapping_sub(low) as usize) {
+            if let Some(count) = item_mut(&mut next, x.wrapping_sub(low) as usize) {
                 *count += 1;
             }
         }

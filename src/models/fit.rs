@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::optimize::bfgs;
+use crate::invariant::item_mut;
 use crate::{Error, Result};
 
 /// How models are fitted by maximum likelihood.
@@ -503,13 +504,13 @@ fn standard_errors(
     for j in 0..n {
         let h = 1e-7 * params.get(j).copied().unwrap_or(1.0);
         let mut shifted = params.to_vec();
-        if let Some(p) = shifted.get_mut(j) {
+        if let Some(p) = item_mut(&mut shifted, j) {
             *p += h;
         }
         log_likelihood(&shifted, &mut up);
         for i in 0..n {
             let d = (up.get(i).copied().unwrap_or(0.0) - gradient.get(i).copied().unwrap_or(0.0)) / h;
-            if let Some(cell) = hessian.get_mut(i * n + j) {
+            if let Some(cell) = item_mut(&mut hessian, i * n + j) {
                 *cell = -d;
             }
         }
@@ -521,7 +522,7 @@ fn standard_errors(
             let mean =
                 0.5 * (hessian.get(ij).copied().unwrap_or(0.0) + hessian.get(ji).copied().unwrap_or(0.0));
             for k in [ij, ji] {
-                if let Some(v) = hessian.get_mut(k) {
+                if let Some(v) = item_mut(&mut hessian, k) {
                     *v = mean;
                 }
             }

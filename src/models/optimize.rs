@@ -162,7 +162,7 @@ fn update_inverse_hessian(h: &mut [f64], s: &[f64], y: &[f64], rho: f64) {
                 hy.get(i).copied().unwrap_or(0.0),
                 hy.get(j).copied().unwrap_or(0.0),
             );
-            if let Some(v) = h.get_mut(i * n + j) {
+            if let Some(v) = crate::invariant::item_mut(h, i * n + j) {
                 *v += -rho * (si * hyj + hyi * sj) + (rho * rho * yhy + rho) * si * sj;
             }
         }

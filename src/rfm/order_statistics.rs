@@ -71,7 +71,7 @@ pub(crate) fn select<K: OrderedKey>(
     }
     let mut counts = vec![0_usize; 1 << BUCKET_BITS];
     for key in keys.clone() {
-        if let Some(count) = counts.get_mut(key.bucket()) {
+        if let Some(count) = crate::invariant::item_mut(&mut counts, key.bucket()) {
             *count += 1;
         }
     }
@@ -104,7 +104,7 @@ pub(crate) fn select<K: OrderedKey>(
     // `counts` becomes each bucket's slot in `gathered` (`usize::MAX`: none).
     counts.fill(usize::MAX);
     for (slot, &bucket) in buckets.iter().enumerate() {
-        if let Some(entry) = counts.get_mut(bucket) {
+        if let Some(entry) = crate::invariant::item_mut(&mut counts, bucket) {
             *entry = slot;
         }
     }
