@@ -155,7 +155,11 @@ pub enum StageRule {
 /// gaps; a one-time buyer gets the population's median time to a second
 /// purchase. The replenishment trigger uses the same interval.
 ///
-/// | field | default |
+/// Set each with the method of its name, read it with `get_` and the name;
+/// [`validate`](Self::validate) checks them together, and [`stages`] (so
+/// every function that computes stages) calls it first.
+///
+/// | option | default |
 /// |---|---|
 /// | `new_days` | 30 |
 /// | `at_risk_days` | 90 |
@@ -173,37 +177,42 @@ pub enum StageRule {
 /// ```
 /// use repurchase::lifecycle::LifecycleOptions;
 ///
-/// let config = LifecycleOptions { churned_days: 540, ..LifecycleOptions::default() };
-/// assert!(config.validate().is_ok());
-/// let broken = LifecycleOptions { dormant_days: 60, ..LifecycleOptions::default() };
+/// let options = LifecycleOptions::default().churned_days(540);
+/// assert!(options.validate().is_ok());
+/// let broken = LifecycleOptions::default().dormant_days(60);
 /// assert!(broken.validate().is_err()); // dormant before at risk
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct LifecycleOptions {
     /// A first purchase fewer days ago than this makes a customer new.
-    pub new_days: u32,
+    new_days: u32,
     /// Silence of at least this many days puts a customer at risk.
-    pub at_risk_days: u32,
-    /// Silence of at least this many days makes a customer dormant; a gap
-    /// this long before a purchase makes the purchase a reactivation.
-    pub dormant_days: u32,
+    at_risk_days: u32,
+    /// Silence of at least this many days makes a customer dormant; a gap this
+    /// long before a purchase makes the purchase a reactivation.
+    dormant_days: u32,
     /// Silence of at least this many days makes a customer churned.
-    pub churned_days: u32,
+    churned_days: u32,
     /// A reactivation stays one for this many days.
-    pub reactivated_days: u32,
+    reactivated_days: u32,
     /// Overdue ratio that puts a customer at risk.
-    pub at_risk_overdue: f64,
+    at_risk_overdue: f64,
     /// Overdue ratio that makes a customer dormant.
-    pub dormant_overdue: f64,
-    /// Weight K of the population's mean gap in a customer's typical
-    /// interval, in gaps.
-    pub shrinkage: f64,
+    dormant_overdue: f64,
+    /// Weight K of the population's gap in a customer's typical interval, in
+    /// gaps.
+    shrinkage: f64,
     /// P(alive) below which a customer is at risk, when a model is given.
-    pub at_risk_p_alive: Option<f64>,
+    at_risk_p_alive: Option<f64>,
     /// P(alive) below which a customer is churned, when a model is given.
-    pub churned_p_alive: Option<f64>,
+    churned_p_alive: Option<f64>,
 }
+
+crate::stored::deserialize_checked!(LifecycleOptions { new_days: u32, at_risk_days: u32, dormant_days: u32, churned_days: u32, reactivated_days: u32, at_risk_overdue: f64, dormant_overdue: f64, shrinkage: f64, at_risk_p_alive: Option<f64>, churned_p_alive: Option<f64> } => {
+    let options = LifecycleOptions { new_days, at_risk_days, dormant_days, churned_days, reactivated_days, at_risk_overdue, dormant_overdue, shrinkage, at_risk_p_alive, churned_p_alive };
+    options.validate().map(|()| options)
+});
 
 impl Default for LifecycleOptions {
     fn default() -> Self {
@@ -223,6 +232,296 @@ impl Default for LifecycleOptions {
 }
 
 impl LifecycleOptions {
+    /// Sets `new_days`: a first purchase fewer days ago than this makes a customer new.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// let options = LifecycleOptions::default().new_days(45);
+    /// assert_eq!(options.get_new_days(), 45);
+    /// ```
+    #[must_use]
+    pub fn new_days(mut self, days: u32) -> Self {
+        self.new_days = days;
+        self
+    }
+
+    /// `new_days` (see [`new_days`](Self::new_days)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// println!("{:?}", LifecycleOptions::default().get_new_days());
+    /// ```
+    pub fn get_new_days(&self) -> u32 {
+        self.new_days
+    }
+
+    /// Sets `at_risk_days`: silence of at least this many days puts a customer at risk.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// let options = LifecycleOptions::default().at_risk_days(120);
+    /// assert_eq!(options.get_at_risk_days(), 120);
+    /// ```
+    #[must_use]
+    pub fn at_risk_days(mut self, days: u32) -> Self {
+        self.at_risk_days = days;
+        self
+    }
+
+    /// `at_risk_days` (see [`at_risk_days`](Self::at_risk_days)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// println!("{:?}", LifecycleOptions::default().get_at_risk_days());
+    /// ```
+    pub fn get_at_risk_days(&self) -> u32 {
+        self.at_risk_days
+    }
+
+    /// Sets `dormant_days`: silence of at least this many days makes a customer dormant; a gap this long before a purchase makes the purchase a reactivation.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// let options = LifecycleOptions::default().dormant_days(240);
+    /// assert_eq!(options.get_dormant_days(), 240);
+    /// ```
+    #[must_use]
+    pub fn dormant_days(mut self, days: u32) -> Self {
+        self.dormant_days = days;
+        self
+    }
+
+    /// `dormant_days` (see [`dormant_days`](Self::dormant_days)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// println!("{:?}", LifecycleOptions::default().get_dormant_days());
+    /// ```
+    pub fn get_dormant_days(&self) -> u32 {
+        self.dormant_days
+    }
+
+    /// Sets `churned_days`: silence of at least this many days makes a customer churned.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// let options = LifecycleOptions::default().churned_days(540);
+    /// assert_eq!(options.get_churned_days(), 540);
+    /// ```
+    #[must_use]
+    pub fn churned_days(mut self, days: u32) -> Self {
+        self.churned_days = days;
+        self
+    }
+
+    /// `churned_days` (see [`churned_days`](Self::churned_days)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// println!("{:?}", LifecycleOptions::default().get_churned_days());
+    /// ```
+    pub fn get_churned_days(&self) -> u32 {
+        self.churned_days
+    }
+
+    /// Sets `reactivated_days`: a reactivation stays one for this many days.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// let options = LifecycleOptions::default().reactivated_days(60);
+    /// assert_eq!(options.get_reactivated_days(), 60);
+    /// ```
+    #[must_use]
+    pub fn reactivated_days(mut self, days: u32) -> Self {
+        self.reactivated_days = days;
+        self
+    }
+
+    /// `reactivated_days` (see [`reactivated_days`](Self::reactivated_days)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// println!("{:?}", LifecycleOptions::default().get_reactivated_days());
+    /// ```
+    pub fn get_reactivated_days(&self) -> u32 {
+        self.reactivated_days
+    }
+
+    /// Sets `at_risk_overdue`: overdue ratio that puts a customer at risk.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// let options = LifecycleOptions::default().at_risk_overdue(2.0);
+    /// assert_eq!(options.get_at_risk_overdue(), 2.0);
+    /// ```
+    #[must_use]
+    pub fn at_risk_overdue(mut self, ratio: f64) -> Self {
+        self.at_risk_overdue = ratio;
+        self
+    }
+
+    /// `at_risk_overdue` (see [`at_risk_overdue`](Self::at_risk_overdue)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// println!("{:?}", LifecycleOptions::default().get_at_risk_overdue());
+    /// ```
+    pub fn get_at_risk_overdue(&self) -> f64 {
+        self.at_risk_overdue
+    }
+
+    /// Sets `dormant_overdue`: overdue ratio that makes a customer dormant.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// let options = LifecycleOptions::default().dormant_overdue(4.0);
+    /// assert_eq!(options.get_dormant_overdue(), 4.0);
+    /// ```
+    #[must_use]
+    pub fn dormant_overdue(mut self, ratio: f64) -> Self {
+        self.dormant_overdue = ratio;
+        self
+    }
+
+    /// `dormant_overdue` (see [`dormant_overdue`](Self::dormant_overdue)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// println!("{:?}", LifecycleOptions::default().get_dormant_overdue());
+    /// ```
+    pub fn get_dormant_overdue(&self) -> f64 {
+        self.dormant_overdue
+    }
+
+    /// Sets `shrinkage`: weight K of the population's gap in a customer's typical interval, in gaps.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// let options = LifecycleOptions::default().shrinkage(5.0);
+    /// assert_eq!(options.get_shrinkage(), 5.0);
+    /// ```
+    #[must_use]
+    pub fn shrinkage(mut self, k: f64) -> Self {
+        self.shrinkage = k;
+        self
+    }
+
+    /// `shrinkage` (see [`shrinkage`](Self::shrinkage)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// println!("{:?}", LifecycleOptions::default().get_shrinkage());
+    /// ```
+    pub fn get_shrinkage(&self) -> f64 {
+        self.shrinkage
+    }
+
+    /// Sets `at_risk_p_alive`: p(alive) below which a customer is at risk, when a model is given.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// let options = LifecycleOptions::default().at_risk_p_alive(0.5);
+    /// assert_eq!(options.get_at_risk_p_alive(), Some(0.5));
+    /// ```
+    #[must_use]
+    pub fn at_risk_p_alive(mut self, p: f64) -> Self {
+        self.at_risk_p_alive = Some(p);
+        self
+    }
+
+    /// `at_risk_p_alive` (see [`at_risk_p_alive`](Self::at_risk_p_alive)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// println!("{:?}", LifecycleOptions::default().get_at_risk_p_alive());
+    /// ```
+    pub fn get_at_risk_p_alive(&self) -> Option<f64> {
+        self.at_risk_p_alive
+    }
+
+    /// Sets `churned_p_alive`: p(alive) below which a customer is churned, when a model is given.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// let options = LifecycleOptions::default().churned_p_alive(0.1);
+    /// assert_eq!(options.get_churned_p_alive(), Some(0.1));
+    /// ```
+    #[must_use]
+    pub fn churned_p_alive(mut self, p: f64) -> Self {
+        self.churned_p_alive = Some(p);
+        self
+    }
+
+    /// `churned_p_alive` (see [`churned_p_alive`](Self::churned_p_alive)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::lifecycle::LifecycleOptions;
+    ///
+    /// println!("{:?}", LifecycleOptions::default().get_churned_p_alive());
+    /// ```
+    pub fn get_churned_p_alive(&self) -> Option<f64> {
+        self.churned_p_alive
+    }
+
     /// Checks the thresholds: windows strictly increasing (new < at risk <
     /// dormant < churned), reactivation within the dormant window, overdue
     /// ratios positive and increasing, P(alive) thresholds in [0, 1] with
@@ -239,7 +538,7 @@ impl LifecycleOptions {
     /// use repurchase::lifecycle::LifecycleOptions;
     /// use repurchase::Error;
     ///
-    /// let broken = LifecycleOptions { at_risk_overdue: 4.0, ..LifecycleOptions::default() };
+    /// let broken = LifecycleOptions::default().at_risk_overdue(4.0);
     /// assert!(matches!(
     ///     broken.validate(),
     ///     Err(Error::EmptyRange { start_field: "at_risk_overdue", end_field: "dormant_overdue", .. })

@@ -216,24 +216,22 @@ pub struct Redemption<C> {
 /// use repurchase::points::PointsOptions;
 ///
 /// let options = PointsOptions::new(NaiveDate::from_ymd_opt(2024, 12, 31).ok_or("bad date")?, 365, 30);
-/// assert_eq!(options.validity_days, 365);
+/// assert_eq!(options.validity_days(), 365);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PointsOptions {
-    /// Balances as of the end of this day; purchases after it earn nothing.
-    pub as_of: NaiveDate,
-    /// Points earned on day d can be used up to day d + validity − 1 and
-    /// expire at the start of day d + validity.
-    pub validity_days: u32,
-    /// Report the points that will expire within this many days after
-    /// `as_of` (at the start of a day in `(as_of, as_of + n]`).
-    pub expiring_within_days: u32,
+    as_of: NaiveDate,
+    validity_days: u32,
+    expiring_within_days: u32,
 }
 
 impl PointsOptions {
-    /// Options with every field given.
+    /// Balances as of the end of `as_of` (purchases after it earn
+    /// nothing); points earned on day d usable up to day d + validity − 1,
+    /// expiring at the start of day d + validity; and the points that will
+    /// expire within `expiring_within_days` after `as_of` reported.
     ///
     /// # Example
     ///
@@ -242,7 +240,7 @@ impl PointsOptions {
     /// use repurchase::points::PointsOptions;
     ///
     /// let day = NaiveDate::from_ymd_opt(2024, 6, 30).ok_or("bad date")?;
-    /// assert_eq!(PointsOptions::new(day, 730, 60).expiring_within_days, 60);
+    /// assert_eq!(PointsOptions::new(day, 730, 60).expiring_within_days(), 60);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(as_of: NaiveDate, validity_days: u32, expiring_within_days: u32) -> Self {
@@ -251,6 +249,55 @@ impl PointsOptions {
             validity_days,
             expiring_within_days,
         }
+    }
+
+    /// The day balances are taken, at its end.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::points::PointsOptions;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(2024, 6, 30).ok_or("bad date")?;
+    /// assert_eq!(PointsOptions::new(day, 730, 60).as_of(), day);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn as_of(&self) -> NaiveDate {
+        self.as_of
+    }
+
+    /// How many days points live.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::points::PointsOptions;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(2024, 6, 30).ok_or("bad date")?;
+    /// assert_eq!(PointsOptions::new(day, 730, 60).validity_days(), 730);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validity_days(&self) -> u32 {
+        self.validity_days
+    }
+
+    /// The window after [`as_of`](Self::as_of) whose expiring points are
+    /// reported.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use repurchase::points::PointsOptions;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(2024, 6, 30).ok_or("bad date")?;
+    /// assert_eq!(PointsOptions::new(day, 730, 60).expiring_within_days(), 60);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn expiring_within_days(&self) -> u32 {
+        self.expiring_within_days
     }
 }
 

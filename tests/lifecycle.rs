@@ -38,10 +38,7 @@ fn customers() -> Vec<Vec<u64>> {
 
 /// Own median gaps only (K = 0), so every ratio can be checked by hand.
 fn config() -> LifecycleOptions {
-    LifecycleOptions {
-        shrinkage: 0.0,
-        ..LifecycleOptions::default()
-    }
+    LifecycleOptions::default().shrinkage(0.0)
 }
 
 #[test]
@@ -73,11 +70,7 @@ fn every_rule_decides_its_worked_example() {
 
 #[test]
 fn p_alive_thresholds_apply_when_given() {
-    let config = LifecycleOptions {
-        churned_p_alive: Some(0.1),
-        at_risk_p_alive: Some(0.5),
-        ..config()
-    };
+    let config = config().churned_p_alive(0.1).at_risk_p_alive(0.5);
     let p = |c: &u64| match c {
         1 => Some(0.05),
         0 => Some(0.3),
@@ -155,51 +148,34 @@ fn transitions_count_moves_between_two_dates() {
 fn inconsistent_settings_are_typed_errors_naming_both_fields() {
     let cases = [
         (
-            LifecycleOptions {
-                at_risk_days: 20,
-                ..LifecycleOptions::default()
-            },
+            LifecycleOptions::default().at_risk_days(20),
             "new_days",
             "at_risk_days",
         ),
         (
-            LifecycleOptions {
-                dormant_days: 90,
-                ..LifecycleOptions::default()
-            },
+            LifecycleOptions::default().dormant_days(90),
             "at_risk_days",
             "dormant_days",
         ),
         (
-            LifecycleOptions {
-                churned_days: 100,
-                ..LifecycleOptions::default()
-            },
+            LifecycleOptions::default().churned_days(100),
             "dormant_days",
             "churned_days",
         ),
         (
-            LifecycleOptions {
-                reactivated_days: 200,
-                ..LifecycleOptions::default()
-            },
+            LifecycleOptions::default().reactivated_days(200),
             "reactivated_days",
             "dormant_days",
         ),
         (
-            LifecycleOptions {
-                dormant_overdue: 1.0,
-                ..LifecycleOptions::default()
-            },
+            LifecycleOptions::default().dormant_overdue(1.0),
             "at_risk_overdue",
             "dormant_overdue",
         ),
         (
-            LifecycleOptions {
-                churned_p_alive: Some(0.6),
-                at_risk_p_alive: Some(0.5),
-                ..LifecycleOptions::default()
-            },
+            LifecycleOptions::default()
+                .churned_p_alive(0.6)
+                .at_risk_p_alive(0.5),
             "churned_p_alive",
             "at_risk_p_alive",
         ),
@@ -216,10 +192,7 @@ fn inconsistent_settings_are_typed_errors_naming_both_fields() {
             other => panic!("{first}/{second}: {other:?}"),
         }
     }
-    let bad = LifecycleOptions {
-        at_risk_p_alive: Some(1.5),
-        ..LifecycleOptions::default()
-    };
+    let bad = LifecycleOptions::default().at_risk_p_alive(1.5);
     assert!(matches!(
         bad.validate(),
         Err(Error::InvalidParameter {
@@ -284,4 +257,18 @@ proptest! {
             prop_assert_eq!(f64::from(s.timeline.days_since_last), summary.t - summary.recency);
         }
     }
+}
+
+/// Stored options are input: a round trip keeps them, and a hand-edited
+/// file with the dormant window before the at-risk one is refused on load.
+#[cfg(feature = "serde")]
+#[test]
+fn stored_options_are_validated_on_load() {
+    let options = LifecycleOptions::default().churned_days(540).at_risk_p_alive(0.4);
+    let json = serde_json::to_string(&options).unwrap();
+    assert_eq!(serde_json::from_str::<LifecycleOptions>(&json).unwrap(), options);
+    let edited = json.replace("\"dormant_days\":180", "\"dormant_days\":60");
+    assert_ne!(edited, json);
+    let refused = serde_json::from_str::<LifecycleOptions>(&edited).unwrap_err();
+    assert!(refused.to_string().contains("dormant_days"), "{refused}");
 }

@@ -48,13 +48,7 @@ fuzz_target!(|input: Input| {
     };
     let [a, b, c, d] = input.days;
 
-    let config = LifecycleOptions {
-        new_days: a,
-        at_risk_days: b,
-        dormant_days: c,
-        churned_days: d,
-        ..LifecycleOptions::default()
-    };
+    let config = LifecycleOptions::default().new_days(a).at_risk_days(b).dormant_days(c).churned_days(d);
     if let Ok(stages) = lifecycle::stages(&log, today, &config, &[], |_| Some(0.5)) {
         // Customers with a purchase up to today, no more.
         assert!(stages.len() <= log.customer_count());
