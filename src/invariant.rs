@@ -25,6 +25,20 @@ pub(crate) fn item_mut<T>(slice: &mut [T], i: usize) -> Option<&mut T> {
     found
 }
 
+/// `&slice[range]`, proven in bounds by the caller's construction.
+#[track_caller]
+#[inline]
+pub(crate) fn range<T>(slice: &[T], range: std::ops::Range<usize>) -> Option<&[T]> {
+    let shown = range.clone();
+    let found = slice.get(range);
+    debug_assert!(
+        found.is_some(),
+        "range {shown:?} beyond {} items: a bug",
+        slice.len()
+    );
+    found
+}
+
 /// `&mut slice[range]`, proven in bounds by the caller's construction.
 #[track_caller]
 #[inline]

@@ -943,9 +943,8 @@ pub fn transitions<C: Clone + Ord>(
             Some(b) if b.customer == now.customer => earlier.next().map(|b| b.stage.index()),
             _ => None,
         };
-        if let Some(cell) = counts
-            .get_mut(was.unwrap_or(7))
-            .and_then(|row| row.get_mut(now.stage.index()))
+        if let Some(cell) = crate::invariant::item_mut(&mut counts, was.unwrap_or(7))
+            .and_then(|row| crate::invariant::item_mut(row, now.stage.index()))
         {
             *cell += 1;
         }
@@ -983,7 +982,7 @@ pub fn stage_counts<C: Clone + Ord>(
         .map(|&date| {
             let mut counts = [0_u64; 7];
             for s in stages(log, date, config, profiles, |_| None)? {
-                if let Some(c) = counts.get_mut(s.stage.index()) {
+                if let Some(c) = crate::invariant::item_mut(&mut counts, s.stage.index()) {
                     *c += 1;
                 }
             }

@@ -652,7 +652,7 @@ impl<'a, C> CustomerPurchases<'a, C> {
     }
 
     fn rows(&self) -> &'a [Row] {
-        self.log.rows.get(self.range.clone()).unwrap_or(&[])
+        crate::invariant::range(&self.log.rows, self.range.clone()).unwrap_or(&[])
     }
 
     /// Each line's Unix seconds.

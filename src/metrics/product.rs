@@ -83,15 +83,15 @@ pub fn product_repurchase<C>(log: &PurchaseLog<C>, options: &SummaryOptions) -> 
         for run in bought.chunk_by(|a, b| a.0 == b.0) {
             let Some(&(code, _)) = run.first() else { continue };
             let p = code as usize;
-            if let Some(b) = buyers.get_mut(p) {
+            if let Some(b) = crate::invariant::item_mut(&mut buyers, p) {
                 *b += 1;
             }
             if run.len() > 1 {
-                if let Some(r) = repeaters.get_mut(p) {
+                if let Some(r) = crate::invariant::item_mut(&mut repeaters, p) {
                     *r += 1;
                 }
             }
-            if let Some(g) = gaps.get_mut(p) {
+            if let Some(g) = crate::invariant::item_mut(&mut gaps, p) {
                 g.extend(run.windows(2).filter_map(|w| match w {
                     [(_, a), (_, b)] => Some(days(*a, *b)),
                     _ => None,

@@ -107,8 +107,8 @@ pub fn churn_rate<C>(
     Ok((0..pairs)
         .map(|i| {
             let p = first + i as i64;
-            let a = active.get(i).copied().unwrap_or(0);
-            let r = retained.get(i).copied().unwrap_or(0);
+            let a = crate::invariant::item(&active, i).copied().unwrap_or(0);
+            let r = crate::invariant::item(&retained, i).copied().unwrap_or(0);
             WindowChurn {
                 start: date_of_day(window.start_day(p)).unwrap_or_default(),
                 next_start: date_of_day(window.start_day(p + 1)).unwrap_or_default(),

@@ -641,8 +641,12 @@ pub(crate) fn log_likelihood(
                 let of_row = patterns.of_row.get(part).unwrap_or(&[]);
                 for (&w, &t_x) in weights.iter().zip(of_row) {
                     let (ln_atx, inv_atx) = (
-                        ln_atx.get(t_x as usize).copied().unwrap_or(f64::NAN),
-                        inv_atx.get(t_x as usize).copied().unwrap_or(f64::NAN),
+                        crate::invariant::item(&ln_atx, t_x as usize)
+                            .copied()
+                            .unwrap_or(f64::NAN),
+                        crate::invariant::item(&inv_atx, t_x as usize)
+                            .copied()
+                            .unwrap_or(f64::NAN),
                     );
                     // L = (α + T)^−(r+x) · [1 + δ · a / (b + x − 1 + k) · ((α + T) / (α + t_x))^(r+x)]:
                     // the bracket is 1 + e^d, so ln L and the second term's

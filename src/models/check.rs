@@ -87,9 +87,9 @@ pub fn holdout_by_frequency<M: PurchaseModel, C>(
         let x = f64::from(c.frequency_cal);
         let expected = model.conditional_expected_purchases(x, c.recency_cal, c.t_cal, c.duration_holdout)?;
         if let (Some(n), Some(a), Some(p)) = (
-            customers.get_mut(bucket),
-            actual.get_mut(bucket),
-            predicted.get_mut(bucket),
+            crate::invariant::item_mut(&mut customers, bucket),
+            crate::invariant::item_mut(&mut actual, bucket),
+            crate::invariant::item_mut(&mut predicted, bucket),
         ) {
             *n += 1;
             *a += f64::from(c.frequency_holdout);
@@ -312,7 +312,7 @@ pub fn repeat_histogram<C>(model: &BetaGeo, summaries: &Summaries<C>, top: u32) 
     let mut actual = vec![0.0; slots];
     let mut by_t: BTreeMap<u64, (f64, u64)> = BTreeMap::new();
     for s in summaries {
-        if let Some(a) = actual.get_mut(s.frequency.min(top) as usize) {
+        if let Some(a) = crate::invariant::item_mut(&mut actual, s.frequency.min(top) as usize) {
             *a += 1.0;
         }
         by_t.entry(s.t.to_bits()).or_insert((s.t, 0)).1 += 1;
@@ -323,11 +323,11 @@ pub fn repeat_histogram<C>(model: &BetaGeo, summaries: &Summaries<C>, top: u32) 
         for x in 0..top {
             let p = model.purchase_count_probability(x, t)?;
             below_top += p;
-            if let Some(e) = expected.get_mut(x as usize) {
+            if let Some(e) = crate::invariant::item_mut(&mut expected, x as usize) {
                 *e += n as f64 * p;
             }
         }
-        if let Some(e) = expected.get_mut(top as usize) {
+        if let Some(e) = crate::invariant::item_mut(&mut expected, top as usize) {
             *e += n as f64 * (1.0 - below_top).max(0.0);
         }
     }
