@@ -35,7 +35,8 @@
 //! ```
 //!
 //! - [`Purchase`] and [`Customer`]: the caller's records and profiles, with
-//!   a customer key of any `Clone + Eq + Hash + Ord` type and money as exact
+//!   a customer key that is a [`CustomerKey`] (integers, strings, tuples of
+//!   them, or a type of the caller's in one line) and money as exact
 //!   [`rust_decimal::Decimal`].
 //! - [`PurchaseLog`]: validated purchases ([`PurchaseLog::new`] is strict,
 //!   [`PurchaseLog::lenient`] reports [`Rejection`]s), grouped by customer.
