@@ -9,7 +9,8 @@ use std::sync::Arc;
 ///
 /// Implemented for the primitive integers, `String`, `&str`, `Box<str>`,
 /// `Arc<str>`, `Cow<str>`, `char`, arrays and vectors of keys (a UUID's
-/// `[u8; 16]`), and tuples of two or three keys. For a key type of your own, one line:
+/// `[u8; 16]`), and tuples of two or three keys. A key type of your own
+/// takes one line:
 ///
 /// ```
 /// use repurchase::{CustomerKey, KeyShape};
