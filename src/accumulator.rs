@@ -405,7 +405,7 @@ fn add_cell(cells: &mut Vec<DayCell>, cell: DayCell) {
         Some(last) if last.day == cell.day => last.absorb(&cell),
         Some(_) => match cells.binary_search_by_key(&cell.day, |c| c.day) {
             Ok(i) => {
-                if let Some(existing) = cells.get_mut(i) {
+                if let Some(existing) = crate::invariant::item_mut(cells, i) {
                     existing.absorb(&cell);
                 }
             }

@@ -144,7 +144,7 @@ pub fn portraits<C: Clone>(
             for (code, seconds, amount) in purchases.product_lines() {
                 let category = code.and_then(|c| category_of.get(c as usize).copied().flatten());
                 if let (Some(c), true) = (category, amount > Decimal::ZERO && local_day(seconds) <= end) {
-                    if let Some(n) = counts.get_mut(c) {
+                    if let Some(n) = crate::invariant::item_mut(&mut counts, c) {
                         if *n == 0 {
                             used.push(c);
                         }
@@ -155,7 +155,7 @@ pub fn portraits<C: Clone>(
             let mut favourite: Vec<(String, u32)> = used
                 .iter()
                 .map(|&c| {
-                    let n = counts.get_mut(c).map_or(0, std::mem::take);
+                    let n = crate::invariant::item_mut(&mut counts, c).map_or(0, std::mem::take);
                     (names.get(c).cloned().unwrap_or_default(), n)
                 })
                 .collect();
@@ -222,7 +222,7 @@ fn channel_mix<C>(
             continue;
         }
         previous = Some(head);
-        if let Some(n) = code.and_then(|c| counts.get_mut(c as usize)) {
+        if let Some(n) = code.and_then(|c| crate::invariant::item_mut(counts, c as usize)) {
             if *n == 0 {
                 used.push(code);
             }
@@ -232,13 +232,13 @@ fn channel_mix<C>(
     let total: u32 = used
         .iter()
         .flatten()
-        .map(|&c| counts.get(c as usize).copied().unwrap_or(0))
+        .map(|&c| crate::invariant::item(counts, c as usize).copied().unwrap_or(0))
         .sum();
     let mut mix: Vec<(String, f64)> = used
         .iter()
         .flatten()
         .map(|&c| {
-            let n = counts.get_mut(c as usize).map_or(0, std::mem::take);
+            let n = crate::invariant::item_mut(counts, c as usize).map_or(0, std::mem::take);
             (
                 channels.get(c as usize).cloned().unwrap_or_default(),
                 f64::from(n) / f64::from(total.max(1)),

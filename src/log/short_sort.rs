@@ -26,7 +26,7 @@ pub(crate) fn sort(run: &mut [u64]) {
     for &x in run.iter() {
         let rank = run.iter().map(|&y| usize::from(y < x)).sum::<usize>();
         rank_sum += rank;
-        if let Some(slot) = placed.get_mut(rank) {
+        if let Some(slot) = crate::invariant::item_mut(&mut placed, rank) {
             *slot = x;
         }
     }

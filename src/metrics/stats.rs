@@ -211,7 +211,7 @@ impl DayCounts {
             if self.dense.len() <= i {
                 self.dense.resize(i + 1, 0);
             }
-            if let Some(c) = self.dense.get_mut(i) {
+            if let Some(c) = crate::invariant::item_mut(&mut self.dense, i) {
                 *c += 1;
             }
         } else {
@@ -298,7 +298,7 @@ impl DayCounts {
         let mut counts = vec![0_u64; bins.edges.len() + 1];
         for (value, count) in self.values() {
             let bin = bins.edges.partition_point(|&e| e <= value);
-            if let Some(c) = counts.get_mut(bin) {
+            if let Some(c) = crate::invariant::item_mut(&mut counts, bin) {
                 *c += count;
             }
         }

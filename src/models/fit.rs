@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::optimize::bfgs;
-use crate::invariant::item_mut;
+use crate::invariant::{item, item_mut};
 use crate::{Error, Result};
 
 /// How models are fitted by maximum likelihood.
@@ -502,14 +502,14 @@ fn standard_errors(
     let mut hessian = vec![0.0; n * n];
     let mut up = vec![0.0; n];
     for j in 0..n {
-        let h = 1e-7 * params.get(j).copied().unwrap_or(1.0);
+        let h = 1e-7 * item(params, j).copied().unwrap_or(1.0);
         let mut shifted = params.to_vec();
         if let Some(p) = item_mut(&mut shifted, j) {
             *p += h;
         }
         log_likelihood(&shifted, &mut up);
         for i in 0..n {
-            let d = (up.get(i).copied().unwrap_or(0.0) - gradient.get(i).copied().unwrap_or(0.0)) / h;
+            let d = (item(&up, i).copied().unwrap_or(0.0) - item(gradient, i).copied().unwrap_or(0.0)) / h;
             if let Some(cell) = item_mut(&mut hessian, i * n + j) {
                 *cell = -d;
             }
@@ -519,8 +519,8 @@ fn standard_errors(
     for i in 0..n {
         for j in 0..i {
             let (ij, ji) = (i * n + j, j * n + i);
-            let mean =
-                0.5 * (hessian.get(ij).copied().unwrap_or(0.0) + hessian.get(ji).copied().unwrap_or(0.0));
+            let mean = 0.5
+                * (item(&hessian, ij).copied().unwrap_or(0.0) + item(&hessian, ji).copied().unwrap_or(0.0));
             for k in [ij, ji] {
                 if let Some(v) = item_mut(&mut hessian, k) {
                     *v = mean;

@@ -160,7 +160,7 @@ impl GammaGamma {
         // leaves the curvature as it was.
         let rescaled = |warm: &WarmStart, by: f64| {
             let mut warm = warm.clone();
-            if let Some(gamma) = warm.params.get_mut(2) {
+            if let Some(gamma) = crate::invariant::item_mut(&mut warm.params, 2) {
                 *gamma *= by;
             }
             warm
@@ -185,7 +185,7 @@ impl GammaGamma {
         // Back to money: γ scales with the spend; the density of m picks up 1/scale.
         report.log_likelihood -= total * scale.ln();
         if let super::fit::StandardErrors::Available(se) = &mut report.standard_errors {
-            if let Some(se_gamma) = se.get_mut(2) {
+            if let Some(se_gamma) = crate::invariant::item_mut(se, 2) {
                 *se_gamma *= scale;
             }
         }

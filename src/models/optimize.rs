@@ -1,6 +1,7 @@
 //! BFGS on log-parameters: bounded iterations, a backtracking Armijo line
 //! search, no allocation inside the loop beyond the few small vectors.
 
+use crate::invariant::{item, item_mut};
 /// Where a minimisation stopped.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Minimum {
@@ -150,19 +151,22 @@ fn update_inverse_hessian(h: &mut [f64], s: &[f64], y: &[f64], rho: f64) {
     let hy: Vec<f64> = (0..n)
         .map(|i| {
             (0..n)
-                .map(|j| at(h, n, i, j) * y.get(j).copied().unwrap_or(0.0))
+                .map(|j| at(h, n, i, j) * item(y, j).copied().unwrap_or(0.0))
                 .sum()
         })
         .collect();
     let yhy = dot(y, &hy);
     for i in 0..n {
         for j in 0..n {
-            let (si, sj) = (s.get(i).copied().unwrap_or(0.0), s.get(j).copied().unwrap_or(0.0));
-            let (hyi, hyj) = (
-                hy.get(i).copied().unwrap_or(0.0),
-                hy.get(j).copied().unwrap_or(0.0),
+            let (si, sj) = (
+                item(s, i).copied().unwrap_or(0.0),
+                item(s, j).copied().unwrap_or(0.0),
             );
-            if let Some(v) = crate::invariant::item_mut(h, i * n + j) {
+            let (hyi, hyj) = (
+                item(&hy, i).copied().unwrap_or(0.0),
+                item(&hy, j).copied().unwrap_or(0.0),
+            );
+            if let Some(v) = item_mut(h, i * n + j) {
                 *v += -rho * (si * hyj + hyi * sj) + (rho * rho * yhy + rho) * si * sj;
             }
         }
@@ -170,7 +174,7 @@ fn update_inverse_hessian(h: &mut [f64], s: &[f64], y: &[f64], rho: f64) {
 }
 
 fn at(h: &[f64], n: usize, i: usize, j: usize) -> f64 {
-    h.get(i * n + j).copied().unwrap_or(0.0)
+    item(h, i * n + j).copied().unwrap_or(0.0)
 }
 
 #[cfg(test)]

@@ -604,7 +604,7 @@ pub fn score<C: Clone + Ord + Send + Sync>(
                 (customer.m, customer.monetary),
             ];
             for (ranges, (score, value)) in ranges.iter_mut().zip(seen) {
-                if let Some(range) = ranges.get_mut(usize::from(score) - 1) {
+                if let Some(range) = crate::invariant::item_mut(ranges, usize::from(score) - 1) {
                     widen(range, (value, value));
                 }
             }
@@ -792,7 +792,7 @@ fn key_ranks<C: Ord>(summaries: &[CustomerSummary<C>]) -> Vec<usize> {
     });
     let mut rank = vec![0; summaries.len()];
     for (position, i) in order.into_iter().enumerate() {
-        if let Some(slot) = rank.get_mut(i) {
+        if let Some(slot) = crate::invariant::item_mut(&mut rank, i) {
             *slot = position;
         }
     }
@@ -806,7 +806,7 @@ fn key_ranks<C: Ord>(summaries: &[CustomerSummary<C>]) -> Vec<usize> {
 fn ntile(values: &[f64], bins: u8, key_rank: &[usize]) -> Vec<u8> {
     // NTILE's order, as one distinct integer: the value, then the key.
     let keys = values.iter().enumerate().map(|(i, v)| {
-        let rank = key_rank.get(i).copied().unwrap_or(i);
+        let rank = crate::invariant::item(key_rank, i).copied().unwrap_or(i);
         (u128::from(ordered_bits(*v)) << 64) | rank as u128
     });
     // Groups 0..extra hold size + 1 members, the rest size: the first

@@ -364,7 +364,7 @@ impl SegmentTable {
             for f in 1..fs {
                 for m in 1..ms {
                     let (r, f, m) = (r as u8, f as u8, m as u8);
-                    if let Some(slot) = lookup.get_mut(cell(r, f, m)) {
+                    if let Some(slot) = crate::invariant::item_mut(&mut lookup, cell(r, f, m)) {
                         *slot = self.segment(RfmCode { r, f, m });
                     }
                 }
