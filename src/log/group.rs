@@ -7,7 +7,7 @@ use super::integer_keys::{BucketTable, DenseSlots, is_integer, number};
 use super::short_sort;
 use super::{PurchaseLog, Row};
 use crate::hash::FastMap;
-use crate::invariant::{item, item_mut, range_mut};
+use crate::invariant::{item, item_mut, range, range_mut};
 use crate::key::CustomerKey;
 use crate::parallel::{map_parts, split_at_bounds};
 
@@ -526,7 +526,9 @@ impl KeyRanges {
         let work: Vec<_> = lines.chunks(self.piece).zip(0..).zip(slots).collect();
         map_parts(work, |((lines, at), mut slots)| {
             let mut place = |line: &Line<C>, bucket: usize| {
-                if let Some(slot) = slots.get_mut(bucket).and_then(Iterator::next) {
+                let slot = item_mut(&mut slots, bucket).and_then(Iterator::next);
+                debug_assert!(slot.is_some(), "bucket {bucket} has no room left: a bug");
+                if let Some(slot) = slot {
                     slot.clone_from(line);
                 }
             };
@@ -538,7 +540,7 @@ impl KeyRanges {
                 }
                 BucketFinder::Written(of_line) => {
                     let from = at * self.piece;
-                    let of_line = of_line.get(from..from + lines.len()).unwrap_or_default();
+                    let of_line = range(of_line, from..from + lines.len()).unwrap_or_default();
                     for (line, &bucket) in lines.iter().zip(of_line) {
                         place(line, usize::from(bucket));
                     }
@@ -597,7 +599,7 @@ fn count_piece<C>(
             // Fewer than `MAX_BUCKETS` buckets: a `u16`.
             *slot = bucket as u16;
         }
-        if let Some(count) = counts.get_mut(bucket) {
+        if let Some(count) = item_mut(&mut counts, bucket) {
             *count += 1;
         }
     }

@@ -266,7 +266,9 @@ fn scatter<C, T>(
                     head: index,
                 };
                 let (bucket, item) = make(&f.customer, row);
-                if let Some(slot) = targets.get_mut(bucket).and_then(Iterator::next) {
+                let slot = item_mut(&mut targets, bucket).and_then(Iterator::next);
+                debug_assert!(slot.is_some(), "bucket {bucket} has no room left: a bug");
+                if let Some(slot) = slot {
                     *slot = item;
                 }
             }

@@ -634,11 +634,11 @@ pub(crate) fn log_likelihood(
                 of_x = XTerms::new(&constants, x);
             }
             let mut run = RowRun::new(big_t, &constants);
-            let weights = patterns.weights.get(part.clone()).unwrap_or(&[]);
+            let weights = crate::invariant::range(&patterns.weights, part.clone()).unwrap_or(&[]);
             if !of_x.applies {
                 run.w = weights.iter().sum();
             } else {
-                let of_row = patterns.of_row.get(part).unwrap_or(&[]);
+                let of_row = crate::invariant::range(&patterns.of_row, part).unwrap_or(&[]);
                 for (&w, &t_x) in weights.iter().zip(of_row) {
                     let (ln_atx, inv_atx) = (
                         crate::invariant::item(&ln_atx, t_x as usize)

@@ -402,7 +402,7 @@ fn log_likelihood(params: &[f64], rows: &SpendRows, gradient: &mut [f64]) -> f64
                 x,
                 ..SpendRun::default()
             };
-            for row in rows.rows.get(part).unwrap_or(&[]) {
+            for row in crate::invariant::range(&rows.rows, part).unwrap_or(&[]) {
                 let gxm = gamma + row.xm;
                 run.w += row.weight;
                 run.w_ln_m += row.weight * row.ln_m;

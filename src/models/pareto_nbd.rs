@@ -496,7 +496,7 @@ fn log_likelihood(params: &[f64], rows: &[FrequencyRow], gradient: &mut [f64]) -
     let (ln_gamma_r, psi_r, ln_alpha, ln_beta) = (ln_gamma(r), digamma(r), alpha.ln(), beta.ln());
     // Summed in fixed pieces, in order: the same bits on any number of cores.
     let partials = map_pieces(rows.len(), SUM_PIECE, |piece| {
-        let rows = rows.get(piece).unwrap_or(&[]);
+        let rows = crate::invariant::range(rows, piece).unwrap_or(&[]);
         let (mut ll, mut g) = (0.0, [0.0_f64; 4]);
         // Rows are sorted by frequency: Γ and ψ of r + x once per run of equal x.
         let mut cached_x = f64::NAN;
