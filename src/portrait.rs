@@ -156,7 +156,7 @@ pub fn portraits<C: Clone>(
                 .iter()
                 .map(|&c| {
                     let n = crate::invariant::item_mut(&mut counts, c).map_or(0, std::mem::take);
-                    (names.get(c).cloned().unwrap_or_default(), n)
+                    (crate::invariant::item(&names, c).cloned().unwrap_or_default(), n)
                 })
                 .collect();
             favourite.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -240,7 +240,9 @@ fn channel_mix<C>(
         .map(|&c| {
             let n = crate::invariant::item_mut(counts, c as usize).map_or(0, std::mem::take);
             (
-                channels.get(c as usize).cloned().unwrap_or_default(),
+                crate::invariant::item(channels, c as usize)
+                    .cloned()
+                    .unwrap_or_default(),
                 f64::from(n) / f64::from(total.max(1)),
             )
         })

@@ -513,7 +513,7 @@ impl<C: Clone + Ord> PurchaseLog<C> {
         // Pieces of flags in key order, then joined in order.
         let flagged = crate::parallel::map_pieces(flags.len(), CUSTOMER_PIECE, |range| {
             let (mut after_end, mut without_occasion) = (Vec::new(), Vec::new());
-            let flags = flags.get(range.clone()).unwrap_or(&[]);
+            let flags = crate::invariant::range(&flags, range.clone()).unwrap_or(&[]);
             for (purchases, &flag) in self
                 .customers_at(range)
                 .zip(flags)

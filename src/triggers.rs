@@ -459,7 +459,9 @@ fn products_due<C>(log: &PurchaseLog<C>, today: NaiveDate, days_before: u32) -> 
             })
             .min();
         if let Some((in_days, code, cycle_days)) = urgent {
-            let product = names.get(code as usize).cloned().unwrap_or_default();
+            let product = crate::invariant::item(names, code as usize)
+                .cloned()
+                .unwrap_or_default();
             out.push((
                 purchases.key(),
                 Reason::ProductDue {

@@ -140,13 +140,13 @@ fn permute_into_buckets<C: Hash>(lines: &mut [Line<C>], bounds: &[usize], table:
     let buckets = bounds.len().saturating_sub(1);
     let mut next: Vec<usize> = bounds.iter().take(buckets).copied().collect();
     for b in 0..buckets {
-        let end = bounds.get(b + 1).copied().unwrap_or(0);
-        while let Some(i) = next.get(b).copied().filter(|&i| i < end) {
-            let target = lines.get(i).map_or(b, |(key, _)| table.bucket(number(key)));
+        let end = item(bounds, b + 1).copied().unwrap_or(0);
+        while let Some(i) = item(&next, b).copied().filter(|&i| i < end) {
+            let target = item(lines, i).map_or(b, |(key, _)| table.bucket(number(key)));
             let free = next
                 .get(target)
                 .copied()
-                .filter(|&j| j < bounds.get(target + 1).copied().unwrap_or(0));
+                .filter(|&j| j < item(bounds, target + 1).copied().unwrap_or(0));
             match free {
                 Some(j) if target != b => {
                     lines.swap(i, j);
@@ -298,13 +298,13 @@ pub(super) fn group_bucket<C: CustomerKey>(
 fn order_ties_by_input(run: &mut [u64], index: impl Fn(u64) -> u32) {
     let mut start = 0;
     while start < run.len() {
-        let time = run.get(start).map_or(0, |&o| o >> 32);
+        let time = item(run, start).map_or(0, |&o| o >> 32);
         let end = run
             .get(start..)
             .and_then(|rest| rest.iter().position(|&o| o >> 32 != time))
             .map_or(run.len(), |len| start + len);
         if end - start > 1 {
-            if let Some(ties) = run.get_mut(start..end) {
+            if let Some(ties) = range_mut(run, start..end) {
                 ties.sort_unstable_by_key(|&o| index(o));
             }
         }
@@ -513,13 +513,13 @@ impl KeyRanges {
         ends.push(0);
         for b in 0..buckets {
             for piece in &self.counts {
-                ends.push(ends.last().copied().unwrap_or(0) + piece.get(b).copied().unwrap_or(0));
+                ends.push(ends.last().copied().unwrap_or(0) + item(piece, b).copied().unwrap_or(0));
             }
         }
         let mut slots: Vec<Vec<std::slice::IterMut<'_, Line<C>>>> =
             (0..pieces).map(|_| Vec::with_capacity(buckets)).collect();
         for (at, part) in split_at_bounds(room, &ends).into_iter().enumerate() {
-            if let Some(piece) = slots.get_mut(at % pieces) {
+            if let Some(piece) = item_mut(&mut slots, at % pieces) {
                 piece.push(part.iter_mut());
             }
         }

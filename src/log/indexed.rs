@@ -240,7 +240,7 @@ fn scatter<C, T>(
         .map(|_| Vec::with_capacity(layout.buckets()))
         .collect();
     for (at, slots) in split_at_bounds(items, &layout.ends).into_iter().enumerate() {
-        if let Some(piece) = targets.get_mut(at % pieces.len().max(1)) {
+        if let Some(piece) = item_mut(&mut targets, at % pieces.len().max(1)) {
             piece.push(slots.iter_mut());
         }
     }
@@ -398,7 +398,7 @@ impl Layout {
         ends.push(0);
         for b in 0..buckets {
             for piece in pieces {
-                ends.push(ends.last().copied().unwrap_or(0) + piece.counts.get(b).copied().unwrap_or(0));
+                ends.push(ends.last().copied().unwrap_or(0) + item(&piece.counts, b).copied().unwrap_or(0));
             }
             bounds.push(ends.last().copied().unwrap_or(0));
         }

@@ -531,7 +531,7 @@ fn standard_errors(
     match invert(&hessian, n) {
         Some(inverse) => {
             let diagonal: Vec<f64> = (0..n)
-                .map(|i| inverse.get(i * n + i).copied().unwrap_or(f64::NAN))
+                .map(|i| item(&inverse, i * n + i).copied().unwrap_or(f64::NAN))
                 .collect();
             if diagonal.iter().all(|v| v.is_finite() && *v > 0.0) {
                 StandardErrors::Available(diagonal.iter().map(|v| v.sqrt()).collect())

@@ -469,10 +469,10 @@ impl SegmentTable {
         for ((summary, score), segment) in summaries.iter().zip(&scores.customers).zip(&segments) {
             let i = index(*segment);
             if let (Some(c), Some(o), Some(r), Some(days)) = (
-                customers.get_mut(i),
-                orders.get_mut(i),
-                revenue.get_mut(i),
-                recency.get_mut(i),
+                crate::invariant::item_mut(&mut customers, i),
+                crate::invariant::item_mut(&mut orders, i),
+                crate::invariant::item_mut(&mut revenue, i),
+                crate::invariant::item_mut(&mut recency, i),
             ) {
                 *c += 1;
                 *o += u64::from(summary.orders);
