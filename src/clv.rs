@@ -3,7 +3,7 @@
 
 use crate::hash::FastMap;
 pub use crate::models::ModelTime;
-use crate::models::model::{agreed_time, summaries_agreed_time};
+use crate::models::model::{agreed_time, defined, summaries_agreed_time};
 use crate::models::{GammaGamma, Pattern, PurchaseModel};
 use crate::parallel::{map_parts, try_map};
 use crate::{Error, Result, Summaries};
@@ -195,7 +195,8 @@ impl Default for ClvOptions {
 ///
 /// [`Error::UnitMismatch`] when the model states a time unit other than
 /// the pattern's; [`Error::InvalidParameter`] for bad options; the models'
-/// errors for undefined quantities.
+/// errors for undefined quantities, and [`Error::Undefined`] when the
+/// value itself is beyond `f64` (parameters far beyond any fit's).
 ///
 /// # Example
 ///
@@ -225,7 +226,9 @@ pub fn customer_lifetime_value<M: PurchaseModel>(
 ) -> Result<f64> {
     let month = options.month(agreed_time(model.time(), pattern.time(), "pattern")?)?;
     let (x, t_x, big_t) = (pattern.frequency(), pattern.recency(), pattern.t());
-    Ok(spend.conditional_expected_spend(x, m)? * discounted_purchases(model, x, t_x, big_t, month, options)?)
+    let value =
+        spend.conditional_expected_spend(x, m)? * discounted_purchases(model, x, t_x, big_t, month, options)?;
+    defined(value, "CLV")
 }
 
 /// Σᵢ (E[Y(i·M)] − E[Y((i−1)·M)]) / (1 + d)^i: the discounted expected
@@ -359,7 +362,9 @@ where
         let alive = model.p_alive(x, s.recency, s.t)?;
         Ok(CustomerValue {
             customer: s.customer.clone(),
-            clv: spend.conditional_expected_spend(x, m)? * alive * purchases,
+            // Each factor is finite; at parameters far beyond any fit's
+            // their product need not be.
+            clv: defined(spend.conditional_expected_spend(x, m)? * alive * purchases, "CLV")?,
         })
     })
 }

@@ -784,3 +784,36 @@ fn expectations_are_never_negative() {
         }
     }
 }
+
+/// Found by fuzzing: at parameters and options far beyond any fit's (α =
+/// 1.5e-310, a Gamma-Gamma mean spend of 1e233, months of 5.7e256 days)
+/// each factor of a lifetime value was finite but their product was not,
+/// and CLV came back as infinity. It is now `Error::Undefined`.
+#[test]
+fn lifetime_values_beyond_f64_are_undefined() {
+    use repurchase::models::{ModelTime, Pattern};
+    let bg = BetaGeo::new(
+        7.993_878_625_711_659e-8,
+        1.549_957_319_344_2e-310,
+        5.819_465_068_092_469e-8,
+        1.634_089_944_363_993_6e69,
+    )
+    .unwrap()
+    .in_time(ModelTime::Days);
+    let gg = GammaGamma::new(
+        9.410_086_131_215_591e232,
+        1.634_089_943_872_466e69,
+        1.634_089_943_872_471_7e69,
+    )
+    .unwrap();
+    let options = ClvOptions::new()
+        .months(42)
+        .discount_rate(1.634_089_943_872_471_7e69)
+        .days_per_month(5.676_271_727_120_754_6e256);
+    let pattern = Pattern::new(0.0, 0.0, 10_574_587.0, ModelTime::Days).unwrap();
+    let clv = customer_lifetime_value(&bg, &gg, &pattern, 0.0, &options);
+    assert!(
+        matches!(clv, Err(Error::Undefined { quantity: "CLV", .. })),
+        "{clv:?}"
+    );
+}
