@@ -231,297 +231,75 @@ impl Default for LifecycleOptions {
     }
 }
 
+/// For each option a setter (`name(value)`) and a getter
+/// (`get_name()`), with their examples. P(alive) thresholds are set as a
+/// probability and read as an `Option`, `None` by default.
+macro_rules! options {
+    ($($name:ident, $get:ident: $ty:ty = $example:literal, default $default:literal: $doc:literal;)*) => {
+        impl LifecycleOptions {
+            $(
+                #[doc = concat!("Sets `", stringify!($name), "`: ", $doc, "\n\n# Example\n\n```\n",
+                    "use repurchase::lifecycle::LifecycleOptions;\n\n",
+                    "let options = LifecycleOptions::default().", stringify!($name), "(", stringify!($example), ");\n",
+                    "assert_eq!(options.", stringify!($get), "(), ", stringify!($example), ");\n```")]
+                #[must_use]
+                pub fn $name(mut self, value: $ty) -> Self {
+                    self.$name = value;
+                    self
+                }
+
+                #[doc = concat!("`", stringify!($name), "` (", stringify!($default), " by default).\n\n# Example\n\n```\n",
+                    "use repurchase::lifecycle::LifecycleOptions;\n\n",
+                    "assert_eq!(LifecycleOptions::default().", stringify!($get), "(), ", stringify!($default), ");\n```")]
+                pub fn $get(&self) -> $ty {
+                    self.$name
+                }
+            )*
+        }
+    };
+    (probabilities $($name:ident, $get:ident = $example:literal: $doc:literal;)*) => {
+        impl LifecycleOptions {
+            $(
+                #[doc = concat!("Sets `", stringify!($name), "`: ", $doc, "\n\n# Example\n\n```\n",
+                    "use repurchase::lifecycle::LifecycleOptions;\n\n",
+                    "let options = LifecycleOptions::default().", stringify!($name), "(", stringify!($example), ");\n",
+                    "assert_eq!(options.", stringify!($get), "(), Some(", stringify!($example), "));\n```")]
+                #[must_use]
+                pub fn $name(mut self, p: f64) -> Self {
+                    self.$name = Some(p);
+                    self
+                }
+
+                #[doc = concat!("`", stringify!($name), "`, if set.\n\n# Example\n\n```\n",
+                    "use repurchase::lifecycle::LifecycleOptions;\n\n",
+                    "assert_eq!(LifecycleOptions::default().", stringify!($get), "(), None);\n```")]
+                pub fn $get(&self) -> Option<f64> {
+                    self.$name
+                }
+            )*
+        }
+    };
+}
+
+options! {
+    new_days, get_new_days: u32 = 45, default 30: "a first purchase fewer days ago than this makes a customer new.";
+    at_risk_days, get_at_risk_days: u32 = 120, default 90: "silence of at least this many days puts a customer at risk.";
+    dormant_days, get_dormant_days: u32 = 240, default 180:
+        "silence of at least this many days makes a customer dormant; a gap this long before a purchase makes the purchase a reactivation.";
+    churned_days, get_churned_days: u32 = 540, default 365: "silence of at least this many days makes a customer churned.";
+    reactivated_days, get_reactivated_days: u32 = 60, default 90: "a reactivation stays one for this many days.";
+    at_risk_overdue, get_at_risk_overdue: f64 = 2.0, default 1.5: "the overdue ratio that puts a customer at risk.";
+    dormant_overdue, get_dormant_overdue: f64 = 4.0, default 3.0: "the overdue ratio that makes a customer dormant.";
+    shrinkage, get_shrinkage: f64 = 5.0, default 3.0: "the weight K of the population's gap in a customer's typical interval, in gaps.";
+}
+
+options! {
+    probabilities
+    at_risk_p_alive, get_at_risk_p_alive = 0.5: "the P(alive) below which a customer is at risk, when a model is given.";
+    churned_p_alive, get_churned_p_alive = 0.1: "the P(alive) below which a customer is churned, when a model is given.";
+}
+
 impl LifecycleOptions {
-    /// Sets `new_days`: a first purchase fewer days ago than this makes a customer new.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// let options = LifecycleOptions::default().new_days(45);
-    /// assert_eq!(options.get_new_days(), 45);
-    /// ```
-    #[must_use]
-    pub fn new_days(mut self, days: u32) -> Self {
-        self.new_days = days;
-        self
-    }
-
-    /// `new_days` (see [`new_days`](Self::new_days)).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// println!("{:?}", LifecycleOptions::default().get_new_days());
-    /// ```
-    pub fn get_new_days(&self) -> u32 {
-        self.new_days
-    }
-
-    /// Sets `at_risk_days`: silence of at least this many days puts a customer at risk.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// let options = LifecycleOptions::default().at_risk_days(120);
-    /// assert_eq!(options.get_at_risk_days(), 120);
-    /// ```
-    #[must_use]
-    pub fn at_risk_days(mut self, days: u32) -> Self {
-        self.at_risk_days = days;
-        self
-    }
-
-    /// `at_risk_days` (see [`at_risk_days`](Self::at_risk_days)).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// println!("{:?}", LifecycleOptions::default().get_at_risk_days());
-    /// ```
-    pub fn get_at_risk_days(&self) -> u32 {
-        self.at_risk_days
-    }
-
-    /// Sets `dormant_days`: silence of at least this many days makes a customer dormant; a gap this long before a purchase makes the purchase a reactivation.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// let options = LifecycleOptions::default().dormant_days(240);
-    /// assert_eq!(options.get_dormant_days(), 240);
-    /// ```
-    #[must_use]
-    pub fn dormant_days(mut self, days: u32) -> Self {
-        self.dormant_days = days;
-        self
-    }
-
-    /// `dormant_days` (see [`dormant_days`](Self::dormant_days)).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// println!("{:?}", LifecycleOptions::default().get_dormant_days());
-    /// ```
-    pub fn get_dormant_days(&self) -> u32 {
-        self.dormant_days
-    }
-
-    /// Sets `churned_days`: silence of at least this many days makes a customer churned.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// let options = LifecycleOptions::default().churned_days(540);
-    /// assert_eq!(options.get_churned_days(), 540);
-    /// ```
-    #[must_use]
-    pub fn churned_days(mut self, days: u32) -> Self {
-        self.churned_days = days;
-        self
-    }
-
-    /// `churned_days` (see [`churned_days`](Self::churned_days)).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// println!("{:?}", LifecycleOptions::default().get_churned_days());
-    /// ```
-    pub fn get_churned_days(&self) -> u32 {
-        self.churned_days
-    }
-
-    /// Sets `reactivated_days`: a reactivation stays one for this many days.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// let options = LifecycleOptions::default().reactivated_days(60);
-    /// assert_eq!(options.get_reactivated_days(), 60);
-    /// ```
-    #[must_use]
-    pub fn reactivated_days(mut self, days: u32) -> Self {
-        self.reactivated_days = days;
-        self
-    }
-
-    /// `reactivated_days` (see [`reactivated_days`](Self::reactivated_days)).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// println!("{:?}", LifecycleOptions::default().get_reactivated_days());
-    /// ```
-    pub fn get_reactivated_days(&self) -> u32 {
-        self.reactivated_days
-    }
-
-    /// Sets `at_risk_overdue`: overdue ratio that puts a customer at risk.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// let options = LifecycleOptions::default().at_risk_overdue(2.0);
-    /// assert_eq!(options.get_at_risk_overdue(), 2.0);
-    /// ```
-    #[must_use]
-    pub fn at_risk_overdue(mut self, ratio: f64) -> Self {
-        self.at_risk_overdue = ratio;
-        self
-    }
-
-    /// `at_risk_overdue` (see [`at_risk_overdue`](Self::at_risk_overdue)).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// println!("{:?}", LifecycleOptions::default().get_at_risk_overdue());
-    /// ```
-    pub fn get_at_risk_overdue(&self) -> f64 {
-        self.at_risk_overdue
-    }
-
-    /// Sets `dormant_overdue`: overdue ratio that makes a customer dormant.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// let options = LifecycleOptions::default().dormant_overdue(4.0);
-    /// assert_eq!(options.get_dormant_overdue(), 4.0);
-    /// ```
-    #[must_use]
-    pub fn dormant_overdue(mut self, ratio: f64) -> Self {
-        self.dormant_overdue = ratio;
-        self
-    }
-
-    /// `dormant_overdue` (see [`dormant_overdue`](Self::dormant_overdue)).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// println!("{:?}", LifecycleOptions::default().get_dormant_overdue());
-    /// ```
-    pub fn get_dormant_overdue(&self) -> f64 {
-        self.dormant_overdue
-    }
-
-    /// Sets `shrinkage`: weight K of the population's gap in a customer's typical interval, in gaps.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// let options = LifecycleOptions::default().shrinkage(5.0);
-    /// assert_eq!(options.get_shrinkage(), 5.0);
-    /// ```
-    #[must_use]
-    pub fn shrinkage(mut self, k: f64) -> Self {
-        self.shrinkage = k;
-        self
-    }
-
-    /// `shrinkage` (see [`shrinkage`](Self::shrinkage)).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// println!("{:?}", LifecycleOptions::default().get_shrinkage());
-    /// ```
-    pub fn get_shrinkage(&self) -> f64 {
-        self.shrinkage
-    }
-
-    /// Sets `at_risk_p_alive`: p(alive) below which a customer is at risk, when a model is given.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// let options = LifecycleOptions::default().at_risk_p_alive(0.5);
-    /// assert_eq!(options.get_at_risk_p_alive(), Some(0.5));
-    /// ```
-    #[must_use]
-    pub fn at_risk_p_alive(mut self, p: f64) -> Self {
-        self.at_risk_p_alive = Some(p);
-        self
-    }
-
-    /// `at_risk_p_alive` (see [`at_risk_p_alive`](Self::at_risk_p_alive)).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// println!("{:?}", LifecycleOptions::default().get_at_risk_p_alive());
-    /// ```
-    pub fn get_at_risk_p_alive(&self) -> Option<f64> {
-        self.at_risk_p_alive
-    }
-
-    /// Sets `churned_p_alive`: p(alive) below which a customer is churned, when a model is given.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// let options = LifecycleOptions::default().churned_p_alive(0.1);
-    /// assert_eq!(options.get_churned_p_alive(), Some(0.1));
-    /// ```
-    #[must_use]
-    pub fn churned_p_alive(mut self, p: f64) -> Self {
-        self.churned_p_alive = Some(p);
-        self
-    }
-
-    /// `churned_p_alive` (see [`churned_p_alive`](Self::churned_p_alive)).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use repurchase::lifecycle::LifecycleOptions;
-    ///
-    /// println!("{:?}", LifecycleOptions::default().get_churned_p_alive());
-    /// ```
-    pub fn get_churned_p_alive(&self) -> Option<f64> {
-        self.churned_p_alive
-    }
-
     /// Checks the thresholds: windows strictly increasing (new < at risk <
     /// dormant < churned), reactivation within the dormant window, overdue
     /// ratios positive and increasing, P(alive) thresholds in [0, 1] with
