@@ -359,9 +359,13 @@ impl<C> Summaries<C> {
         calendar: Calendar,
     ) -> crate::Result<Self> {
         for (row, s) in customers.iter().enumerate() {
-            let frequency = f64::from(s.frequency);
-            crate::models::data::check_pattern("customer summary", row, frequency, s.recency, s.t)?;
-            crate::models::data::check_repeats_after_first("customer summary", row, frequency, s.recency)?;
+            crate::models::data::check_observed_pattern(
+                "customer summary",
+                row,
+                f64::from(s.frequency),
+                s.recency,
+                s.t,
+            )?;
         }
         Ok(Self {
             customers,

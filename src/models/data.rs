@@ -194,8 +194,7 @@ impl FrequencyData {
                 value: value.to_string(),
                 expected,
             };
-            check_pattern("model input row", row, frequency, recency, t)?;
-            check_repeats_after_first("model input row", row, frequency, recency)?;
+            check_observed_pattern("model input row", row, frequency, recency, t)?;
             if !(weight.is_finite() && weight > 0.0) {
                 return Err(bad("weight", weight, "a finite number > 0"));
             }
@@ -367,16 +366,20 @@ pub(crate) fn check_pattern(
     Ok(())
 }
 
-/// Checks that a customer's repeat purchases come after the first, as in
-/// every summary: repeats at the first purchase's time (x > 0, t_x = 0)
-/// make every model's likelihood grow without bound as α → 0, so no fit
-/// exists, and an optimiser chasing one runs to parameters of 10^−300.
-pub(crate) fn check_repeats_after_first(
+/// Checks one observed customer's `(x, t_x, T)` as [`check_pattern`] does,
+/// and that repeat purchases come after the first, as in every summary:
+/// repeats at the first purchase's time (x > 0, t_x = 0) make every
+/// model's likelihood grow without bound as α → 0, so no fit exists, and
+/// an optimiser chasing one runs to parameters of 10^−300. (Predictions
+/// take such patterns: `E[Y(t) | alive]` is asked at t_x = 0.)
+pub(crate) fn check_observed_pattern(
     input: &'static str,
     row: usize,
     frequency: f64,
     recency: f64,
+    t: f64,
 ) -> Result<()> {
+    check_pattern(input, row, frequency, recency, t)?;
     if frequency > 0.0 && recency == 0.0 {
         return Err(Error::InvalidInput {
             input,
