@@ -10,7 +10,7 @@
 # (examples/gen_purchases.rs),
 # the anchors are benches/anchor_lifetimes.py and benches/anchor_polars.py
 # (Polars' fastest form of the summary, and its CSV file scanned straight
-# into it), installed into a virtual environment under target/compare on
+# into it), the SQL route is integrations/datafusion/examples/bench_sql.rs, installed into a virtual environment under target/compare on
 # first use (lifetimes 0.11.3 with pandas<2, numpy<1.25, scipy<1.11, and
 # polars). Logs are generated once and kept there. CI does not run this:
 # it takes minutes, most of them lifetimes'.
@@ -41,6 +41,9 @@ cargo build --quiet --release --features parallel --example bench_csv
 cp target/release/examples/bench_csv "$WORK/bench_csv_parallel"
 cargo build --quiet --release --features example-io,parallel --example bench_arrow
 cp target/release/examples/bench_arrow "$WORK/bench_arrow_parallel"
+echo "building the SQL route (DataFusion: several minutes the first time)" >&2
+cargo build --quiet --release -p repurchase-datafusion --example bench_sql
+cp target/release/examples/bench_sql "$WORK/bench_sql"
 
 RESULTS=$WORK/results.jsonl
 : > "$RESULTS"
@@ -65,6 +68,9 @@ for size in $SIZES; do
     echo "== $size: repurchase, CSV file to summaries through Arrow, one core and all cores" >&2
     taskset -c 0 "$WORK/bench_arrow_serial" "$csv" --as-of "$AS_OF" --parquet "$parquet" | tag arrow_serial >> "$RESULTS"
     "$WORK/bench_arrow_parallel" "$csv" --as-of "$AS_OF" --parquet "$parquet" | tag arrow_parallel >> "$RESULTS"
+    echo "== $size: repurchase, SQL on DataFusion over the Parquet file, one core and all cores" >&2
+    taskset -c 0 "$WORK/bench_sql" "$parquet" --as-of "$AS_OF" | tag sql_serial >> "$RESULTS"
+    "$WORK/bench_sql" "$parquet" --as-of "$AS_OF" | tag sql_parallel >> "$RESULTS"
     echo "== $size: repurchase, peak memory" >&2
     /usr/bin/time -v "$WORK/bench_csv_serial" "$csv" --as-of "$AS_OF" --once 2> "$WORK/time.txt" | tag memory >> "$RESULTS"
     peak_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt")
@@ -96,6 +102,7 @@ for size in dict.fromkeys(r["size"] for r in rows):
         both = lambda x: "–" if x is None else f"{ratio(x, s)} / {ratio(x, m)}"
         print(f"| {name} | {fmt(a)} | {fmt(p)} | {fmt(s)} | {fmt(m)} | {both(a)} | {both(p)} | {ratio(s, m)} |")
     a1, am = by.get((size, "arrow_serial"), {}), by.get((size, "arrow_parallel"), {})
+    q1, qm = by.get((size, "sql_serial"), {}), by.get((size, "sql_parallel"), {})
     rows_path = lambda r: None if r.get("load_s") is None else r["load_s"] + r["summary_s"]
     print("\nFrom a file to per-customer summaries, reading and parsing included "
           "(Polars: `scan_csv` / `scan_parquet` into its fastest summary, all cores):\n")
@@ -106,6 +113,7 @@ for size in dict.fromkeys(r["size"] for r in rows):
         ("CSV", "Arrow: simd-csv, columnar build, summary", pl.get("csv_to_summary_s"), a1.get("csv_simd_to_summary_s"), am.get("csv_simd_to_summary_s")),
         ("CSV", "records: hand parser, `Vec<Purchase>`, summary", pl.get("csv_to_summary_s"), rows_path(one), rows_path(all_)),
         ("Parquet", "Arrow: parquet, columnar build, summary", pl.get("parquet_to_summary_s"), a1.get("parquet_to_summary_s"), am.get("parquet_to_summary_s")),
+        ("Parquet", "SQL on DataFusion: `customer_summary` … `GROUP BY`", pl.get("parquet_to_summary_s"), q1.get("sql_parquet_to_summary_s"), qm.get("sql_parquet_to_summary_s")),
     ]:
         print(f"| {file} | {name} | {fmt(p)} | {fmt(s1)} | {fmt(sm)} | {ratio(p, s1)} / {ratio(p, sm)} |")
     from_batches = lambda r: None if r.get("build_s") is None else r["build_s"] + r["summarize_s"]
@@ -113,6 +121,9 @@ for size in dict.fromkeys(r["size"] for r in rows):
           f"{fmt(from_batches(a1))} / {fmt(from_batches(am))}, from parsed records {fmt(one.get('summary_s'))} / "
           f"{fmt(all_.get('summary_s'))} ({ratio(one.get('summary_s'), from_batches(a1))} / "
           f"{ratio(all_.get('summary_s'), from_batches(am))} the records' speed).")
+    if qm.get("sql_parquet_to_summary_s") and am.get("parquet_to_summary_s"):
+        print(f"SQL over Parquet took {ratio(q1.get('sql_parquet_to_summary_s'), a1.get('parquet_to_summary_s'))} / "
+              f"{ratio(qm['sql_parquet_to_summary_s'], am['parquet_to_summary_s'])} the crate's own Parquet route's time (1 core / all).")
     if am.get("build_peak_bytes"):
         print(f"Building the log from the CSV's record batches added at most {am['build_peak_bytes'] / 2**20:,.0f} MiB, "
               f"{am['build_peak_bytes'] / am['batch_bytes']:.2f}× the batches' own {am['batch_bytes'] / 2**20:,.0f} MiB.")

@@ -101,9 +101,7 @@ pub(crate) fn summary_fields() -> Fields {
         Field::new("first_purchase", utc.clone(), true),
         Field::new("last_purchase", utc, true),
         Field::new("orders", DataType::UInt32, true),
-        Field::new("periods", DataType::UInt32, true),
-        Field::new("total_spend", money.clone(), true),
-        Field::new("mean_order_value", money, true),
+        Field::new("total_spend", money, true),
     ])
 }
 
@@ -182,6 +180,8 @@ struct SummaryGroups {
     /// Groups known so far: DataFusion may number a group whose lines were
     /// all filtered out, and expects a (null) value for it.
     total: usize,
+    /// Bytes of the chunks held, counted as they arrive.
+    bytes: usize,
 }
 
 impl SummaryGroups {
@@ -193,6 +193,7 @@ impl SummaryGroups {
             columns: vec![Vec::new(); types.len()],
             types,
             total: 0,
+            bytes: 0,
         }
     }
 
@@ -205,49 +206,62 @@ impl SummaryGroups {
             self.groups.push(group);
         }
         for (chunks, value) in self.columns.iter_mut().zip(values) {
+            self.bytes += value.get_array_memory_size();
             chunks.push(Arc::clone(value));
         }
         Ok(())
     }
 
     /// Takes the lines of the groups `emit_to` names, leaving the others
-    /// (renumbered from 0): their groups and columns, one array each.
-    fn take(&mut self, emit_to: EmitTo) -> Result<(Vec<u32>, Vec<ArrayRef>)> {
-        let columns: Vec<ArrayRef> = self
-            .columns
-            .iter_mut()
-            .zip(&self.types)
-            .map(|(chunks, data_type)| {
-                let parts: Vec<&dyn Array> = chunks.iter().map(|c| c.as_ref()).collect();
-                let whole = if parts.is_empty() {
-                    Ok(new_empty_array(data_type))
-                } else {
-                    concat(&parts)
-                };
-                chunks.clear();
-                whole
-            })
-            .collect::<std::result::Result<_, _>>()?;
+    /// (renumbered from 0): their groups, and per input the chunks of
+    /// lines, aligned with the groups.
+    fn take(&mut self, emit_to: EmitTo) -> Result<Lines> {
         let groups = std::mem::take(&mut self.groups);
+        let columns: Vec<Vec<ArrayRef>> = self.columns.iter_mut().map(std::mem::take).collect();
+        self.bytes = 0;
         let EmitTo::First(n) = emit_to else {
             self.total = 0;
-            return Ok((groups, columns));
+            return Ok(Lines { groups, columns });
         };
+        // Rare (memory pressure, ordered input): the chunks are joined and
+        // split by group.
         self.total = self.total.saturating_sub(n);
         let n = u32::try_from(n).unwrap_or(u32::MAX);
         let emitted = BooleanArray::from_iter(groups.iter().map(|&g| Some(g < n)));
         let kept = BooleanArray::from_iter(groups.iter().map(|&g| Some(g >= n)));
-        for (chunks, column) in self.columns.iter_mut().zip(&columns) {
-            chunks.push(filter(column, &kept)?);
+        let mut out_columns = Vec::with_capacity(columns.len());
+        for ((chunks, data_type), held) in columns.iter().zip(&self.types).zip(self.columns.iter_mut()) {
+            let whole = joined(chunks, data_type)?;
+            let kept = filter(&whole, &kept)?;
+            self.bytes += kept.get_array_memory_size();
+            held.push(kept);
+            out_columns.push(vec![filter(&whole, &emitted)?]);
         }
         self.groups = groups.iter().filter(|&&g| g >= n).map(|&g| g - n).collect();
         let out_groups = groups.into_iter().filter(|&g| g < n).collect();
-        let out_columns = columns
-            .iter()
-            .map(|c| filter(c, &emitted))
-            .collect::<std::result::Result<_, _>>()?;
-        Ok((out_groups, out_columns))
+        Ok(Lines {
+            groups: out_groups,
+            columns: out_columns,
+        })
     }
+}
+
+/// Purchase lines taken from the accumulator.
+struct Lines {
+    /// Each line's group.
+    groups: Vec<u32>,
+    /// Per input, chunks of lines; the k-th chunks of all inputs have one
+    /// length, and together they follow `groups`.
+    columns: Vec<Vec<ArrayRef>>,
+}
+
+/// One array of the chunks (an empty one of `data_type` for none).
+fn joined(chunks: &[ArrayRef], data_type: &DataType) -> Result<ArrayRef> {
+    if chunks.is_empty() {
+        return Ok(new_empty_array(data_type));
+    }
+    let parts: Vec<&dyn Array> = chunks.iter().map(|c| c.as_ref()).collect();
+    Ok(concat(&parts)?)
 }
 
 /// The number of groups `emit_to` names, of `total`.
@@ -259,7 +273,14 @@ fn emitted_groups(emit_to: EmitTo, total: usize) -> usize {
 }
 
 /// Lines in group order: each group's lines as one list, groups 0..n.
-fn lists_by_group(groups: &[u32], columns: &[ArrayRef], n: usize) -> Result<Vec<ArrayRef>> {
+fn lists_by_group(lines: &Lines, types: &[DataType], n: usize) -> Result<Vec<ArrayRef>> {
+    let groups = &lines.groups;
+    let columns = lines
+        .columns
+        .iter()
+        .zip(types)
+        .map(|(chunks, data_type)| joined(chunks, data_type))
+        .collect::<Result<Vec<_>>>()?;
     let mut counts = vec![0_usize; n];
     for &g in groups {
         if let Some(count) = counts.get_mut(g as usize) {
@@ -324,14 +345,14 @@ impl GroupsAccumulator for SummaryGroups {
 
     fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
         let n = emitted_groups(emit_to, self.total);
-        let (groups, columns) = self.take(emit_to)?;
-        summarize_groups(&self.options, &groups, &columns, n)
+        let lines = self.take(emit_to)?;
+        summarize_groups(&self.options, &lines, n)
     }
 
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
         let n = emitted_groups(emit_to, self.total);
-        let (groups, columns) = self.take(emit_to)?;
-        lists_by_group(&groups, &columns, n)
+        let lines = self.take(emit_to)?;
+        lists_by_group(&lines, &self.types, n)
     }
 
     fn merge_batch(
@@ -400,33 +421,42 @@ impl GroupsAccumulator for SummaryGroups {
 }
 
 /// Summaries of groups `0..n` from their lines, as the returned struct.
-fn summarize_groups(
-    options: &FunctionOptions,
-    groups: &[u32],
-    columns: &[ArrayRef],
-    n: usize,
-) -> Result<ArrayRef> {
+/// Each chunk of lines is one record batch of the log's input, with the
+/// group numbers as customer keys: no copy of the lines on the way.
+fn summarize_groups(options: &FunctionOptions, lines: &Lines, n: usize) -> Result<ArrayRef> {
     let fail = |e: repurchase::Error| {
         datafusion::error::DataFusionError::Execution(format!("customer_summary: {e}"))
     };
-    let mut fields = vec![Field::new("customer", DataType::UInt32, false)];
-    let mut arrays: Vec<ArrayRef> = vec![Arc::new(UInt32Array::from(groups.to_vec()))];
     let names = ["time", "amount", "order_id"];
-    for (name, column) in names.iter().zip(columns) {
-        fields.push(Field::new(*name, column.data_type().clone(), true));
-        arrays.push(Arc::clone(column));
+    let keys = UInt32Array::from(lines.groups.clone());
+    let mut batches = Vec::new();
+    let mut start = 0;
+    let chunks = lines.columns.first().map_or(0, Vec::len);
+    for k in 0..chunks {
+        let parts: Vec<&ArrayRef> = lines.columns.iter().filter_map(|c| c.get(k)).collect();
+        let rows = parts.first().map_or(0, |p| p.len());
+        let mut fields = vec![Field::new("customer", DataType::UInt32, false)];
+        let mut arrays: Vec<ArrayRef> = vec![Arc::new(keys.slice(start, rows))];
+        for (name, part) in names.iter().zip(parts) {
+            fields.push(Field::new(*name, part.data_type().clone(), true));
+            arrays.push(Arc::clone(part));
+        }
+        batches.push(RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?);
+        start += rows;
     }
-    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?;
     let mut wanted = BatchColumns::new("customer", "time", "amount").log_options(*options.get_log());
-    if columns.len() > 2 {
+    if lines.columns.len() > 2 {
         wanted = wanted.order_id("order_id");
     }
     if let Some(scale) = options.get_minor_units() {
         wanted = wanted.minor_units(scale);
     }
-    let log = PurchaseLog::<u32>::from_batches(&[batch], &wanted).map_err(fail)?;
-    let summaries = log.summarize(options.get_summary());
     let mut at: Vec<Option<&CustomerSummary<u32>>> = vec![None; n];
+    if batches.is_empty() {
+        return summary_struct(&at);
+    }
+    let log = PurchaseLog::<u32>::from_batches(&batches, &wanted).map_err(fail)?;
+    let summaries = log.summarize(options.get_summary());
     for s in summaries.iter() {
         if let Some(slot) = at.get_mut(s.customer as usize) {
             *slot = Some(s);
@@ -438,41 +468,52 @@ fn summarize_groups(
 /// The returned struct of each group's summary (null where a group has
 /// none: no purchase on or before the observation end, or refunds only).
 pub(crate) fn summary_struct(at: &[Option<&CustomerSummary<u32>>]) -> Result<ArrayRef> {
-    let money = |f: &dyn Fn(&CustomerSummary<u32>) -> Option<Decimal>| -> Result<ArrayRef> {
-        let units: Vec<Option<i128>> = at
-            .iter()
-            .map(|s| s.and_then(f).map(money_units).transpose())
-            .collect::<Result<_>>()?;
-        Ok(Arc::new(
-            Decimal128Array::from(units).with_precision_and_scale(38, MONEY_SCALE)?,
-        ))
-    };
-    let seconds = |f: &dyn Fn(&CustomerSummary<u32>) -> i64| -> ArrayRef {
-        Arc::new(
-            TimestampSecondArray::from(at.iter().map(|s| s.map(f)).collect::<Vec<_>>()).with_timezone_utc(),
-        )
-    };
-    let count = |f: &dyn Fn(&CustomerSummary<u32>) -> u32| -> ArrayRef {
-        Arc::new(UInt32Array::from(at.iter().map(|s| s.map(f)).collect::<Vec<_>>()))
-    };
-    let real = |f: &dyn Fn(&CustomerSummary<u32>) -> f64| -> ArrayRef {
-        Arc::new(Float64Array::from(
-            at.iter().map(|s| s.map(f)).collect::<Vec<_>>(),
-        ))
-    };
-    let arrays = vec![
-        count(&|s| s.frequency),
-        real(&|s| s.recency),
-        real(&|s| s.t),
-        money(&|s| s.monetary_value)?,
-        seconds(&|s| s.first_purchase.unix_seconds()),
-        seconds(&|s| s.last_purchase.unix_seconds()),
-        count(&|s| s.orders),
-        count(&|s| s.periods()),
-        money(&|s| Some(s.total_spend))?,
-        money(&|s| s.mean_order_value())?,
-    ];
+    let n = at.len();
+    let (mut frequency, mut orders) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut recency, mut t) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut first, mut last) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut total, mut mean) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut has_mean = Vec::with_capacity(n);
+    // One pass, straight into the columns; under a null summary the
+    // fields hold zeros that the struct's nulls hide.
+    for summary in at {
+        let s = summary.map(|s| {
+            let mean = s.monetary_value.map(money_units).transpose()?;
+            Ok::<_, datafusion::error::DataFusionError>((s, money_units(s.total_spend)?, mean))
+        });
+        let (s, spent, m) = match s.transpose()? {
+            Some((s, spent, m)) => (Some(s), spent, m),
+            None => (None, 0, None),
+        };
+        frequency.push(s.map_or(0, |s| s.frequency));
+        orders.push(s.map_or(0, |s| s.orders));
+        recency.push(s.map_or(0.0, |s| s.recency));
+        t.push(s.map_or(0.0, |s| s.t));
+        first.push(s.map_or(0, |s| s.first_purchase.unix_seconds()));
+        last.push(s.map_or(0, |s| s.last_purchase.unix_seconds()));
+        total.push(spent);
+        mean.push(m.unwrap_or(0));
+        has_mean.push(m.is_some());
+    }
     let nulls = NullBuffer::from_iter(at.iter().map(Option::is_some));
+    let money = |units: Vec<i128>, nulls: Option<NullBuffer>| -> Result<ArrayRef> {
+        Ok(Arc::new(
+            Decimal128Array::new(units.into(), nulls).with_precision_and_scale(38, MONEY_SCALE)?,
+        ))
+    };
+    let seconds = |values: Vec<i64>| -> ArrayRef {
+        Arc::new(TimestampSecondArray::new(values.into(), Some(nulls.clone())).with_timezone_utc())
+    };
+    let arrays: Vec<ArrayRef> = vec![
+        Arc::new(UInt32Array::new(frequency.into(), Some(nulls.clone()))),
+        Arc::new(Float64Array::new(recency.into(), Some(nulls.clone()))),
+        Arc::new(Float64Array::new(t.into(), Some(nulls.clone()))),
+        money(mean, Some(NullBuffer::from(has_mean)))?,
+        seconds(first),
+        seconds(last),
+        Arc::new(UInt32Array::new(orders.into(), Some(nulls.clone()))),
+        money(total, Some(nulls.clone()))?,
+    ];
     Ok(Arc::new(StructArray::try_new(
         summary_fields(),
         arrays,
@@ -480,12 +521,27 @@ pub(crate) fn summary_struct(at: &[Option<&CustomerSummary<u32>>]) -> Result<Arr
     )?))
 }
 
-/// An amount as a count of 10^-[`MONEY_SCALE`] units, rounded half to even.
+/// An amount as a count of 10^-[`MONEY_SCALE`] units, rounded half to
+/// even: in integers, as a `Decimal` rounding costs several times more.
 pub(crate) fn money_units(amount: Decimal) -> Result<i128> {
-    let scale = MONEY_SCALE.unsigned_abs().into();
-    let rounded = amount.round_dp(scale);
-    let widen = 10_i128.checked_pow(scale - rounded.scale());
-    match widen.and_then(|w| rounded.mantissa().checked_mul(w)) {
+    let (mantissa, scale) = (amount.mantissa(), amount.scale());
+    let target = u32::from(MONEY_SCALE.unsigned_abs());
+    let units = if scale <= target {
+        10_i128
+            .checked_pow(target - scale)
+            .and_then(|w| mantissa.checked_mul(w))
+    } else {
+        10_i128.checked_pow(scale - target).map(|divisor| {
+            let (quotient, remainder) = (mantissa / divisor, (mantissa % divisor).abs());
+            let up = match (2 * remainder).cmp(&divisor) {
+                std::cmp::Ordering::Greater => true,
+                std::cmp::Ordering::Equal => quotient % 2 != 0,
+                std::cmp::Ordering::Less => false,
+            };
+            quotient + if up { mantissa.signum() } else { 0 }
+        })
+    };
+    match units {
         Some(units) if units.abs() < 10_i128.pow(38) => Ok(units),
         _ => exec_err!("customer_summary: {amount} does not fit DECIMAL(38, {MONEY_SCALE})"),
     }
@@ -504,8 +560,8 @@ impl Accumulator for OneGroup {
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        let (groups, columns) = self.0.take(EmitTo::All)?;
-        let summary = summarize_groups(&self.0.options, &groups, &columns, 1)?;
+        let lines = self.0.take(EmitTo::All)?;
+        let summary = summarize_groups(&self.0.options, &lines, 1)?;
         ScalarValue::try_from_array(&summary, 0)
     }
 
@@ -514,16 +570,49 @@ impl Accumulator for OneGroup {
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        let (groups, columns) = self.0.take(EmitTo::All)?;
-        let lists = lists_by_group(&groups, &columns, 1)?;
+        let lines = self.0.take(EmitTo::All)?;
+        let lists = lists_by_group(&lines, &self.0.types, 1)?;
         // Put back: the state may be read more than once.
         self.0.total = 1;
-        self.0.push(&columns, groups.iter().map(|&g| g as usize))?;
+        self.0.bytes = lines
+            .columns
+            .iter()
+            .flatten()
+            .map(|c| c.get_array_memory_size())
+            .sum();
+        self.0.groups = lines.groups;
+        self.0.columns = lines.columns;
         lists.iter().map(|l| ScalarValue::try_from_array(l, 0)).collect()
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
         let rows = states.first().map_or(0, |s| s.len());
         self.0.merge_batch(states, &vec![0; rows], 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn money_units_round_as_decimal_does(mantissa in -(1_i128 << 95)..(1_i128 << 95), scale in 0_u32..=28) {
+            let amount = Decimal::from_i128_with_scale(mantissa, scale);
+            let rounded = amount.round_dp(10);
+            let expected = rounded.mantissa().checked_mul(10_i128.pow(10 - rounded.scale()));
+            prop_assert_eq!(money_units(amount).ok(), expected.filter(|u| u.abs() < 10_i128.pow(38)));
+        }
+    }
+
+    #[test]
+    fn money_units_round_ties_to_even() {
+        let units = |text: &str| money_units(text.parse::<Decimal>().ok().unwrap_or_default()).ok();
+        assert_eq!(units("0.00000000005"), Some(0));
+        assert_eq!(units("0.00000000015"), Some(2));
+        assert_eq!(units("-0.00000000015"), Some(-2));
+        assert_eq!(units("-0.000000000151"), Some(-2));
+        assert_eq!(units("12.5"), Some(125_000_000_000));
     }
 }

@@ -108,9 +108,7 @@ pub struct SqlSummary {
     pub first_purchase: i64,
     pub last_purchase: i64,
     pub orders: u32,
-    pub periods: u32,
     pub total_spend: i128,
-    pub mean_order_value: Option<i128>,
 }
 
 /// An exact amount in units of 1e-10, rounded half to even.
@@ -130,9 +128,7 @@ impl SqlSummary {
             first_purchase: s.first_purchase.unix_seconds(),
             last_purchase: s.last_purchase.unix_seconds(),
             orders: s.orders,
-            periods: s.periods(),
             total_spend: units(s.total_spend),
-            mean_order_value: s.mean_order_value().map(units),
         }
     }
 
@@ -154,9 +150,7 @@ impl SqlSummary {
             first_purchase: c("first_purchase").as_primitive::<TimestampSecondType>().value(i),
             last_purchase: c("last_purchase").as_primitive::<TimestampSecondType>().value(i),
             orders: c("orders").as_primitive::<UInt32Type>().value(i),
-            periods: c("periods").as_primitive::<UInt32Type>().value(i),
             total_spend: money("total_spend").unwrap(),
-            mean_order_value: money("mean_order_value"),
         })
     }
 }
