@@ -13,7 +13,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Float64Array, ListArray, StringArray, StructArray, UInt32Array,
 };
-use datafusion::arrow::buffer::OffsetBuffer;
+use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, Float64Type};
 use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
@@ -124,6 +124,11 @@ impl FittedModel {
             Field::new("customers", DataType::Float64, false),
             Field::new("iterations", DataType::UInt32, false),
             Field::new("converged", DataType::Boolean, false),
+            Field::new_list(
+                "standard_errors",
+                Field::new_list_field(DataType::Float64, false),
+                true,
+            ),
         ]);
         Fields::from(fields)
     }
@@ -131,8 +136,9 @@ impl FittedModel {
 
 /// A fit aggregate (see [`FittedModel`] for the four and their arguments).
 /// It returns a struct: `model` (the model's name), its parameters, then
-/// `log_likelihood`, `customers` (the rows fitted), `iterations` and
-/// `converged`; null over no rows. Rows with a null argument are left out,
+/// `log_likelihood`, `customers` (the rows fitted), `iterations`,
+/// `converged` and `standard_errors` (a list in the parameters' order,
+/// null where the information matrix gives none); null over no rows. Rows with a null argument are left out,
 /// as SQL aggregates leave nulls out; `fit_gamma_gamma` also leaves out
 /// customers without repeats and repeat customers whose mean spend is not
 /// positive, as [`SpendData::from_summaries`] does.
@@ -316,10 +322,27 @@ impl FitAccumulator {
             Arc::new(Float64Array::from(vec![customers])),
             Arc::new(UInt32Array::from(vec![fit.report.iterations])),
             Arc::new(BooleanArray::from(vec![fit.report.converged])),
+            standard_errors(fit.report.standard_errors.values())?,
         ]);
         let row = StructArray::try_new(self.model.fields(), arrays, None)?;
         ScalarValue::try_from_array(&row, 0)
     }
+}
+
+/// The standard errors as a one-row list, null where the information
+/// matrix gave none.
+fn standard_errors(values: Option<&[f64]>) -> Result<ArrayRef> {
+    let values = values.unwrap_or_default();
+    let item = Arc::new(Field::new_list_field(DataType::Float64, false));
+    let offsets = OffsetBuffer::<i32>::from_lengths([values.len()]);
+    let nulls = values.is_empty().then(|| NullBuffer::new_null(1));
+    let list = ListArray::try_new(
+        item,
+        offsets,
+        Arc::new(Float64Array::from(values.to_vec())),
+        nulls,
+    )?;
+    Ok(Arc::new(list))
 }
 
 fn failed(name: &str, e: repurchase::Error) -> datafusion::error::DataFusionError {

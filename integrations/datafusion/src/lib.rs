@@ -42,7 +42,7 @@
 //! | function | kind | returns |
 //! |---|---|---|
 //! | `customer_summary(time, amount [, order_id])` | aggregate, `GROUP BY` the customer | the summary struct below |
-//! | `fit_bgnbd(frequency, recency, t)`, `fit_mbgnbd(…)`, `fit_pareto_nbd(…)` | aggregate | `model`, the parameters, `log_likelihood`, `customers`, `iterations`, `converged` ([`FitFunction`]) |
+//! | `fit_bgnbd(frequency, recency, t)`, `fit_mbgnbd(…)`, `fit_pareto_nbd(…)` | aggregate | `model`, the parameters, `log_likelihood`, `customers`, `iterations`, `converged`, `standard_errors` ([`FitFunction`]) |
 //! | `fit_gamma_gamma(frequency, monetary_value)` | aggregate | the same, with `p`, `q`, `gamma` |
 //! | `p_alive`, `expected_purchases`, `churn_score`, `churn_band`, `expected_spend`, `clv` | scalar, of a fitted model's struct and a summary's fields | DOUBLE (`churn_band`: text) ([`Score`]) |
 //! | `rfm(customer, summary) OVER ()` | window over the summaries | scores, code and segment ([`RfmFunction`]) |

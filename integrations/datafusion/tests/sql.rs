@@ -183,14 +183,28 @@ const FITS_SQL: &str = "WITH summaries AS (SELECT customer, customer_summary(at,
            fit_gamma_gamma(s['frequency'], s['monetary_value']) AS gg \
     FROM summaries";
 
-fn assert_parameters<M: FitModel>(sql: &[RecordBatch], column: &str, model: &M) {
-    for (name, value) in model.parameters() {
+/// The parameters to 1e-9 and the standard errors to 1e-6 (they come from
+/// a numerical information matrix at the estimates).
+fn assert_parameters<M: FitModel>(sql: &[RecordBatch], column: &str, fit: &repurchase::models::Fit<M>) {
+    for (name, value) in fit.model.parameters() {
         close(
             struct_double(sql, column, name),
             value,
             1e-9,
             &format!("{} {name}", M::NAME),
         );
+    }
+    let fitted = sql[0].column_by_name(column).unwrap().as_struct();
+    let errors = fitted
+        .column_by_name("standard_errors")
+        .unwrap()
+        .as_list::<i32>()
+        .value(0);
+    let errors = errors.as_primitive::<Float64Type>().values();
+    let expected = fit.report.standard_errors.values().unwrap();
+    assert_eq!(errors.len(), expected.len());
+    for (got, want) in errors.iter().zip(expected) {
+        close(*got, *want, 1e-6, &format!("{} standard error", M::NAME));
     }
 }
 
@@ -205,11 +219,11 @@ async fn fits_equal_the_crate_on_cdnow() {
     let ctx = session(&batch_of(&purchases), 8, 2);
     register(&ctx, FunctionOptions::new(cdnow_weeks()));
     let sql = run(&ctx, FITS_SQL).await;
-    assert_parameters(&sql, "bg", &BetaGeo::fit(&data, &options).unwrap().model);
-    assert_parameters(&sql, "mbg", &ModifiedBetaGeo::fit(&data, &options).unwrap().model);
-    assert_parameters(&sql, "pareto", &ParetoNbd::fit(&data, &options).unwrap().model);
+    assert_parameters(&sql, "bg", &BetaGeo::fit(&data, &options).unwrap());
+    assert_parameters(&sql, "mbg", &ModifiedBetaGeo::fit(&data, &options).unwrap());
+    assert_parameters(&sql, "pareto", &ParetoNbd::fit(&data, &options).unwrap());
     let gg = GammaGamma::fit(&SpendData::from_summaries(&summaries), &options).unwrap();
-    assert_parameters(&sql, "gg", &gg.model);
+    assert_parameters(&sql, "gg", &gg);
     // The published BG/NBD log-likelihood of this sample's paper.
     close(
         struct_double(&sql, "bg", "log_likelihood"),
@@ -378,4 +392,44 @@ async fn wrong_inputs_are_errors_that_name_them() {
     )
     .await;
     assert!(e.contains("p_alive") && e.contains("recency"), "{e}");
+}
+
+#[tokio::test]
+async fn fits_over_no_rows_are_null_and_each_group_fits_apart() {
+    let ctx = SessionContext::new();
+    register(&ctx, FunctionOptions::new(cdnow_weeks()));
+    let sql =
+        "SELECT fit_bgnbd(f, r, t) IS NULL AS empty FROM (VALUES (1.0, 2.0, 3.0)) AS v(f, r, t) WHERE f > 10";
+    let empty = run(&ctx, sql).await;
+    assert!(empty[0].column(0).as_boolean().value(0));
+
+    // Two cohorts fitted apart equal the crate's fit of each.
+    let purchases = cdnow_sample_purchases();
+    let summaries = PurchaseLog::new(purchases.clone())
+        .unwrap()
+        .summarize(&cdnow_weeks());
+    let ctx = session(&batch_of(&purchases), 4, 2);
+    register(&ctx, FunctionOptions::new(cdnow_weeks()));
+    let sql = "WITH summaries AS (SELECT customer, customer_summary(at, amount) AS s FROM purchases GROUP BY customer) \
+        SELECT customer % 2 AS cohort, fit_bgnbd(s['frequency'], s['recency'], s['t']) AS bg \
+        FROM summaries GROUP BY customer % 2 ORDER BY cohort";
+    let batches = run(&ctx, sql).await;
+    let fitted = datafusion::arrow::compute::concat_batches(&batches[0].schema(), &batches).unwrap();
+    for cohort in [0_u32, 1] {
+        let rows = summaries
+            .iter()
+            .filter(|s| s.customer % 2 == cohort)
+            .map(|s| (f64::from(s.frequency), s.recency, s.t, 1.0));
+        let data = FrequencyData::from_rows(rows).unwrap().in_time(ModelTime::Weeks);
+        let fit = BetaGeo::fit(&data, &FitOptions::default()).unwrap();
+        let bg = fitted.column(1).as_struct();
+        for (name, value) in fit.model.parameters() {
+            let got = bg
+                .column_by_name(name)
+                .unwrap()
+                .as_primitive::<Float64Type>()
+                .value(cohort as usize);
+            close(got, value, 1e-9, &format!("cohort {cohort} {name}"));
+        }
+    }
 }
