@@ -145,6 +145,7 @@
 //! | `serde` | no | `Serialize`/`Deserialize` on every data, config and result type |
 //! | `synthetic` | yes | [`synthetic`]: seeded BG/NBD + Gamma-Gamma purchase logs for benches and tests |
 //! | `arrow` | no | `repurchase::arrow`: purchase logs from Arrow record batches, results as record batches |
+//! | `charts` | no | `repurchase::charts`: model checks, the P(alive) matrix and cohort retention as SVG documents |
 //! | `parallel` | no | all cores (rayon) for building logs, summaries, model fits, RFM, churn scores and CLV, with results bit-identical to one core; no bound changes (keys are [`CustomerKey`]s with or without it) |
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
@@ -157,6 +158,8 @@ mod accumulator;
 #[cfg(feature = "arrow")]
 pub mod arrow;
 mod calendar;
+#[cfg(feature = "charts")]
+pub mod charts;
 pub mod churn;
 pub mod clv;
 #[cfg(feature = "datasets")]
