@@ -11,9 +11,12 @@
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
+use repurchase::churn::{self, RiskBands};
 use repurchase::clv::{ClvOptions, customer_lifetime_values};
 use repurchase::datasets::cdnow_sample;
+use repurchase::lifecycle::{self, LifecycleOptions};
 use repurchase::models::{self, BetaGeo, FitOptions, FrequencyData, GammaGamma, SpendData};
+use repurchase::rfm::{self, RfmOptions, SegmentTable};
 use repurchase::{Granularity, SummaryOptions, TimeUnit, charts, metrics};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -31,6 +34,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tracking = models::tracking(&bg, &log, &weekly, 7)?;
     let histogram = models::repeat_histogram(&bg, &calibration, 7)?;
     let by_frequency = models::holdout_by_frequency(&bg, &split, 7)?;
+    // Churn scores at the end of calibration against the holdout: churned
+    // customers made no purchase in the 39 weeks after.
+    let churn_scores = churn::scores(&bg, &calibration, 273, &RiskBands::default())?;
+    let holdout: std::collections::HashMap<u32, bool> = split
+        .customers
+        .iter()
+        .map(|c| (c.customer, c.frequency_holdout == 0))
+        .collect();
+    let (scores, churned): (Vec<f64>, Vec<bool>) = churn_scores
+        .iter()
+        .filter_map(|c| Some((c.p_churn, *holdout.get(&c.customer)?)))
+        .unzip();
 
     // Today's view: fitted on everything up to the end.
     let summaries = log.summarize(&weekly);
@@ -39,6 +54,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let values = customer_lifetime_values(&bg_now, &gg, &summaries, &ClvOptions::default())?;
     let cohorts = metrics::cohort_retention(&log, &weekly, Granularity::Month)?;
     let rate = metrics::repurchase_rate(&summaries);
+    let daily = SummaryOptions::new(end);
+    let cycle = metrics::purchase_cycle(&log, &daily, &Default::default());
+    let segments = rfm::score(&log.summarize(&daily), &RfmOptions::default())?;
+    let moves = lifecycle::transitions(&log, day(1997, 12, 31)?, end, &LifecycleOptions::default(), &[])?;
 
     let mut top: Vec<_> = values.iter().zip(summaries.iter()).collect();
     top.sort_by(|a, b| b.0.clv.total_cmp(&a.0.clv));
@@ -76,9 +95,11 @@ table {{ border-collapse: collapse; }} td, th {{ padding: 0.3rem 0.8rem; border-
 <div class="tile"><b>${total_clv:.0}</b>expected in the next 12 months</div>
 </div>
 <h2>Does the model hold?</h2>
-<div class="charts">{tracking}{histogram}{by_frequency}</div>
+<div class="charts">{tracking}{histogram}{by_frequency}{calibration_chart}</div>
 <h2>Who is still with us?</h2>
-<div class="charts">{alive}{cohorts}</div>
+<div class="charts">{alive}{expected}{cohorts}{moves}</div>
+<h2>How do they buy?</h2>
+<div class="charts">{cycle}{segments}</div>
 <h2>Top customers by 12-month CLV</h2>
 <table><tr><th>customer</th><th>orders</th><th>spent</th><th>P(alive)</th><th>CLV</th></tr>{rows}</table>
 </body></html>
@@ -93,8 +114,13 @@ table {{ border-collapse: collapse; }} td, th {{ padding: 0.3rem 0.8rem; border-
         tracking = charts::tracking(&tracking, Some(calibration_end)),
         histogram = charts::repeat_histogram(&histogram),
         by_frequency = charts::holdout_by_frequency(&by_frequency),
+        calibration_chart = charts::churn_calibration(&scores, &churned)?,
         alive = charts::probability_alive_matrix(&bg_now, 78.0, 30, 39)?,
+        expected = charts::expected_purchases_matrix(&bg_now, 78.0, 52.0, 30, 39)?,
         cohorts = charts::cohort_retention(&cohorts),
+        moves = charts::lifecycle_transitions(&moves),
+        cycle = charts::purchase_cycle(&cycle),
+        segments = charts::rfm_segments(&segments, &SegmentTable::r_rfm()),
     );
     std::fs::write(&out, page)?;
     println!("wrote {out}");

@@ -11,8 +11,11 @@
 
 use chrono::NaiveDate;
 use repurchase::datasets::cdnow_sample;
+use repurchase::experiment::{ExperimentOptions, compare};
+use repurchase::lifecycle::{self, LifecycleOptions, Stage};
 use repurchase::metrics::{self, CohortTable};
 use repurchase::models::{self, BetaGeo, ModelTime};
+use repurchase::rfm::{self, RfmOptions, Segment, SegmentTable};
 use repurchase::{Error, Granularity, SummaryOptions, TimeUnit, charts};
 use roxmltree::{Document, Node};
 
@@ -124,8 +127,8 @@ fn bars_match_the_buckets_in_number_and_height() {
         &["Customers", "Repeat purchases"],
     );
     let doc = Document::parse(&svg).unwrap();
-    let actual = with_class(&doc, "rect", "actual");
-    let expected = with_class(&doc, "rect", "expected");
+    let actual = with_class(&doc, "rect", "first");
+    let expected = with_class(&doc, "rect", "second");
     assert_eq!((actual.len(), expected.len()), (buckets.len(), buckets.len()));
     // Heights in proportion to the values: each height over its value is
     // one constant.
@@ -250,4 +253,159 @@ fn empty_results_still_make_valid_charts() {
         assert!(!svg.contains("NaN") && !svg.contains("inf"));
         Document::parse(&svg).expect("well-formed XML");
     }
+}
+
+#[test]
+fn the_expected_purchases_matrix_scales_to_its_largest_value() {
+    let model = model();
+    let svg = charts::expected_purchases_matrix(&model, 39.0, 52.0, 10, 13).unwrap();
+    check_common(
+        &svg,
+        "Purchases expected in the next 52 weeks, by history",
+        &["Repeat purchases"],
+    );
+    let doc = Document::parse(&svg).unwrap();
+    assert_eq!(with_class(&doc, "rect", "cell").len(), 11 * 14);
+    // The colour bar's top label is the largest value: 10 repeats, last at T.
+    let top = model
+        .conditional_expected_purchases(10.0, 39.0, 39.0, 52.0)
+        .unwrap();
+    assert!(texts(&doc, "tick").contains(&format!("{}", (top * 100.0).round() / 100.0).as_str()));
+    assert!(matches!(
+        charts::expected_purchases_matrix(&model, 39.0, 0.0, 10, 13),
+        Err(Error::InvalidParameter { name: "horizon", .. })
+    ));
+}
+
+#[test]
+fn the_cycle_has_a_bar_per_bin_in_proportion() {
+    let cycle = metrics::purchase_cycle(
+        &cdnow_sample().unwrap(),
+        &SummaryOptions::new(day(1998, 6, 30)),
+        &Default::default(),
+    );
+    let svg = charts::purchase_cycle(&cycle);
+    check_common(
+        &svg,
+        "Days between purchases",
+        &["Intervals between purchase days", "Days between purchase days"],
+    );
+    let doc = Document::parse(&svg).unwrap();
+    let bars = with_class(&doc, "rect", "bar");
+    assert_eq!(bars.len(), cycle.histogram.counts.len());
+    let ratio = number(&bars[0], "height") / cycle.histogram.counts[0] as f64;
+    for (bar, &count) in bars.iter().zip(&cycle.histogram.counts) {
+        assert!((number(bar, "height") - ratio * count as f64).abs() < 0.02);
+    }
+    assert!(
+        texts(&doc, "note")[0].starts_with(&format!("median {:.0} days", cycle.intervals.median.unwrap()))
+    );
+}
+
+#[test]
+fn segment_bars_are_the_shares_of_customers_and_spend() {
+    let summaries = cdnow_sample()
+        .unwrap()
+        .summarize(&SummaryOptions::new(day(1998, 6, 30)));
+    let scores = rfm::score(&summaries, &RfmOptions::default()).unwrap();
+    let table = SegmentTable::r_rfm();
+    let svg = charts::rfm_segments(&scores, &table);
+    check_common(
+        &svg,
+        "RFM segments: share of customers and of spend",
+        &["Share of all customers"],
+    );
+    let doc = Document::parse(&svg).unwrap();
+    let customers = with_class(&doc, "rect", "first");
+    assert_eq!(customers.len(), table.rules().len() + 1);
+    // The champions' share of customers, as the tooltip says it.
+    let champions = scores
+        .customers
+        .iter()
+        .filter(|s| table.segment(s.code()) == Segment::Rule(0))
+        .count();
+    let share = 100.0 * champions as f64 / scores.customers.len() as f64;
+    let tip = customers[0].first_element_child().unwrap().text().unwrap();
+    assert_eq!(
+        tip,
+        format!("{}: {share:.1}% of customers", table.name(Segment::Rule(0)))
+    );
+}
+
+#[test]
+fn transitions_are_shares_of_each_row() {
+    let log = cdnow_sample().unwrap();
+    let moves = lifecycle::transitions(
+        &log,
+        day(1997, 12, 31),
+        day(1998, 6, 30),
+        &LifecycleOptions::default(),
+        &[],
+    )
+    .unwrap();
+    let svg = charts::lifecycle_transitions(&moves);
+    check_common(
+        &svg,
+        "Lifecycle transitions between two snapshots",
+        &["Stage in the earlier snapshot", "Stage in the later snapshot"],
+    );
+    let doc = Document::parse(&svg).unwrap();
+    assert_eq!(with_class(&doc, "rect", "cell").len(), 64);
+    let (from, to) = (Some(Stage::Active), Some(Stage::Dormant));
+    let row: u64 = Stage::ALL
+        .iter()
+        .map(|&s| moves.count(from, Some(s)))
+        .sum::<u64>()
+        + moves.count(from, None);
+    let count = moves.count(from, to);
+    let tip = format!(
+        "active → dormant: {count} of {row} ({:.1}%)",
+        100.0 * count as f64 / row as f64
+    );
+    let tips: Vec<&str> = with_class(&doc, "rect", "cell")
+        .iter()
+        .filter_map(|c| c.first_element_child()?.text())
+        .collect();
+    assert!(tips.contains(&tip.as_str()), "{tip}");
+}
+
+#[test]
+fn calibration_points_are_the_deciles() {
+    let scores: Vec<f64> = (0..1000).map(|i| f64::from(i) / 1000.0).collect();
+    let churned: Vec<bool> = (0..1000).map(|i| i % 2 == 0).collect();
+    let svg = charts::churn_calibration(&scores, &churned).unwrap();
+    check_common(
+        &svg,
+        "Churn scores against churn, by decile of score",
+        &["Share that churned", "Mean churn score"],
+    );
+    let doc = Document::parse(&svg).unwrap();
+    let points = with_class(&doc, "circle", "decile");
+    assert_eq!(points.len(), 10);
+    let tip = points[0].first_element_child().unwrap().text().unwrap();
+    assert_eq!(tip, "100 customers: mean score 5.0%, 50.0% churned");
+    assert!(charts::churn_calibration(&scores[..9], &churned[..9]).is_err());
+    assert!(charts::churn_calibration(&scores, &churned[..10]).is_err());
+    assert!(charts::churn_calibration(&[1.5; 10], &[true; 10]).is_err());
+}
+
+#[test]
+fn the_comparison_shows_both_arms_and_the_difference() {
+    let log = cdnow_sample().unwrap();
+    let (treated, control): (Vec<u32>, Vec<u32>) = log.keys().iter().partition(|&&c| c % 2 == 0);
+    let options = ExperimentOptions::new(day(1997, 10, 1), day(1997, 12, 31)).unwrap();
+    let comparison = compare(&log, &treated, &control, &options).unwrap();
+    let svg = charts::ab_comparison(&comparison);
+    check_common(
+        &svg,
+        "Repurchase rate by arm, with its interval",
+        &["Customers who bought again", "Arm"],
+    );
+    let doc = Document::parse(&svg).unwrap();
+    assert_eq!(with_class(&doc, "rect", "bar").len(), 2);
+    let note = texts(&doc, "note")[0];
+    assert!(
+        note.contains(&format!("{:+.1} points", comparison.rate_difference * 100.0)),
+        "{note}"
+    );
 }

@@ -216,9 +216,9 @@ pub(crate) fn legend(svg: &mut Svg, plot: &Plot, entries: &[Entry<'_>]) {
     }
 }
 
-/// A vertical colour bar of the sequential scale from 0 % to `top` (a
-/// share, 1 for 100 %), at the plot's right, titled `title`.
-pub(crate) fn colour_bar(svg: &mut Svg, plot: &Plot, title: &str, top: f64) {
+/// A vertical colour bar of the sequential scale from 0 to `top`, at the
+/// plot's right, titled `title`; as percentages for shares.
+pub(crate) fn colour_bar(svg: &mut Svg, plot: &Plot, title: &str, top: f64, shares: bool) {
     let (x, steps) = (plot.right() + 24.0, 20_u32);
     let height = plot.height / f64::from(steps);
     for k in 0..steps {
@@ -228,11 +228,15 @@ pub(crate) fn colour_bar(svg: &mut Svg, plot: &Plot, title: &str, top: f64) {
     }
     for fraction in [0.0, 0.5, 1.0] {
         let y = plot.bottom() - fraction * plot.height;
-        let percent = fraction * top * 100.0;
-        let digits = if top * 100.0 >= 10.0 { 0 } else { 1 };
-        // A scale that stops short of 100 % holds higher values at its top.
-        let more = if fraction == 1.0 && top < 1.0 { "+" } else { "" };
-        let label = format!("{percent:.digits$}%{more}");
+        let label = if shares {
+            let percent = fraction * top * 100.0;
+            let digits = if top * 100.0 >= 10.0 { 0 } else { 1 };
+            // A scale that stops short of 100 % holds higher values at its top.
+            let more = if fraction == 1.0 && top < 1.0 { "+" } else { "" };
+            format!("{percent:.digits$}%{more}")
+        } else {
+            tick_label(fraction * top)
+        };
         svg.text(x + 22.0, y + 4.0, &label, 11.0, Anchor::Start, "tick");
     }
     svg.text_styled(

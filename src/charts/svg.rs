@@ -146,6 +146,18 @@ impl Svg {
         self.out.push_str("</rect>");
     }
 
+    /// A dot of class `class`, with `tooltip` as its title.
+    pub(crate) fn circle(&mut self, at: (f64, f64), radius: f64, fill: &str, class: &str, tooltip: &str) {
+        let _ = write!(
+            self.out,
+            r#"<circle class="{class}" cx="{}" cy="{}" r="{}" fill="{fill}"><title>{}</title></circle>"#,
+            num(at.0),
+            num(at.1),
+            num(radius),
+            escape(tooltip),
+        );
+    }
+
     /// Text at a point.
     pub(crate) fn text(&mut self, x: f64, y: f64, text: &str, size: f64, anchor: Anchor, class: &str) {
         self.text_styled(x, y, text, size, anchor, class, INK, None);
