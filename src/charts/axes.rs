@@ -216,6 +216,20 @@ pub(crate) fn legend(svg: &mut Svg, plot: &Plot, entries: &[Entry<'_>]) {
     }
 }
 
+/// A muted note above the plot's right end (a summary figure).
+pub(crate) fn note_above(svg: &mut Svg, plot: &Plot, note: &str) {
+    svg.text_styled(
+        plot.right(),
+        plot.top - 10.0,
+        note,
+        12.0,
+        Anchor::End,
+        "note",
+        MUTED,
+        None,
+    );
+}
+
 /// A vertical colour bar of the sequential scale from 0 to `top`, at the
 /// plot's right, titled `title`; as percentages for shares.
 pub(crate) fn colour_bar(svg: &mut Svg, plot: &Plot, title: &str, top: f64, shares: bool) {

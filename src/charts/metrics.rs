@@ -3,7 +3,7 @@
 
 use super::axes::{self, HEIGHT, Plot, Scale, WIDTH, x_axis, y_axis};
 use super::heatmap::{Cell, Heatmap, draw, sparse_labels};
-use super::svg::{Anchor, MUTED, SERIES, Svg};
+use super::svg::{SERIES, Svg};
 use crate::Granularity;
 use crate::metrics::{CohortTable, PurchaseCycle};
 
@@ -136,16 +136,7 @@ pub fn purchase_cycle<C>(cycle: &PurchaseCycle<C>) -> String {
             "median {median:.0} days, over {} intervals",
             cycle.intervals.count
         );
-        svg.text_styled(
-            plot.right(),
-            plot.top - 10.0,
-            &note,
-            12.0,
-            Anchor::End,
-            "note",
-            MUTED,
-            None,
-        );
+        axes::note_above(&mut svg, &plot, &note);
     }
     svg.finish()
 }

@@ -344,15 +344,6 @@ pub fn ab_comparison(comparison: &Comparison) -> String {
         high * 100.0,
         comparison.p_value
     );
-    svg.text_styled(
-        plot.right(),
-        plot.top - 10.0,
-        &note,
-        12.0,
-        Anchor::End,
-        "note",
-        MUTED,
-        None,
-    );
+    axes::note_above(&mut svg, &plot, &note);
     svg.finish()
 }

@@ -305,21 +305,24 @@ enum PurchaseFit {
     Pareto(ParetoNbd),
 }
 
+/// The same call on whichever model the struct held.
+macro_rules! on_model {
+    ($fit:expr, $m:ident => $call:expr) => {
+        match $fit {
+            PurchaseFit::BetaGeo($m) => $call,
+            PurchaseFit::Modified($m) => $call,
+            PurchaseFit::Pareto($m) => $call,
+        }
+    };
+}
+
 impl PurchaseModel for PurchaseFit {
     fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> repurchase::Result<f64> {
-        match self {
-            Self::BetaGeo(m) => m.p_alive(x, t_x, big_t),
-            Self::Modified(m) => m.p_alive(x, t_x, big_t),
-            Self::Pareto(m) => m.p_alive(x, t_x, big_t),
-        }
+        on_model!(self, m => m.p_alive(x, t_x, big_t))
     }
 
     fn expected_purchases(&self, horizon: f64) -> repurchase::Result<f64> {
-        match self {
-            Self::BetaGeo(m) => PurchaseModel::expected_purchases(m, horizon),
-            Self::Modified(m) => PurchaseModel::expected_purchases(m, horizon),
-            Self::Pareto(m) => PurchaseModel::expected_purchases(m, horizon),
-        }
+        on_model!(self, m => PurchaseModel::expected_purchases(m, horizon))
     }
 
     fn conditional_expected_purchases(
@@ -329,35 +332,19 @@ impl PurchaseModel for PurchaseFit {
         big_t: f64,
         horizon: f64,
     ) -> repurchase::Result<f64> {
-        match self {
-            Self::BetaGeo(m) => m.conditional_expected_purchases(x, t_x, big_t, horizon),
-            Self::Modified(m) => m.conditional_expected_purchases(x, t_x, big_t, horizon),
-            Self::Pareto(m) => m.conditional_expected_purchases(x, t_x, big_t, horizon),
-        }
+        on_model!(self, m => m.conditional_expected_purchases(x, t_x, big_t, horizon))
     }
 
     fn expected_purchases_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> repurchase::Result<f64> {
-        match self {
-            Self::BetaGeo(m) => m.expected_purchases_if_alive(x, big_t, horizon),
-            Self::Modified(m) => m.expected_purchases_if_alive(x, big_t, horizon),
-            Self::Pareto(m) => m.expected_purchases_if_alive(x, big_t, horizon),
-        }
+        on_model!(self, m => m.expected_purchases_if_alive(x, big_t, horizon))
     }
 
     fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> repurchase::Result<f64> {
-        match self {
-            Self::BetaGeo(m) => m.p_no_purchase(x, t_x, big_t, horizon),
-            Self::Modified(m) => m.p_no_purchase(x, t_x, big_t, horizon),
-            Self::Pareto(m) => m.p_no_purchase(x, t_x, big_t, horizon),
-        }
+        on_model!(self, m => m.p_no_purchase(x, t_x, big_t, horizon))
     }
 
     fn time(&self) -> Option<ModelTime> {
-        match self {
-            Self::BetaGeo(m) => PurchaseModel::time(m),
-            Self::Modified(m) => PurchaseModel::time(m),
-            Self::Pareto(m) => PurchaseModel::time(m),
-        }
+        on_model!(self, m => PurchaseModel::time(m))
     }
 }
 
