@@ -55,6 +55,10 @@
 //! - [`SummaryAccumulator`]: the same summaries, updated one order at a time
 //!   and merged across customer-partitioned shards.
 //!
+//! The [`cookbook`] has runnable recipes for the common jobs: who is
+//! slipping away this week, next year's CLV, RFM segments as the R package
+//! makes them, and a service's daily campaign triggers.
+//!
 //! On top of the log and its summaries:
 //!
 //! | module | what it answers |
@@ -162,6 +166,7 @@ mod calendar;
 pub mod charts;
 pub mod churn;
 pub mod clv;
+pub mod cookbook;
 #[cfg(feature = "datasets")]
 pub mod datasets;
 mod days;
