@@ -433,3 +433,17 @@ async fn fits_over_no_rows_are_null_and_each_group_fits_apart() {
         }
     }
 }
+
+#[tokio::test]
+async fn groups_whose_lines_are_all_filtered_out_have_null_summaries() {
+    let purchases = cdnow_sample_purchases();
+    let ctx = session(&batch_of(&purchases), 4, 2);
+    register(&ctx, FunctionOptions::new(cdnow_weeks()));
+    // No purchase of the sample reaches 10,000: every group is empty.
+    let sql = "SELECT customer, customer_summary(at, amount) FILTER (WHERE amount > 10000) AS s \
+        FROM purchases GROUP BY customer";
+    let batches = run(&ctx, sql).await;
+    let by_customer = summaries_by_customer(&batches);
+    assert_eq!(by_customer.len(), 2357);
+    assert!(by_customer.values().all(Option::is_none));
+}
