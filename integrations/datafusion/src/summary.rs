@@ -275,6 +275,10 @@ fn emitted_groups(emit_to: EmitTo, total: usize) -> usize {
 /// Lines in group order: each group's lines as one list, groups 0..n.
 fn lists_by_group(lines: &Lines, types: &[DataType], n: usize) -> Result<Vec<ArrayRef>> {
     let groups = &lines.groups;
+    // Lists index their values with i32 offsets.
+    if i32::try_from(groups.len()).is_err() {
+        return exec_err!("customer_summary: more than 2^31 purchase lines in one partition's state");
+    }
     let columns = lines
         .columns
         .iter()
