@@ -70,9 +70,14 @@ impl Scale {
         let step = round_step((high - low) / 5.0);
         let min = (low / step).floor() * step;
         let max = (high / step).ceil() * step;
-        // At most a few dozen ticks: the step is a fifth of the span.
-        let count = ((max - min) / step).round() as usize;
-        let ticks = (0..=count).map(|k| min + k as f64 * step).collect();
+        // About five ticks, as the step is a fifth of the span; at most
+        // twenty where the span is beyond f64 (values near its limits).
+        let count = (((max - min) / step).round() as usize).min(20);
+        // Rounded to the step's decimals: 3 × 0.2 is 0.6, not 0.6000000000000001.
+        let decimals = 10_f64.powi((-step.log10().floor()).clamp(0.0, 15.0) as i32);
+        let ticks = (0..=count)
+            .map(|k| ((min + k as f64 * step) * decimals).round() / decimals)
+            .collect();
         Self { min, max, ticks }
     }
 
@@ -276,6 +281,7 @@ mod tests {
         let small = Scale::from_zero([0.13]);
         assert!(small.ticks.last().is_some_and(|&t| (0.13..0.2).contains(&t)));
         assert_eq!(Scale::from_zero([]).ticks, vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+        assert!(Scale::from_zero([-f64::MAX, f64::MAX]).ticks.len() <= 21);
     }
 
     #[test]

@@ -92,7 +92,7 @@ pub fn tracking(points: &[TrackingPoint], calibration_end: Option<NaiveDate>) ->
 /// Bars of two series per category, named `names`: `values` gives each
 /// category's label and its pair of values. The bars' classes are
 /// `first` and `second`.
-pub(crate) fn paired_bars(
+fn paired_bars(
     title: &str,
     x_title: &str,
     y_title: &str,
