@@ -56,6 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rate = metrics::repurchase_rate(&summaries);
     let daily = SummaryOptions::new(end);
     let cycle = metrics::purchase_cycle(&log, &daily, &Default::default());
+    let second = metrics::time_to_second_purchase(&log, &daily);
     let segments = rfm::score(&log.summarize(&daily), &RfmOptions::default())?;
     let moves = lifecycle::transitions(&log, day(1997, 12, 31)?, end, &LifecycleOptions::default(), &[])?;
 
@@ -99,7 +100,7 @@ table {{ border-collapse: collapse; }} td, th {{ padding: 0.3rem 0.8rem; border-
 <h2>Who is still with us?</h2>
 <div class="charts">{alive}{expected}{cohorts}{moves}</div>
 <h2>How do they buy?</h2>
-<div class="charts">{cycle}{segments}</div>
+<div class="charts">{second}{cycle}{segments}</div>
 <h2>Top customers by 12-month CLV</h2>
 <table><tr><th>customer</th><th>orders</th><th>spent</th><th>P(alive)</th><th>CLV</th></tr>{rows}</table>
 </body></html>
@@ -119,6 +120,7 @@ table {{ border-collapse: collapse; }} td, th {{ padding: 0.3rem 0.8rem; border-
         expected = charts::expected_purchases_matrix(&bg_now, 78.0, 52.0, 30, 39)?,
         cohorts = charts::cohort_retention(&cohorts),
         moves = charts::lifecycle_transitions(&moves),
+        second = charts::time_to_second_purchase(&second),
         cycle = charts::purchase_cycle(&cycle),
         segments = charts::rfm_segments(&segments, &SegmentTable::r_rfm()),
     );

@@ -409,3 +409,32 @@ fn the_comparison_shows_both_arms_and_the_difference() {
         "{note}"
     );
 }
+
+#[test]
+fn the_second_purchase_histogram_counts_every_returning_customer() {
+    let second =
+        metrics::time_to_second_purchase(&cdnow_sample().unwrap(), &SummaryOptions::new(day(1998, 6, 30)));
+    assert_eq!(second.histogram.counts.iter().sum::<u64>(), second.days.count);
+    let svg = charts::time_to_second_purchase(&second);
+    check_common(
+        &svg,
+        "Days to the second purchase",
+        &["Customers", "Days from the first purchase day"],
+    );
+    let doc = Document::parse(&svg).unwrap();
+    let bars = with_class(&doc, "rect", "bar");
+    assert_eq!(bars.len(), second.histogram.counts.len());
+    let tips: Vec<&str> = bars
+        .iter()
+        .filter_map(|b| b.first_element_child()?.text())
+        .collect();
+    assert_eq!(tips[0], format!("1–6 days: {}", second.histogram.counts[0]));
+    assert_eq!(
+        texts(&doc, "note")[0],
+        format!(
+            "median {:.0} days, of {}",
+            second.days.median.unwrap(),
+            second.days.count
+        )
+    );
+}

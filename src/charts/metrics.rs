@@ -5,7 +5,7 @@ use super::axes::{self, HEIGHT, Plot, Scale, WIDTH, x_axis, y_axis};
 use super::heatmap::{Cell, Heatmap, draw, sparse_labels};
 use super::svg::{SERIES, Svg};
 use crate::Granularity;
-use crate::metrics::{CohortTable, PurchaseCycle};
+use crate::metrics::{CohortTable, DayStats, Histogram, PurchaseCycle, SecondPurchase};
 
 /// The cohort table's retention as a heatmap: one row per acquisition
 /// cohort (oldest at the top), one column per period since acquisition,
@@ -100,15 +100,58 @@ pub fn cohort_retention(table: &CohortTable) -> String {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn purchase_cycle<C>(cycle: &PurchaseCycle<C>) -> String {
-    let histogram = &cycle.histogram;
-    let mut svg = Svg::new(WIDTH, HEIGHT, "Days between purchases");
+    day_histogram(
+        "Days between purchases",
+        "Intervals between purchase days",
+        "Days between purchase days",
+        &cycle.histogram,
+        &cycle.intervals,
+    )
+}
+
+/// The days from the first purchase to the second, among customers who
+/// came back: one bar per bin, the median noted.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::{charts, datasets::cdnow_sample, metrics, SummaryOptions};
+///
+/// let end = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("bad date")?;
+/// let second = metrics::time_to_second_purchase(&cdnow_sample()?, &SummaryOptions::new(end));
+/// let svg = charts::time_to_second_purchase(&second);
+/// assert_eq!(svg.matches(r#"class="bar"#).count(), second.histogram.counts.len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn time_to_second_purchase(second: &SecondPurchase) -> String {
+    day_histogram(
+        "Days to the second purchase",
+        "Customers",
+        "Days from the first purchase day to the second",
+        &second.histogram,
+        &second.days,
+    )
+}
+
+/// Bars of a histogram of days (bins `[0, e₀)`, `[e₀, e₁)`, … `[eₘ₋₁, ∞)`),
+/// with the median and count noted.
+fn day_histogram(
+    title: &str,
+    y_title: &str,
+    x_title: &str,
+    histogram: &Histogram,
+    stats: &DayStats,
+) -> String {
+    let mut svg = Svg::new(WIDTH, HEIGHT, title);
     let plot = Plot::within(WIDTH, HEIGHT, 24.0);
     let counts: Vec<f64> = histogram.counts.iter().map(|&c| c as f64).collect();
     let y_scale = Scale::from_zero(counts.iter().copied());
-    y_axis(&mut svg, &plot, &y_scale, "Intervals between purchase days");
+    y_axis(&mut svg, &plot, &y_scale, y_title);
     let slot = plot.width / counts.len().max(1) as f64;
     let mut labels = Vec::with_capacity(counts.len());
     for (k, &count) in counts.iter().enumerate() {
+        // Days between distinct days are at least 1.
         let from = if k == 0 {
             1
         } else {
@@ -120,7 +163,7 @@ pub fn purchase_cycle<C>(cycle: &PurchaseCycle<C>) -> String {
             None => format!("{from}+"),
         };
         let (x, top) = (plot.left + slot * (k as f64 + 0.12), plot.y(&y_scale, count));
-        let tip = format!("{label} days: {} intervals", axes::tick_label(count));
+        let tip = format!("{label} days: {}", axes::tick_label(count));
         svg.rect(
             (x, top),
             (slot * 0.76, plot.bottom() - top),
@@ -130,12 +173,9 @@ pub fn purchase_cycle<C>(cycle: &PurchaseCycle<C>) -> String {
         );
         labels.push((plot.left + slot * (k as f64 + 0.5), label));
     }
-    x_axis(&mut svg, &plot, &labels, "Days between purchase days");
-    if let Some(median) = cycle.intervals.median {
-        let note = format!(
-            "median {median:.0} days, over {} intervals",
-            cycle.intervals.count
-        );
+    x_axis(&mut svg, &plot, &labels, x_title);
+    if let Some(median) = stats.median {
+        let note = format!("median {median:.0} days, of {}", stats.count);
         axes::note_above(&mut svg, &plot, &note);
     }
     svg.finish()

@@ -15,6 +15,7 @@
 //! | [`expected_purchases_matrix`] | purchases expected next over frequency × recency | lifetimes' `plot_frequency_recency_matrix` |
 //! | [`cohort_retention`] | the share of each acquisition cohort buying in each later period, censored cells marked | |
 //! | [`purchase_cycle`] | days between purchase days, with the median | |
+//! | [`time_to_second_purchase`] | days from the first purchase to the second, with the median | |
 //! | [`rfm_segments`] | each RFM segment's share of customers and of spend | |
 //! | [`lifecycle_transitions`] | where the customers of each stage went between two snapshots | |
 //! | [`churn_calibration`] | churn scores against observed churn, by decile | |
@@ -55,5 +56,5 @@ mod svg;
 
 pub use checks::{holdout_by_frequency, repeat_histogram, tracking};
 pub use matrices::{MAX_MATRIX_SIDE, expected_purchases_matrix, probability_alive_matrix};
-pub use metrics::{cohort_retention, purchase_cycle};
+pub use metrics::{cohort_retention, purchase_cycle, time_to_second_purchase};
 pub use operations::{ab_comparison, churn_calibration, lifecycle_transitions, rfm_segments};

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::days::{days, for_each_customer, purchase_days};
-use super::stats::{DayCounts, DayStats, Rate};
+use super::stats::{DayCounts, DayStats, Histogram, HistogramBins, Rate};
 use crate::period::day_number;
 use crate::{Error, PurchaseLog, Result, Summaries, SummaryOptions};
 
@@ -183,7 +183,8 @@ pub fn returning_customer_rate<C>(
 }
 
 /// The time from the first to the second purchase day, among customers who
-/// made one up to the observation end.
+/// made one up to the observation end, with its histogram in the default
+/// bins ([`HistogramBins::default`](crate::metrics::HistogramBins)).
 ///
 /// # Example
 ///
@@ -210,6 +211,7 @@ pub fn time_to_second_purchase<C>(log: &PurchaseLog<C>, options: &SummaryOptions
     });
     SecondPurchase {
         days: counts.stats(),
+        histogram: counts.histogram(&HistogramBins::default()),
         one_time_buyers: one_time,
     }
 }
@@ -227,12 +229,15 @@ pub fn time_to_second_purchase<C>(log: &PurchaseLog<C>, options: &SummaryOptions
 /// println!("median {:?} days to a second purchase", second.days.median);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SecondPurchase {
     /// Days from the first to the second purchase day.
     pub days: DayStats,
+    /// The same days by a week, two weeks, a month, two and three months,
+    /// half a year and a year.
+    pub histogram: Histogram,
     /// Customers with one purchase day only.
     pub one_time_buyers: u64,
 }
