@@ -255,30 +255,27 @@ struct FitAccumulator {
 }
 
 impl FitAccumulator {
-    /// Adds rows from columns (the inputs, then weights when merging).
+    /// Adds rows from columns (the inputs, then weights when merging);
+    /// rows with a null are left out, as SQL aggregates leave nulls out.
     fn add(&mut self, columns: &[&Float64Array]) {
         let spend = self.model == FittedModel::GammaGamma;
         let width = if spend { 2 } else { 3 };
         let rows = columns.first().map_or(0, |c| c.len());
         for i in 0..rows {
             let value = |k: usize| columns.get(k).filter(|c| c.is_valid(i)).map(|c| c.value(i));
-            let inputs: Option<Vec<f64>> = (0..width).map(value).collect();
-            let Some(inputs) = inputs else {
-                continue;
-            };
+            let third = if spend { Some(0.0) } else { value(2) };
             let weight = if columns.len() > width {
                 value(width)
             } else {
                 Some(1.0)
             };
-            let Some(weight) = weight else {
+            let (Some(x), Some(second), Some(third), Some(weight)) = (value(0), value(1), third, weight)
+            else {
                 continue;
             };
-            match *inputs.as_slice() {
-                // Gamma-Gamma models repeat customers with positive spend.
-                [x, m] if x >= 1.0 && m > 0.0 => self.rows.push([x, m, 0.0, weight]),
-                [x, t_x, t] => self.rows.push([x, t_x, t, weight]),
-                _ => {}
+            // Gamma-Gamma models repeat customers with positive spend.
+            if !spend || (x >= 1.0 && second > 0.0) {
+                self.rows.push([x, second, third, weight]);
             }
         }
     }
@@ -345,13 +342,25 @@ fn standard_errors(values: Option<&[f64]>) -> Result<ArrayRef> {
     Ok(Arc::new(list))
 }
 
+/// The columns as DOUBLEs, as the signature coerced them.
+fn doubles(model: FittedModel, values: &[ArrayRef]) -> Result<Vec<&Float64Array>> {
+    let columns: Option<Vec<&Float64Array>> = values
+        .iter()
+        .map(|v| v.as_primitive_opt::<Float64Type>())
+        .collect();
+    match columns {
+        Some(columns) => Ok(columns),
+        None => exec_err!("{}: arguments must be DOUBLE", model.function_name()),
+    }
+}
+
 fn failed(name: &str, e: repurchase::Error) -> datafusion::error::DataFusionError {
     datafusion::error::DataFusionError::Execution(format!("{name}: {e}"))
 }
 
 impl Accumulator for FitAccumulator {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        let columns: Vec<&Float64Array> = values.iter().map(|v| v.as_primitive::<Float64Type>()).collect();
+        let columns = doubles(self.model, values)?;
         self.add(&columns);
         // Large inputs: keep the distinct rows only.
         if self.rows.len() > COMPRESS_AT {
@@ -429,7 +438,7 @@ impl Accumulator for FitAccumulator {
                 l.values().slice(start, end - start)
             })
             .collect();
-        let columns: Vec<&Float64Array> = values.iter().map(|v| v.as_primitive::<Float64Type>()).collect();
+        let columns = doubles(self.model, &values)?;
         self.add(&columns);
         Ok(())
     }

@@ -203,21 +203,25 @@ impl ScalarUDFImpl for ScoreFunction {
         let mut models = Models::default();
         let mut values = Vec::with_capacity(args.number_rows);
         for row in 0..args.number_rows {
-            let inputs: Option<Vec<f64>> = numbers
-                .iter()
-                .enumerate()
-                .map(|(k, c)| match (c.is_valid(row), self.score, k) {
-                    (true, ..) => Some(c.value(row)),
+            // At most four numbers: read into an array, not a Vec a row.
+            let mut inputs = [0.0; 4];
+            let mut complete = structs.iter().all(|s| s.is_valid(row));
+            for ((k, c), slot) in numbers.iter().enumerate().zip(inputs.iter_mut()) {
+                *slot = match (c.is_valid(row), self.score, k) {
+                    (true, ..) => c.value(row),
                     // No repeats, no mean spend: the models read m = 0.
-                    (false, Score::ExpectedSpend, 1) | (false, Score::Clv, 3) => Some(0.0),
-                    (false, ..) => None,
-                })
-                .collect();
-            let (Some(inputs), true) = (inputs, structs.iter().all(|s| s.is_valid(row))) else {
+                    (false, Score::ExpectedSpend, 1) | (false, Score::Clv, 3) => 0.0,
+                    (false, ..) => {
+                        complete = false;
+                        0.0
+                    }
+                };
+            }
+            let (true, Some(inputs)) = (complete, inputs.get(..numbers.len())) else {
                 values.push(None);
                 continue;
             };
-            let value = self.score_row(&mut models, &structs, row, &inputs, time);
+            let value = self.score_row(&mut models, &structs, row, inputs, time);
             values.push(Some(value.map_err(|e| failed(name, e))?));
         }
         let array: ArrayRef = match self.score {
