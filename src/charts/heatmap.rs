@@ -1,7 +1,7 @@
 //! A matrix of values as coloured cells: the P(alive) and expected
 //! purchases matrices, cohort retention and lifecycle transitions.
 
-use super::axes::{HEIGHT, Plot, Scale, WIDTH, colour_bar, x_axis};
+use super::axes::{HEIGHT, Plot, WIDTH, colour_bar, x_axis};
 use super::svg::{Anchor, EMPTY, INK, Svg, ink_on, sequential};
 
 /// One cell.
@@ -83,9 +83,8 @@ pub(crate) fn draw(map: &Heatmap<'_>) -> String {
             }
         }
     }
-    let row_scale = Scale::fixed(0.0, rows as f64, Vec::new());
     for (r, label) in map.row_labels.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
-        let y = plot.top + plot.height * row_scale.fraction(r as f64 + 0.5);
+        let y = plot.top + (r as f64 + 0.5) * cell_h;
         svg.text(plot.left - 8.0, y + 4.0, label, 11.0, Anchor::End, "tick");
     }
     let middle = plot.top + plot.height / 2.0;

@@ -70,14 +70,18 @@ fn grid_map<'a>(
     unit: &str,
 ) -> Heatmap<'a> {
     let every = (max_frequency as usize / 10).max(1);
-    let row_labels = sparse_labels(max_frequency as usize + 1, 1, |r| {
-        let x = max_frequency as usize - r;
-        if x % every == 0 {
-            x.to_string()
-        } else {
-            String::new()
-        }
-    });
+    // Rows run from `max_frequency` at the top down to 0: label every
+    // `every`-th frequency.
+    let row_labels = (0..=max_frequency as usize)
+        .rev()
+        .map(|x| {
+            if x % every == 0 {
+                x.to_string()
+            } else {
+                String::new()
+            }
+        })
+        .collect();
     let column_labels = sparse_labels(columns as usize + 1, (columns as usize / 8).max(1), |c| {
         super::axes::tick_label((t * c as f64 / f64::from(columns) * 10.0).round() / 10.0)
     });

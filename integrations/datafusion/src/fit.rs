@@ -309,6 +309,14 @@ impl FitAccumulator {
         })
     }
 
+    /// Fits `M` on `data`, as the returned struct.
+    fn fit<M: FitModel>(&self, data: repurchase::Result<M::Data>, customers: f64) -> Result<ScalarValue> {
+        let name = self.model.function_name();
+        let data = data.map_err(|e| failed(name, e))?;
+        let fit = M::fit(&data, self.options.get_fit()).map_err(|e| failed(name, e))?;
+        self.fitted(&fit, customers)
+    }
+
     fn fitted<M: FitModel>(&self, fit: &Fit<M>, customers: f64) -> Result<ScalarValue> {
         let mut arrays: Vec<ArrayRef> = vec![Arc::new(StringArray::from(vec![M::NAME]))];
         for (_, value) in fit.model.parameters() {
@@ -372,30 +380,15 @@ impl Accumulator for FitAccumulator {
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        let name = self.model.function_name();
         if self.rows.is_empty() {
             return ScalarValue::try_from(DataType::Struct(self.model.fields()));
         }
-        let fit_options = self.options.get_fit();
         let customers = self.rows.iter().map(|r| r[3]).sum();
         match self.model {
-            FittedModel::BetaGeo => {
-                let fit = BetaGeo::fit(&self.frequency_data().map_err(|e| failed(name, e))?, fit_options);
-                self.fitted(&fit.map_err(|e| failed(name, e))?, customers)
-            }
-            FittedModel::ModifiedBetaGeo => {
-                let fit =
-                    ModifiedBetaGeo::fit(&self.frequency_data().map_err(|e| failed(name, e))?, fit_options);
-                self.fitted(&fit.map_err(|e| failed(name, e))?, customers)
-            }
-            FittedModel::ParetoNbd => {
-                let fit = ParetoNbd::fit(&self.frequency_data().map_err(|e| failed(name, e))?, fit_options);
-                self.fitted(&fit.map_err(|e| failed(name, e))?, customers)
-            }
-            FittedModel::GammaGamma => {
-                let fit = GammaGamma::fit(&self.spend_data().map_err(|e| failed(name, e))?, fit_options);
-                self.fitted(&fit.map_err(|e| failed(name, e))?, customers)
-            }
+            FittedModel::BetaGeo => self.fit::<BetaGeo>(self.frequency_data(), customers),
+            FittedModel::ModifiedBetaGeo => self.fit::<ModifiedBetaGeo>(self.frequency_data(), customers),
+            FittedModel::ParetoNbd => self.fit::<ParetoNbd>(self.frequency_data(), customers),
+            FittedModel::GammaGamma => self.fit::<GammaGamma>(self.spend_data(), customers),
         }
     }
 

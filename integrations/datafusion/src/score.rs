@@ -356,8 +356,8 @@ impl PurchaseModel for PurchaseFit {
 /// repeated (a cross join with one fit), so each is read once.
 #[derive(Debug, Default)]
 struct Models {
-    purchase: Option<(Vec<f64>, String, PurchaseFit)>,
-    spend: Option<(Vec<f64>, GammaGamma)>,
+    purchase: Option<([f64; 4], String, PurchaseFit)>,
+    spend: Option<([f64; 3], GammaGamma)>,
 }
 
 /// A struct field's value at `row`, by name.
@@ -399,13 +399,17 @@ impl Models {
         } else {
             ["r", "alpha", "a", "b"]
         };
-        let params = names
-            .iter()
-            .map(|n| field(model, n, row))
-            .collect::<repurchase::Result<Vec<f64>>>()?;
+        // An array, not a Vec: read once a row.
+        let [a, b, c, d] = names;
+        let params = [
+            field(model, a, row)?,
+            field(model, b, row)?,
+            field(model, c, row)?,
+            field(model, d, row)?,
+        ];
         let cached = matches!(&self.purchase, Some((p, n, _)) if *p == params && n == name);
         if !cached {
-            let [a, b, c, d] = <[f64; 4]>::try_from(params.as_slice()).map_err(|_| no_model())?;
+            let [a, b, c, d] = params;
             let fit = match name {
                 n if n == ParetoNbd::NAME => PurchaseFit::Pareto(ParetoNbd::new(a, b, c, d)?.in_time(time)),
                 n if n == ModifiedBetaGeo::NAME => {
@@ -431,17 +435,15 @@ impl Models {
             value: "none".into(),
             expected: "a fit_gamma_gamma struct",
         })?;
-        let params = ["p", "q", "gamma"]
-            .iter()
-            .map(|n| field(model, n, row))
-            .collect::<repurchase::Result<Vec<f64>>>()?;
+        let params = [
+            field(model, "p", row)?,
+            field(model, "q", row)?,
+            field(model, "gamma", row)?,
+        ];
         match &self.spend {
             Some((p, fit)) if *p == params => Ok(*fit),
             _ => {
-                let (p, q, gamma) = match params.as_slice() {
-                    &[p, q, gamma] => (p, q, gamma),
-                    _ => (0.0, 0.0, 0.0),
-                };
+                let [p, q, gamma] = params;
                 let fit = GammaGamma::new(p, q, gamma)?;
                 self.spend = Some((params, fit));
                 Ok(fit)

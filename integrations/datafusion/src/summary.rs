@@ -90,7 +90,7 @@ impl Hash for CustomerSummaryFunction {
 }
 
 /// The fields of the returned struct.
-pub(crate) fn summary_fields() -> Fields {
+fn summary_fields() -> Fields {
     let money = DataType::Decimal128(38, MONEY_SCALE);
     let utc = DataType::Timestamp(TimeUnit::Second, Some("+00:00".into()));
     Fields::from(vec![
@@ -471,7 +471,7 @@ fn summarize_groups(options: &FunctionOptions, lines: &Lines, n: usize) -> Resul
 
 /// The returned struct of each group's summary (null where a group has
 /// none: no purchase on or before the observation end, or refunds only).
-pub(crate) fn summary_struct(at: &[Option<&CustomerSummary<u32>>]) -> Result<ArrayRef> {
+fn summary_struct(at: &[Option<&CustomerSummary<u32>>]) -> Result<ArrayRef> {
     let n = at.len();
     let (mut frequency, mut orders) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut recency, mut t) = (Vec::with_capacity(n), Vec::with_capacity(n));
@@ -527,7 +527,7 @@ pub(crate) fn summary_struct(at: &[Option<&CustomerSummary<u32>>]) -> Result<Arr
 
 /// An amount as a count of 10^-[`MONEY_SCALE`] units, rounded half to
 /// even: in integers, as a `Decimal` rounding costs several times more.
-pub(crate) fn money_units(amount: Decimal) -> Result<i128> {
+fn money_units(amount: Decimal) -> Result<i128> {
     let (mantissa, scale) = (amount.mantissa(), amount.scale());
     let target = u32::from(MONEY_SCALE.unsigned_abs());
     let units = if scale <= target {
