@@ -87,7 +87,10 @@ fn grid_map<'a>(
     });
     Heatmap {
         title,
-        x_title: format!("Time of the last purchase, from the first ({unit}; observed for {t})"),
+        x_title: format!(
+            "Time of the last purchase, from the first ({unit}; observed for {})",
+            super::axes::tick_label((t * 10.0).round() / 10.0)
+        ),
         y_title: "Repeat purchases (frequency)",
         scale_title,
         row_labels,
