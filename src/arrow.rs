@@ -340,15 +340,67 @@ pub trait ArrowKey: CustomerKey + Sized {
     /// # Errors
     ///
     /// [`Error::ColumnType`] for a type this key cannot be read from.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use arrow_array::{Int32Array, StringArray};
+    /// use repurchase::arrow::ArrowKey;
+    ///
+    /// let names = StringArray::from(vec!["ann", "bob"]);
+    /// assert_eq!(*String::read(&names, "customer")?, ["ann", "bob"]);
+    /// // An Int32 column read as i64 keys is widened once.
+    /// let ids = Int32Array::from(vec![7, 9]);
+    /// assert_eq!(*i64::read(&ids, "customer")?, [7_i64, 9]);
+    /// assert!(u32::read(&names, "customer").is_err());
+    /// # Ok::<(), repurchase::Error>(())
+    /// ```
     fn read<'a>(array: &'a dyn Array, column: &str) -> Result<std::borrow::Cow<'a, [Self::Borrowed<'a>]>>;
 
     /// A borrowed key, owned.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::arrow::ArrowKey;
+    ///
+    /// assert_eq!(String::to_owned_key(&"ann"), "ann".to_string());
+    /// ```
     fn to_owned_key(key: &Self::Borrowed<'_>) -> Self;
 
     /// A log with borrowed keys, with owned ones.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::arrow::ArrowKey;
+    /// use repurchase::{AmountColumn, PurchaseColumns, PurchaseLog, TimeColumn};
+    ///
+    /// let customers = ["ann", "bob", "ann"];
+    /// let borrowed = PurchaseLog::from_columns(&PurchaseColumns::new(
+    ///     &customers,
+    ///     TimeColumn::UnixDays(&[19_800, 19_801, 19_830]),
+    ///     AmountColumn::MinorUnits { units: &[1_999, 500, 2_450], scale: 2 },
+    /// ))?;
+    /// let owned: PurchaseLog<String> = String::own_log(borrowed);
+    /// assert_eq!(owned.keys(), ["ann", "bob"]);
+    /// # Ok::<(), repurchase::Error>(())
+    /// ```
     fn own_log(log: PurchaseLog<Self::Borrowed<'_>>) -> PurchaseLog<Self>;
 
     /// The keys as an Arrow column.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use arrow_array::{Array, UInt64Array};
+    /// use repurchase::arrow::ArrowKey;
+    ///
+    /// let array = u64::to_array(&[3_u64, 5]);
+    /// let ids = array.as_any().downcast_ref::<UInt64Array>().ok_or("not UInt64")?;
+    /// assert_eq!(ids.values(), &[3, 5]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn to_array<'k>(keys: impl IntoIterator<Item = &'k Self>) -> ArrayRef
     where
         Self: 'k;

@@ -243,7 +243,22 @@ pub enum Warning {
 ///
 /// # Example
 ///
-/// See [`compare`].
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::experiment::{compare, ExperimentOptions};
+/// use repurchase::{Purchase, PurchaseLog};
+/// use rust_decimal::Decimal;
+///
+/// let day = |d| NaiveDate::from_ymd_opt(2024, 5, d).ok_or("bad date");
+/// let log = PurchaseLog::new(vec![
+///     Purchase::new(1_u8, day(3)?, Decimal::TEN),
+///     Purchase::new(3_u8, day(5)?, Decimal::ONE),
+/// ])?;
+/// let comparison = compare(&log, &[1, 2], &[3, 4], &ExperimentOptions::new(day(1)?, day(31)?)?)?;
+/// // One customer of two bought in each arm: no difference.
+/// assert_eq!(comparison.treatment.rate, comparison.control.rate);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

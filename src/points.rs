@@ -307,7 +307,20 @@ impl PointsOptions {
 ///
 /// # Example
 ///
-/// See [`balances`].
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::points::{balances, EarnRule, PointsOptions};
+/// use repurchase::{Purchase, PurchaseLog};
+/// use rust_decimal::Decimal;
+///
+/// let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or("bad date");
+/// let log = PurchaseLog::new(vec![Purchase::new("ann", day(2023, 3, 1)?, Decimal::from(250))])?;
+/// let rule = EarnRule::new(Decimal::ONE, Decimal::TEN)?; // a point for every 10 spent
+/// // A year's validity: the 25 points are gone by 2024-06-30.
+/// let points = &balances(&log, &rule, &[], &PointsOptions::new(day(2024, 6, 30)?, 365, 30))?[0];
+/// assert_eq!((points.customer, points.expired, points.balance), ("ann", Decimal::from(25), Decimal::ZERO));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]

@@ -155,7 +155,23 @@ impl TierTable {
 ///
 /// # Example
 ///
-/// See [`evaluate`].
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::tiers::{self, TierMeasure, TierTable};
+/// use repurchase::{Purchase, PurchaseLog};
+/// use rust_decimal::Decimal;
+///
+/// let day = |m, d| NaiveDate::from_ymd_opt(2024, m, d).ok_or("bad date");
+/// let log = PurchaseLog::new(vec![
+///     Purchase::new(7_u32, day(1, 5)?, Decimal::from(60)),
+///     Purchase::new(7_u32, day(1, 12)?, Decimal::from(60)),
+/// ])?;
+/// let table = TierTable::new(TierMeasure::Spend, 30, vec![("Silver".into(), Decimal::from(100))])?;
+/// let membership = &tiers::evaluate(&log, &table, day(1, 20)?)?[0];
+/// assert_eq!((membership.customer, membership.measure), (7, Decimal::from(120)));
+/// assert_eq!(membership.tier.map(|t| table.name(t)), Some("Silver"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -248,7 +264,21 @@ pub enum Decision {
 ///
 /// # Example
 ///
-/// See [`changes`].
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::tiers::{self, Decision, TierMeasure, TierTable};
+/// use repurchase::{Purchase, PurchaseLog};
+/// use rust_decimal::Decimal;
+///
+/// let day = |m, d| NaiveDate::from_ymd_opt(2024, m, d).ok_or("bad date");
+/// let log = PurchaseLog::new(vec![Purchase::new(1_u8, day(1, 10)?, Decimal::from(150))])?;
+/// let table = TierTable::new(TierMeasure::Spend, 30, vec![("Silver".into(), Decimal::from(100))])?;
+/// // Silver in January; the purchase has left the 30-day window by March.
+/// let change = &tiers::changes(&log, &table, day(1, 31)?, day(3, 1)?)?[0];
+/// assert_eq!((change.before.0, change.after.0), (Some(0), None));
+/// assert_eq!(change.decision, Decision::Downgrade);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -166,7 +166,20 @@ pub struct Sent<C> {
 ///
 /// # Example
 ///
-/// See [`fire`].
+/// ```
+/// use chrono::NaiveDate;
+/// use repurchase::triggers::{fire, Reason, TriggerKind, TriggerRule};
+/// use repurchase::{Purchase, PurchaseLog};
+/// use rust_decimal::Decimal;
+///
+/// let day = |d| NaiveDate::from_ymd_opt(2024, 5, d).ok_or("bad date");
+/// let log = PurchaseLog::new(vec![Purchase::new("ann", day(1)?, Decimal::TEN)])?;
+/// let rules = [TriggerRule::new("wake-up", TriggerKind::Silent { days: 10 }, 7)];
+/// let fired = &fire(&log, &[], &rules, day(11)?, &[])?[0];
+/// assert_eq!((fired.customer, fired.rule.as_str()), ("ann", "wake-up"));
+/// assert_eq!(fired.reason, Reason::Silent { days: 10 });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
