@@ -155,7 +155,8 @@ fn report<C: CustomerKey + Display>(log: &PurchaseLog<C>, source: &str, end: Nai
     // (39 weeks of calibration, 39 of holdout).
     let calibration_end = first + Days::new(span / 2);
     let holdout_days = u32::try_from(span - span / 2)?;
-    let weeks = span as f64 / 7.0;
+    // Whole weeks, so that the matrices' columns fall on round times.
+    let weeks = (span as f64 / 7.0).ceil();
     let weekly = SummaryOptions::new(end).unit(TimeUnit::Weeks);
 
     // Fitted on the calibration period, checked on the holdout.
