@@ -169,7 +169,8 @@ mod serde_round_trip {
     #[test]
     fn checked_types_are_checked_on_load() {
         use repurchase::models::{
-            BetaGeo, BetaGeoBetaBinom, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData,
+            BetaGeo, BetaGeoBetaBinom, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, RetentionData,
+            ShiftedBetaGeo, SpendData,
         };
         use repurchase::points::EarnRule;
         use rust_decimal::Decimal;
@@ -185,6 +186,8 @@ mod serde_round_trip {
         round_trip(&ModifiedBetaGeo::new(0.52, 6.18, 0.89, 1.61).unwrap());
         round_trip(&FrequencyData::from_rows([(2.0, 30.4, 38.9, 1.0), (0.0, 0.0, 38.9, 3.0)]).unwrap());
         round_trip(&SpendData::from_rows([(2.0, 22.35, 1.0)]).unwrap());
+        round_trip(&ShiftedBetaGeo::new(0.704, 1.182).unwrap());
+        round_trip(&RetentionData::from_cohorts([&[1000_u64, 631, 468][..], &[500, 320]]).unwrap());
         round_trip(&EarnRule::new(Decimal::TEN, Decimal::ONE_HUNDRED).unwrap());
         refused::<BetaGeo>(
             json!({"r": -1.0, "alpha": 4.4, "a": 0.8, "b": 2.4}),
@@ -202,6 +205,15 @@ mod serde_round_trip {
         refused::<ModifiedBetaGeo>(
             json!({"r": 0.5, "alpha": 6.0, "a": -0.9, "b": 1.6}),
             "a = -0.9 is invalid",
+        );
+        refused::<ShiftedBetaGeo>(json!({"alpha": 0.7, "beta": 0.0}), "beta = 0 is invalid");
+        refused::<RetentionData>(
+            json!({"cancelled": [369.0, -1.0], "active": [0.0, 468.0]}),
+            "a whole number",
+        );
+        refused::<RetentionData>(
+            json!({"cancelled": [369.0], "active": [0.0, 468.0]}),
+            "one count of each kind",
         );
         let row = |x: f64, t_x: f64, t: f64| json!({"frequency": x, "recency": t_x, "t": t, "weight": 1.0});
         refused::<FrequencyData>(json!({"rows": [row(2.0, 50.0, 38.9)]}), "recency");

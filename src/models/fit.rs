@@ -246,7 +246,7 @@ pub struct Fit<M> {
     pub report: FitReport,
 }
 
-/// What the five fitted models share: fitting by maximum likelihood, the
+/// What the six fitted models share: fitting by maximum likelihood, the
 /// log-likelihood of data, and their named parameters. A [`Fit`] of any of
 /// them prints its report (see [`Fit`]'s `Display`).
 ///

@@ -1,7 +1,10 @@
-//! [`FitModel`] for the five models: each delegates to its own methods.
+//! [`FitModel`] for the six models: each delegates to its own methods.
 
 use super::fit::{Fit, FitModel, FitOptions};
-use super::{BetaGeo, BetaGeoBetaBinom, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData};
+use super::{
+    BetaGeo, BetaGeoBetaBinom, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, RetentionData,
+    ShiftedBetaGeo, SpendData,
+};
 use crate::Result;
 
 /// The four-parameter purchase-count models, fitted on [`FrequencyData`].
@@ -62,5 +65,22 @@ impl FitModel for GammaGamma {
 
     fn parameters(&self) -> Vec<(&'static str, f64)> {
         vec![("p", self.p()), ("q", self.q()), ("gamma", self.gamma())]
+    }
+}
+
+impl FitModel for ShiftedBetaGeo {
+    const NAME: &'static str = "sBG";
+    type Data = RetentionData;
+
+    fn fit(data: &RetentionData, options: &FitOptions) -> Result<Fit<Self>> {
+        ShiftedBetaGeo::fit(data, options)
+    }
+
+    fn log_likelihood(&self, data: &RetentionData) -> Result<f64> {
+        Ok(ShiftedBetaGeo::log_likelihood(self, data))
+    }
+
+    fn parameters(&self) -> Vec<(&'static str, f64)> {
+        vec![("alpha", self.alpha()), ("beta", self.beta())]
     }
 }

@@ -9,6 +9,10 @@
 //! - [`BetaGeoBetaBinom`]: the BG/BB model for discrete transaction
 //!   opportunities (Fader, Hardie & Shang 2010).
 //! - [`GammaGamma`]: the Gamma-Gamma model of spend per transaction.
+//! - [`ShiftedBetaGeo`]: the sBG model of contractual retention (Fader &
+//!   Hardie 2007): subscribers who renew or cancel once a period, fitted
+//!   to cohorts' survivor counts ([`RetentionData`]), with survival,
+//!   retention rates and discounted (residual) lifetime values.
 //!
 //! Models are fitted from [`FrequencyData`], the distinct `(x, t_x, T)`
 //! rows of a customer base with their weights, so fitting cost depends on
@@ -51,7 +55,9 @@ mod optimize;
 mod pareto_nbd;
 mod pattern;
 mod power_integral;
+mod retention;
 mod runs;
+mod sbg;
 mod special;
 
 pub use bgbb::BetaGeoBetaBinom;
@@ -66,3 +72,5 @@ pub use mbgnbd::ModifiedBetaGeo;
 pub use model::{ModelTime, PurchaseModel};
 pub use pareto_nbd::ParetoNbd;
 pub use pattern::Pattern;
+pub use retention::RetentionData;
+pub use sbg::{MIN_DISCOUNT_RATE, ShiftedBetaGeo};
