@@ -428,6 +428,45 @@ fn standard_errors_agree_with_lifetimes() {
     }
 }
 
+/// The whole covariance matrices, each entry within 1e-4 of the scale of
+/// its row's and column's standard errors (correlations to 1e-4).
+#[test]
+fn covariances_agree_with_lifetimes() {
+    let (theirs, summaries) = lifetimes_models_and_weekly_cdnow();
+    let options = FitOptions::default();
+    let fits = [
+        (
+            "bgnbd_covariance",
+            BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &options)
+                .unwrap()
+                .report,
+        ),
+        (
+            "gamma_gamma_covariance",
+            GammaGamma::fit(&SpendData::from_summaries(&summaries), &options)
+                .unwrap()
+                .report,
+        ),
+    ];
+    for (model, report) in fits {
+        let ours = report.covariance.unwrap();
+        let rows = theirs[model].as_array().unwrap();
+        let k = rows.len();
+        assert_eq!(ours.len(), k * k);
+        for (i, row) in rows.iter().enumerate() {
+            for (j, value) in row.as_array().unwrap().iter().enumerate() {
+                let lifetimes = value.as_f64().unwrap();
+                let scale = (ours[i * k + i] * ours[j * k + j]).sqrt();
+                assert!(
+                    (ours[i * k + j] - lifetimes).abs() <= STANDARD_ERROR_TOLERANCE * scale,
+                    "{model}[{i}][{j}]: ours {} vs lifetimes {lifetimes}",
+                    ours[i * k + j]
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn rescaling_time_scales_alpha_and_nothing_else() {
     let base = BetaGeo::fit(&paper_data(), &FitOptions::default()).unwrap().model;

@@ -221,6 +221,12 @@ pub struct FitReport {
     pub at_boundary: Vec<String>,
     /// Standard errors of the estimates.
     pub standard_errors: StandardErrors,
+    /// The covariance matrix of the estimates, from the inverse of the
+    /// observed information: `k × k` row by row for `k` parameters in the
+    /// model's order, with the standard errors' squares on its diagonal;
+    /// `None` where they are unavailable. Parameter draws for intervals
+    /// start from it.
+    pub covariance: Option<Vec<f64>>,
 }
 
 /// A fitted model and how the fit went.
@@ -472,13 +478,15 @@ pub(crate) fn maximise(
         .filter(|(_, p)| **p < BOUNDARY.0 || **p > BOUNDARY.1)
         .map(|(name, _)| (*name).to_string())
         .collect();
+    let (standard_errors, covariance) = standard_errors(&params, &gradient, &log_likelihood);
     let report = FitReport {
         log_likelihood: log_likelihood_value,
         iterations: best.iterations,
         gradient_norm: best.gradient.iter().fold(0.0_f64, |m, g| m.max(g.abs())),
         converged: best.converged,
         at_boundary,
-        standard_errors: standard_errors(&params, &gradient, &log_likelihood),
+        standard_errors,
+        covariance,
     };
     let warm = WarmStart {
         params: params.clone(),
@@ -497,7 +505,7 @@ fn standard_errors(
     params: &[f64],
     gradient: &[f64],
     log_likelihood: &impl Fn(&[f64], &mut [f64]) -> f64,
-) -> StandardErrors {
+) -> (StandardErrors, Option<Vec<f64>>) {
     let n = params.len();
     let mut hessian = vec![0.0; n * n];
     let mut up = vec![0.0; n];
@@ -533,17 +541,20 @@ fn standard_errors(
             let diagonal: Vec<f64> = (0..n)
                 .map(|i| item(&inverse, i * n + i).copied().unwrap_or(f64::NAN))
                 .collect();
-            if diagonal.iter().all(|v| v.is_finite() && *v > 0.0) {
-                StandardErrors::Available(diagonal.iter().map(|v| v.sqrt()).collect())
+            if diagonal.iter().all(|v| v.is_finite() && *v > 0.0) && inverse.iter().all(|v| v.is_finite()) {
+                (
+                    StandardErrors::Available(diagonal.iter().map(|v| v.sqrt()).collect()),
+                    Some(inverse),
+                )
             } else {
-                StandardErrors::Unavailable {
-                    reason: "the observed information is not positive definite".into(),
-                }
+                let reason = "the observed information is not positive definite".into();
+                (StandardErrors::Unavailable { reason }, None)
             }
         }
-        None => StandardErrors::Unavailable {
-            reason: "the observed information is singular".into(),
-        },
+        None => {
+            let reason = "the observed information is singular".into();
+            (StandardErrors::Unavailable { reason }, None)
+        }
     }
 }
 

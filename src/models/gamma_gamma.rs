@@ -189,6 +189,16 @@ impl GammaGamma {
                 *se_gamma *= scale;
             }
         }
+        // γ's row and column scale with it (its own variance twice).
+        if let Some(covariance) = &mut report.covariance {
+            for (at, value) in covariance.iter_mut().enumerate() {
+                let (row, column) = (at / 3, at % 3);
+                *value *= [row, column]
+                    .iter()
+                    .filter(|&&i| i == 2)
+                    .fold(1.0, |f, _| f * scale);
+            }
+        }
         let fit = Fit {
             model: Self::new(p, q, gamma_scaled * scale)?,
             report,

@@ -6,13 +6,14 @@ reproduces exactly).
 Run from this folder in the venv of make_lifetimes_reference.py:
     venv/bin/python make_models_reference.py
 Also fits BG/BB on the donations panel. Writes lifetimes_models_W.json
-(estimates and standard errors),
+(estimates, standard errors and covariance matrices),
 lifetimes_predictions_W.csv and lifetimes_bgbb_donations.csv, read by
 tests/models_published.rs.
 """
 import json
 
 import lifetimes
+import numpy as np
 import pandas as pd
 from lifetimes import BetaGeoBetaBinomFitter, BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter
 
@@ -27,6 +28,12 @@ repeat = summary[summary["frequency"] > 0]
 ggf = GammaGammaFitter(penalizer_coef=0.0)
 ggf.fit(repeat["frequency"], repeat["monetary_value"])
 
+def covariance(fitter):
+    params = fitter.params_.values
+    inverse = np.linalg.inv(fitter._hessian_) / fitter.data["weights"].sum()
+    return [[float(v) for v in row] for row in np.outer(params, params) * inverse]
+
+
 out = {
     "bgnbd": {k: float(v) for k, v in bgf.params_.items()},
     "gamma_gamma": {k: float(v) for k, v in ggf.params_.items()},
@@ -36,6 +43,12 @@ out = {
     "bgnbd_se": {k: float(v) for k, v in bgf.standard_errors_.items()},
     "gamma_gamma_se": {k: float(v) for k, v in ggf.standard_errors_.items()},
     "mbgnbd_se": {k: float(v) for k, v in mbgf.standard_errors_.items()},
+    # Covariance matrices from the same exact Hessian, row by row in
+    # parameter order. lifetimes' own variance_matrix_ scales entry (i, j)
+    # by the square of parameter j alone, which is right on the diagonal
+    # only; the delta method from log-parameters scales it by params i and j.
+    "bgnbd_covariance": covariance(bgf),
+    "gamma_gamma_covariance": covariance(ggf),
 }
 with open("lifetimes_models_W.json", "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
