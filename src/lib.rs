@@ -64,8 +64,9 @@
 //! | module | what it answers |
 //! |---|---|
 //! | [`metrics`] | repurchase rates, purchase cycles, next purchase, spend, churn between windows, cohorts, products |
-//! | [`models`] | BG/NBD, MBG/NBD, Pareto/NBD, BG/BB and Gamma-Gamma: P(alive), expected purchases, pmfs, DERT |
+//! | [`models`] | BG/NBD, MBG/NBD, Pareto/NBD, BG/BB and Gamma-Gamma: P(alive), expected purchases, pmfs, DERT; the sBG model of subscription retention |
 //! | [`clv`], [`churn`] | customer lifetime value; churn scores from a model or from the customer's own cycle |
+//! | [`intervals`] | prediction intervals: a fit's parameter uncertainty carried to each customer's predictions and to totals |
 //! | [`rfm`], [`lifecycle`], [`portrait`] | RFM scores and segments; lifecycle stages and transitions; customer portraits and tags |
 //! | [`triggers`], [`tiers`], [`points`], [`experiment`] | campaign triggers, membership tiers, loyalty points, A/B comparison of repurchase |
 //!
@@ -125,6 +126,7 @@
 //! | 10,000 | the `top` bucket of [`models::holdout_by_frequency`] and [`models::repeat_histogram`] |
 //! | [`BetaGeoBetaBinom::MAX_OPPORTUNITIES`](models::BetaGeoBetaBinom::MAX_OPPORTUNITIES) (10,000) | BG/BB histories and horizons |
 //! | 100,000 | BFGS iterations per start ([`models::FitOptions::max_iterations`]) |
+//! | 100,000 | parameter draws of [`intervals::IntervalOptions`] |
 //!
 //! Points, whose size an earning rule sets, are checked arithmetic
 //! ([`Error::Overflow`]). Stored state and configurations are checked when
@@ -174,6 +176,7 @@ mod error;
 pub mod experiment;
 mod hash;
 mod holdout;
+pub mod intervals;
 mod invariant;
 mod key;
 pub mod lifecycle;
@@ -187,6 +190,7 @@ mod period;
 pub mod points;
 pub mod portrait;
 mod purchase;
+mod random;
 pub mod rfm;
 mod stored;
 mod summary;

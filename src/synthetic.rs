@@ -19,6 +19,7 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::models::model::check_parameters;
+use crate::random::Stream;
 
 use crate::{Error, Purchase, Result};
 
@@ -306,7 +307,7 @@ impl SyntheticLog {
 /// assert_eq!(Rng::new(42).uniform(), u); // same seed, same stream
 /// ```
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub struct Rng(Stream);
 
 /// The generator as rand_core's: `rand`'s distributions and samplers draw
 /// from the same seeded stream.
@@ -349,7 +350,7 @@ impl Rng {
     /// assert_ne!(Rng::new(1).uniform(), Rng::new(2).uniform());
     /// ```
     pub fn new(seed: u64) -> Self {
-        Self(seed)
+        Self(Stream::new(seed))
     }
 
     /// The next raw 64-bit draw, uniform over all `u64` values; the other
@@ -364,11 +365,7 @@ impl Rng {
     /// assert!((1..=6).contains(&die));
     /// ```
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform on (0, 1): never 0, so its logarithm is finite.
@@ -381,11 +378,11 @@ impl Rng {
     /// assert!(waiting.is_finite());
     /// ```
     pub fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1_u64 << 53) as f64
+        self.0.uniform()
     }
 
     fn normal(&mut self) -> f64 {
-        (-2.0 * self.uniform().ln()).sqrt() * (std::f64::consts::TAU * self.uniform()).cos()
+        self.0.normal()
     }
 
     /// Gamma(shape, 1) for shape > 0, by Marsaglia & Tsang (2000), boosted

@@ -1,7 +1,7 @@
 //! With the `parallel` feature, results do not depend on the number of
 //! threads: the log, the summaries, every fit (to the last bit of every
-//! parameter, likelihood and standard error), churn scores, RFM scores and
-//! CLV are the same on one thread as on four. Work is cut into pieces that
+//! parameter, likelihood and standard error), churn scores, RFM scores,
+//! CLV and prediction intervals are the same on one thread as on four. Work is cut into pieces that
 //! do not depend on the thread count and combined in order, and the serial
 //! build runs the same pieces in the same order: both builds must match one
 //! committed digest of the results (`tests/data/parallel_digest.txt`).
@@ -20,6 +20,7 @@
 use chrono::NaiveDate;
 use repurchase::churn::{RiskBands, scores};
 use repurchase::clv::{ClvOptions, customer_lifetime_values};
+use repurchase::intervals::{IntervalOptions, purchase_intervals};
 use repurchase::models::{
     BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData,
 };
@@ -50,6 +51,7 @@ fn everything() -> Vec<String> {
     let clv = customer_lifetime_values(&bg.model, &gg.model, &summaries, &ClvOptions::new()).unwrap();
     let churn = scores(&bg.model, &summaries, 91, &RiskBands::default()).unwrap();
     let rfm = score(&summaries, &RfmOptions::default()).unwrap();
+    let intervals = purchase_intervals(&bg, &summaries, 91, &IntervalOptions::default().draws(100)).unwrap();
     vec![
         format!("{log:?}"),
         format!("{summaries:?}"),
@@ -60,6 +62,7 @@ fn everything() -> Vec<String> {
         format!("{clv:?}"),
         format!("{churn:?}"),
         format!("{rfm:?}"),
+        format!("{intervals:?}"),
     ]
 }
 
@@ -115,6 +118,7 @@ fn results_are_bit_identical_on_one_thread_and_on_four() {
         "CLV",
         "churn scores",
         "RFM scores",
+        "prediction intervals",
     ];
     assert_eq!(one.len(), names.len());
     for ((a, b), name) in one.iter().zip(&four).zip(names) {

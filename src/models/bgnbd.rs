@@ -548,6 +548,32 @@ pub(crate) fn p_alive(params: [f64; 4], dropout: Dropout, x: f64, t_x: f64, t: f
     }
 }
 
+/// [`p_alive`] at each of `recencies` for one `(x, T)`, into `out`: the
+/// terms that do not depend on t_x taken once.
+pub(crate) fn p_alive_by_recency(
+    params: [f64; 4],
+    dropout: Dropout,
+    x: f64,
+    t: f64,
+    recencies: &[f64],
+    out: &mut [f64],
+) {
+    let [r, alpha, a, b] = params;
+    if !dropout.applies(x) {
+        out.iter_mut().for_each(|p| *p = 1.0);
+        return;
+    }
+    let shared = (a / (b + x - 1.0 + dropout.shift())).ln() + (r + x) * (alpha + t).ln();
+    for (p, &t_x) in out.iter_mut().zip(recencies) {
+        let ln_odds = shared - (r + x) * (alpha + t_x).ln();
+        *p = if ln_odds > 0.0 {
+            (-ln_odds).exp() / (1.0 + (-ln_odds).exp())
+        } else {
+            1.0 / (1.0 + ln_odds.exp())
+        };
+    }
+}
+
 /// The rows as the likelihood reads them: each row's recency as a
 /// position among the distinct recencies (so that an evaluation takes
 /// ln(α + t_x) once per distinct value: daily data in weeks has a few

@@ -298,6 +298,28 @@ pub trait FitModel: Sized {
     /// The parameters by name, in the model's order (the order of the
     /// report's standard errors).
     fn parameters(&self) -> Vec<(&'static str, f64)>;
+
+    /// The same model with other parameters, in the order of
+    /// [`parameters`](Self::parameters), keeping what is not a parameter
+    /// (the time unit): how parameter draws become models.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a parameter the model's constructor
+    /// refuses, or the wrong number of them.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::{BetaGeo, FitModel, ModelTime};
+    ///
+    /// let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?.in_time(ModelTime::Weeks);
+    /// let other = model.with_parameters(&[0.25, 4.0, 0.8, 2.5])?;
+    /// assert_eq!((other.r(), other.time()), (0.25, Some(ModelTime::Weeks)));
+    /// assert!(model.with_parameters(&[0.25, 4.0]).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn with_parameters(&self, params: &[f64]) -> Result<Self>;
 }
 
 impl<M: FitModel> Fit<M> {

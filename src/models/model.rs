@@ -261,6 +261,73 @@ pub trait PurchaseModel {
     /// for a bad horizon.
     fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64>;
 
+    /// P(alive) of customers who share `x` and `T`, at each of their
+    /// `recencies`, into `out` (of the same length): the batch form of
+    /// [`p_alive`](Self::p_alive) that prediction intervals use, where the
+    /// crate's BG-family models take the terms shared by the batch once.
+    ///
+    /// # Errors
+    ///
+    /// As [`p_alive`](Self::p_alive), for the first invalid pattern;
+    /// [`Error::InvalidParameter`] when `out` is not as long as
+    /// `recencies`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::{BetaGeo, PurchaseModel};
+    ///
+    /// let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?;
+    /// let mut out = [0.0; 3];
+    /// model.p_alive_by_recency(2.0, 38.86, &[5.0, 20.0, 38.0], &mut out)?;
+    /// assert!((out[1] - model.p_alive(2.0, 20.0, 38.86)?).abs() < 1e-15); // to rounding
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn p_alive_by_recency(&self, x: f64, big_t: f64, recencies: &[f64], out: &mut [f64]) -> Result<()> {
+        check_batch(recencies, out)?;
+        for (p, &t_x) in out.iter_mut().zip(recencies) {
+            *p = self.p_alive(x, t_x, big_t)?;
+        }
+        Ok(())
+    }
+
+    /// P(a purchase in `(T, T + horizon]` | alive at `T`, x, T): the other
+    /// factor of the churn score,
+    ///
+    /// ```text
+    /// P(no purchase | x, t_x, T) = 1 − P(alive | x, t_x, T) · P(a purchase | alive, x, T)
+    /// ```
+    ///
+    /// which, like [`expected_purchases_if_alive`](Self::expected_purchases_if_alive),
+    /// does not depend on `t_x`: prediction intervals take it once per
+    /// `(x, T)` and draw. The default derives it from
+    /// [`p_no_purchase`](Self::p_no_purchase) and
+    /// [`p_alive`](Self::p_alive) at `t_x = T` (0 for `x = 0`); the
+    /// crate's models compute it directly.
+    ///
+    /// # Errors
+    ///
+    /// As [`p_no_purchase`](Self::p_no_purchase).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::{BetaGeo, PurchaseModel};
+    ///
+    /// let model = BetaGeo::new(0.243, 4.414, 0.793, 2.426)?;
+    /// let (x, t_x, t, h) = (2.0, 30.43, 38.86, 39.0);
+    /// let factored = 1.0 - model.p_alive(x, t_x, t)? * model.p_purchase_if_alive(x, t, h)?;
+    /// assert!((factored - model.p_no_purchase(x, t_x, t, h)?).abs() < 1e-12);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn p_purchase_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> Result<f64> {
+        // The last purchase at T (none for x = 0): the most likely alive.
+        let t_x = if x > 0.0 { big_t } else { 0.0 };
+        let alive = self.p_alive(x, t_x, big_t)?;
+        let silent = self.p_no_purchase(x, t_x, big_t, horizon)?;
+        defined(((1.0 - silent) / alive).clamp(0.0, 1.0), "P(a purchase | alive)")
+    }
+
     /// The unit of the model's times, when known. CLV, churn scores and
     /// tracking compare it with their data's, and take the data's when it
     /// is `None` (the default, for models that do not record one).
@@ -270,7 +337,7 @@ pub trait PurchaseModel {
 }
 
 macro_rules! bg_family {
-    ($model:ty) => {
+    ($model:ty, $dropout:expr) => {
         impl PurchaseModel for $model {
             fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> Result<f64> {
                 <$model>::p_alive(self, x, t_x, big_t)
@@ -305,6 +372,41 @@ macro_rules! bg_family {
                 )
             }
 
+            fn p_alive_by_recency(
+                &self,
+                x: f64,
+                big_t: f64,
+                recencies: &[f64],
+                out: &mut [f64],
+            ) -> Result<()> {
+                check_batch(recencies, out)?;
+                // The pattern's x and T once; each recency by a cheap test,
+                // the full check naming the fault only where it fails.
+                super::data::check_pattern("pattern", 0, x, if x > 0.0 { big_t } else { 0.0 }, big_t)?;
+                for &t_x in recencies {
+                    if !((0.0..=big_t).contains(&t_x) && (x > 0.0 || t_x == 0.0)) {
+                        super::data::check_pattern("pattern", 0, x, t_x, big_t)?;
+                    }
+                }
+                super::bgnbd::p_alive_by_recency(self.params(), $dropout, x, big_t, recencies, out);
+                match out.iter().find(|p| !p.is_finite()) {
+                    Some(_) => defined(f64::NAN, "P(alive)").map(|_| ()),
+                    None => Ok(()),
+                }
+            }
+
+            fn p_purchase_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> Result<f64> {
+                super::data::check_pattern("pattern", 0, x, if x > 0.0 { big_t } else { 0.0 }, big_t)?;
+                super::bgnbd::check_horizon(horizon)?;
+                let [r, alpha, _, _] = self.params();
+                // 1 − ((α + T)/(α + T + h))^(r + x), without cancellation.
+                let ln_silent = (r + x) * (-horizon / (alpha + big_t + horizon)).ln_1p();
+                defined(
+                    (-ln_silent.exp_m1()).clamp(0.0, 1.0),
+                    "P(a purchase | alive)",
+                )
+            }
+
             fn time(&self) -> Option<ModelTime> {
                 <$model>::time(self)
             }
@@ -312,8 +414,21 @@ macro_rules! bg_family {
     };
 }
 
-bg_family!(BetaGeo);
-bg_family!(ModifiedBetaGeo);
+bg_family!(BetaGeo, super::bgnbd::Dropout::AfterRepeats);
+bg_family!(ModifiedBetaGeo, super::bgnbd::Dropout::AfterEveryPurchase);
+
+/// A batch's output as long as its input.
+fn check_batch(recencies: &[f64], out: &[f64]) -> Result<()> {
+    if recencies.len() == out.len() {
+        Ok(())
+    } else {
+        Err(Error::InvalidParameter {
+            name: "out",
+            value: format!("{} values for {} recencies", out.len(), recencies.len()),
+            expected: "one value for each recency",
+        })
+    }
+}
 
 impl PurchaseModel for ParetoNbd {
     fn p_alive(&self, x: f64, t_x: f64, big_t: f64) -> Result<f64> {
@@ -336,6 +451,10 @@ impl PurchaseModel for ParetoNbd {
     /// formula ([`ParetoNbd::p_no_purchase`]), not the BG family's.
     fn p_no_purchase(&self, x: f64, t_x: f64, big_t: f64, horizon: f64) -> Result<f64> {
         ParetoNbd::p_no_purchase(self, x, t_x, big_t, horizon)
+    }
+
+    fn p_purchase_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> Result<f64> {
+        ParetoNbd::p_purchase_if_alive(self, x, big_t, horizon)
     }
 
     fn time(&self) -> Option<ModelTime> {

@@ -338,6 +338,36 @@ impl ParetoNbd {
         check_pattern("pattern", 0, x, t_x, big_t)?;
         check_horizon(horizon)?;
         let alive = self.likelihood_terms(x, t_x, big_t).p_alive();
+        let buys = self.buys_if_alive(x, big_t, horizon);
+        defined((1.0 - alive * buys).clamp(0.0, 1.0), "P(no purchase)")
+    }
+
+    /// P(a purchase in `(T, T + horizon]` | alive at `T`, x, T): the factor
+    /// of [`p_no_purchase`](Self::p_no_purchase) that does not depend on
+    /// `t_x`.
+    ///
+    /// # Errors
+    ///
+    /// As [`p_no_purchase`](Self::p_no_purchase).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::ParetoNbd;
+    ///
+    /// let model = ParetoNbd::new(0.553, 10.578, 0.606, 11.669)?;
+    /// let buys = model.p_purchase_if_alive(2.0, 38.86, 39.0)?;
+    /// let silent = model.p_no_purchase(2.0, 30.43, 38.86, 39.0)?;
+    /// assert!((silent - (1.0 - model.p_alive(2.0, 30.43, 38.86)? * buys)).abs() < 1e-12);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn p_purchase_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> Result<f64> {
+        check_pattern("pattern", 0, x, if x > 0.0 { big_t } else { 0.0 }, big_t)?;
+        check_horizon(horizon)?;
+        defined(self.buys_if_alive(x, big_t, horizon), "P(a purchase | alive)")
+    }
+
+    fn buys_if_alive(&self, x: f64, big_t: f64, horizon: f64) -> f64 {
         let rate_shape = self.r + x;
         let (alpha_t, beta_t) = (self.alpha + big_t, self.beta + big_t);
         let next = PowerPair {
@@ -347,8 +377,7 @@ impl ParetoNbd {
             beta: beta_t,
         };
         // The integral comes relative to the integrand at 0, α_T^−(r+x+1) β_T^−s.
-        let buys = (rate_shape / alpha_t * next.integral(0.0, horizon).value).clamp(0.0, 1.0);
-        defined((1.0 - alive * buys).clamp(0.0, 1.0), "P(no purchase)")
+        (rate_shape / alpha_t * next.integral(0.0, horizon).value).clamp(0.0, 1.0)
     }
 
     /// The discounted expected residual transactions (DERT) of a customer:
