@@ -381,10 +381,6 @@ impl Rng {
         self.0.uniform()
     }
 
-    fn normal(&mut self) -> f64 {
-        self.0.normal()
-    }
-
     /// Gamma(shape, 1) for shape > 0, by Marsaglia & Tsang (2000), boosted
     /// below shape 1. Each try is accepted with probability above 0.95.
     ///
@@ -397,20 +393,7 @@ impl Rng {
     /// assert!((mean - 2.0).abs() < 0.1);
     /// ```
     pub fn gamma(&mut self, shape: f64) -> f64 {
-        let (boost, shape) = if shape < 1.0 {
-            (self.uniform().powf(1.0 / shape), shape + 1.0)
-        } else {
-            (1.0, shape)
-        };
-        let d = shape - 1.0 / 3.0;
-        let c = 1.0 / (9.0 * d).sqrt();
-        loop {
-            let x = self.normal();
-            let v = (1.0 + c * x).powi(3);
-            if v > 0.0 && self.uniform().ln() < 0.5 * x * x + d - d * v + d * v.ln() {
-                return d * v * boost;
-            }
-        }
+        crate::random::gamma(&mut || self.0.uniform(), shape)
     }
 
     /// Beta(a, b) for a, b > 0, from two gamma draws.

@@ -246,3 +246,159 @@ fn batch_forms_agree_with_single_patterns() {
     check(&ModifiedBetaGeo::fit(&data, &options).unwrap().model, &summaries);
     check(&ParetoNbd::fit(&data, &options).unwrap().model, &summaries);
 }
+
+/// Each model's drawn future purchases average its own expected purchases
+/// if alive (20,000 draws, within four standard errors).
+#[test]
+fn drawn_purchases_average_the_expectation() {
+    use repurchase::models::{FuturePurchases, ModifiedBetaGeo};
+    fn check<M: FuturePurchases>(model: &M) {
+        let mut state = 99_u64;
+        let mut uniform = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 11) as f64 + 0.5) / (1_u64 << 53) as f64
+        };
+        for (x, t, h) in [(0.0, 30.0, 39.0), (2.0, 38.86, 39.0), (10.0, 38.0, 52.0)] {
+            let n = 20_000;
+            let draws: Vec<f64> = (0..n)
+                .map(|_| model.purchases_if_alive(x, t, h, &mut uniform) as f64)
+                .collect();
+            let mean = draws.iter().sum::<f64>() / f64::from(n);
+            let sd = (draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / f64::from(n - 1)).sqrt();
+            let want = model.expected_purchases_if_alive(x, t, h).unwrap();
+            assert!(
+                (mean - want).abs() < 4.0 * sd / f64::from(n).sqrt(),
+                "({x}, {t}, {h}): {mean} vs {want}"
+            );
+        }
+    }
+    check(&BetaGeo::new(0.243, 4.414, 0.793, 2.426).unwrap());
+    check(&ModifiedBetaGeo::new(0.525, 6.183, 0.891, 1.614).unwrap());
+    check(&ParetoNbd::new(0.553, 10.578, 0.606, 11.669).unwrap());
+}
+
+/// Coverage of purchase counts by simulation: 200 customer bases of 2,000
+/// drawn from known BG/NBD parameters, fitted on their first 39 weeks; the
+/// 90 % interval of the total purchases in the next 26 weeks holds the
+/// actual total in 85–95 % of the bases. A customer's count is a whole
+/// number, mostly 0, and an interval of whole numbers holds at least its
+/// level of the draws (all of them, when 0 alone has 95 %): the
+/// customers' intervals hold their actual purchases in 90–98 % of cases.
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "200 fits; run with `cargo test --release --test intervals`, as CI does"
+)]
+fn count_intervals_cover_actual_purchases() {
+    use repurchase::intervals::purchase_count_intervals;
+    let calibration_end = NaiveDate::from_ymd_opt(2024, 9, 30).unwrap();
+    let end = NaiveDate::from_ymd_opt(2025, 3, 31).unwrap();
+    let horizon = u32::try_from((end - calibration_end).num_days()).unwrap();
+    let replicates = 200;
+    let (mut totals_covered, mut covered, mut seen) = (0, 0_u64, 0_u64);
+    for seed in 0..replicates {
+        let purchases = SyntheticLog::default()
+            .customers(2_000)
+            .weeks(65.0, 26.0)
+            .seed(1_000 + seed)
+            .purchases()
+            .unwrap();
+        let log = PurchaseLog::new(purchases).unwrap();
+        let split = log
+            .calibration_holdout(calibration_end, &SummaryOptions::new(end))
+            .unwrap();
+        let calibration = log.summarize(&SummaryOptions::new(calibration_end));
+        let fit = BetaGeo::fit(
+            &FrequencyData::from_summaries(&calibration),
+            &FitOptions::default(),
+        )
+        .unwrap();
+        let counts = purchase_count_intervals(
+            &fit,
+            &calibration,
+            horizon,
+            &IntervalOptions::default().draws(500).seed(seed),
+        )
+        .unwrap();
+        let actual: std::collections::HashMap<u64, f64> = split
+            .customers
+            .iter()
+            .map(|c| (c.customer, f64::from(c.frequency_holdout)))
+            .collect();
+        let mut total = 0.0;
+        for c in &counts.customers {
+            let got = actual[&c.customer];
+            total += got;
+            covered += u64::from(c.purchases.lower <= got && got <= c.purchases.upper);
+            seen += 1;
+        }
+        let t = counts.total_purchases;
+        totals_covered += u32::from(t.lower <= total && total <= t.upper);
+    }
+    let share = covered as f64 / seen as f64;
+    eprintln!("count coverage: customers {share:.4}, totals {totals_covered} of {replicates}");
+    assert!((0.90..=0.98).contains(&share), "customers covered: {share:.3}");
+    assert!(
+        (170..=190).contains(&totals_covered),
+        "totals covered in {totals_covered} of {replicates}"
+    );
+}
+
+/// The CDNOW sample's own holdout: BG/NBD fitted on the purchases to
+/// 1997-09-30, intervals for the 39 weeks after, against what the 2,357
+/// customers bought (the figures the README reports).
+#[test]
+fn cdnow_holdout_purchases_fall_in_their_intervals() {
+    use repurchase::intervals::purchase_count_intervals;
+    let (calibration_end, end) = (
+        NaiveDate::from_ymd_opt(1997, 9, 30).unwrap(),
+        NaiveDate::from_ymd_opt(1998, 6, 30).unwrap(),
+    );
+    let log = cdnow_sample().unwrap();
+    let weekly = SummaryOptions::new(end).unit(TimeUnit::Weeks);
+    let split = log.calibration_holdout(calibration_end, &weekly).unwrap();
+    let calibration = cdnow_weekly();
+    let fit = BetaGeo::fit(
+        &FrequencyData::from_summaries(&calibration),
+        &FitOptions::default(),
+    )
+    .unwrap();
+    let horizon = u32::try_from((end - calibration_end).num_days()).unwrap();
+    let counts = purchase_count_intervals(&fit, &calibration, horizon, &IntervalOptions::default()).unwrap();
+    let expected = purchase_intervals(&fit, &calibration, horizon, &IntervalOptions::default()).unwrap();
+    let actual: Vec<f64> = split
+        .customers
+        .iter()
+        .map(|c| f64::from(c.frequency_holdout))
+        .collect();
+    assert!(
+        split
+            .customers
+            .iter()
+            .zip(&counts.customers)
+            .all(|(a, b)| a.customer == b.customer)
+    );
+    let covered = counts
+        .customers
+        .iter()
+        .zip(&actual)
+        .filter(|(c, a)| c.purchases.lower <= **a && **a <= c.purchases.upper)
+        .count();
+    let total: f64 = actual.iter().sum();
+    let (t, e) = (counts.total_purchases, expected.total_expected_purchases);
+    eprintln!(
+        "CDNOW holdout: {covered} of {} customers within their 90 % interval; total {total} vs {:.0} [{:.0}, {:.0}] (expected-value interval [{:.0}, {:.0}])",
+        actual.len(),
+        t.estimate,
+        t.lower,
+        t.upper,
+        e.lower,
+        e.upper
+    );
+    let share = covered as f64 / actual.len() as f64;
+    assert!((0.90..=0.98).contains(&share), "{share}");
+    // The process adds chance to the expectation's uncertainty.
+    assert!(t.upper - t.lower > e.upper - e.lower);
+}

@@ -20,7 +20,7 @@
 use chrono::NaiveDate;
 use repurchase::churn::{RiskBands, scores};
 use repurchase::clv::{ClvOptions, customer_lifetime_values};
-use repurchase::intervals::{IntervalOptions, purchase_intervals};
+use repurchase::intervals::{IntervalOptions, purchase_count_intervals, purchase_intervals};
 use repurchase::models::{
     BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData,
 };
@@ -52,6 +52,8 @@ fn everything() -> Vec<String> {
     let churn = scores(&bg.model, &summaries, 91, &RiskBands::default()).unwrap();
     let rfm = score(&summaries, &RfmOptions::default()).unwrap();
     let intervals = purchase_intervals(&bg, &summaries, 91, &IntervalOptions::default().draws(100)).unwrap();
+    let counts =
+        purchase_count_intervals(&bg, &summaries, 91, &IntervalOptions::default().draws(100)).unwrap();
     vec![
         format!("{log:?}"),
         format!("{summaries:?}"),
@@ -63,6 +65,7 @@ fn everything() -> Vec<String> {
         format!("{churn:?}"),
         format!("{rfm:?}"),
         format!("{intervals:?}"),
+        format!("{counts:?}"),
     ]
 }
 
@@ -119,6 +122,7 @@ fn results_are_bit_identical_on_one_thread_and_on_four() {
         "churn scores",
         "RFM scores",
         "prediction intervals",
+        "purchase count intervals",
     ];
     assert_eq!(one.len(), names.len());
     for ((a, b), name) in one.iter().zip(&four).zip(names) {

@@ -9,9 +9,10 @@ mod common;
 use arbitrary::Arbitrary;
 use common::{finite, probability};
 use libfuzzer_sys::fuzz_target;
+use repurchase::intervals::{IntervalOptions, parameter_draws};
 use repurchase::models::{
-    BetaGeo, BetaGeoBetaBinom, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd,
-    PurchaseModel, SpendData,
+    BetaGeo, BetaGeoBetaBinom, FitOptions, FrequencyData, FuturePurchases, GammaGamma, ModifiedBetaGeo,
+    ParetoNbd, PurchaseModel, SpendData,
 };
 
 #[derive(Arbitrary, Debug)]
@@ -24,9 +25,25 @@ struct Input {
     rows: Vec<(u8, u16, u16, u8)>,
 }
 
-fn predictions<M: PurchaseModel>(model: &M, [x, t_x, big_t, h]: [f64; 4], count: u16) {
+fn predictions<M: FuturePurchases>(model: &M, [x, t_x, big_t, h]: [f64; 4], count: u16) {
     if let Ok(p) = model.p_alive(x, t_x, big_t) {
         probability(p, "P(alive)");
+    }
+    if let Ok(p) = model.p_purchase_if_alive(x, big_t, h) {
+        probability(p, "P(a purchase | alive)");
+    }
+    let mut out = [0.0; 2];
+    if model.p_alive_by_recency(x, big_t, &[t_x, 0.0], &mut out).is_ok() {
+        out.iter().for_each(|p| probability(*p, "P(alive) by recency"));
+    }
+    // Drawn purchases end, whatever the parameters (a fixed stream).
+    if x.is_finite() && x >= 0.0 && big_t.is_finite() && big_t >= 0.0 && h.is_finite() && h > 0.0 {
+        let mut state = u64::from(count);
+        let mut uniform = || {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 11) as f64 + 0.5) / (1_u64 << 53) as f64
+        };
+        let _ = model.purchases_if_alive(x, big_t, h, &mut uniform);
     }
     if let Ok(p) = model.p_no_purchase(x, t_x, big_t, h) {
         probability(p, "P(no purchase)");
@@ -98,14 +115,18 @@ fuzz_target!(|input: Input| {
     });
     if let Ok(data) = FrequencyData::from_rows(rows) {
         let options = FitOptions::default();
-        for ll in [
-            BetaGeo::fit(&data, &options).map(|f| f.report.log_likelihood),
-            ParetoNbd::fit(&data, &options).map(|f| f.report.log_likelihood),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            finite(ll, "log-likelihood");
+        if let Ok(fit) = BetaGeo::fit(&data, &options) {
+            finite(fit.report.log_likelihood, "log-likelihood");
+            // Draws from whatever covariance the fit ended with: models,
+            // or a typed error.
+            if let Ok(draws) = parameter_draws(&fit, &IntervalOptions::default().draws(10)) {
+                for m in draws {
+                    m.params().iter().for_each(|p| finite(*p, "drawn parameter"));
+                }
+            }
+        }
+        if let Ok(fit) = ParetoNbd::fit(&data, &options) {
+            finite(fit.report.log_likelihood, "log-likelihood");
         }
     }
     let spend = input
