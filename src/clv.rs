@@ -148,7 +148,7 @@ impl ClvOptions {
     }
 
     /// One month in `time`.
-    fn month(&self, time: ModelTime) -> Result<f64> {
+    pub(crate) fn month(&self, time: ModelTime) -> Result<f64> {
         if !(1..=MAX_MONTHS).contains(&self.months) {
             return Err(Error::InvalidParameter {
                 name: "months",
@@ -246,7 +246,7 @@ fn discounted_purchases<M: PurchaseModel>(
 
 /// The discounted expected purchases of a customer alive at `T`: they
 /// depend on (x, T) only, not on t_x.
-fn discounted_purchases_if_alive<M: PurchaseModel>(
+pub(crate) fn discounted_purchases_if_alive<M: PurchaseModel>(
     model: &M,
     x: f64,
     big_t: f64,

@@ -11,9 +11,14 @@
 )]
 
 use chrono::NaiveDate;
+use repurchase::clv::{ClvOptions, customer_lifetime_values};
 use repurchase::datasets::cdnow_sample;
-use repurchase::intervals::{IntervalMethod, IntervalOptions, parameter_draws, purchase_intervals};
-use repurchase::models::{BetaGeo, FitModel, FitOptions, FrequencyData, ModelTime, ParetoNbd};
+use repurchase::intervals::{
+    IntervalMethod, IntervalOptions, parameter_draws, purchase_intervals, value_intervals,
+};
+use repurchase::models::{
+    BetaGeo, FitModel, FitOptions, FrequencyData, GammaGamma, ModelTime, ParetoNbd, SpendData,
+};
 use repurchase::synthetic::SyntheticLog;
 use repurchase::{Error, PurchaseLog, Summaries, SummaryOptions, TimeUnit};
 
@@ -150,11 +155,12 @@ fn bad_options_and_units_are_errors() {
 }
 
 /// Coverage by simulation: 200 customer bases of 2,000 drawn from known
-/// BG/NBD parameters (the CDNOW estimates, acquired over 26 weeks and
-/// observed for 52, in days), each fitted, with 90 % intervals from 200
-/// draws. The true expected purchases over the next half year (the known
-/// model's, for each customer's pattern) fall inside their customer's
-/// interval, and the total inside the total's, in 85–95 % of cases.
+/// BG/NBD and Gamma-Gamma parameters (the CDNOW estimates, acquired over
+/// 26 weeks and observed for 52, in days), each fitted, with 90 %
+/// intervals from 200 draws. The true expected purchases over the next
+/// half year and the true 12-month CLV (the known models', for each
+/// customer's pattern and mean spend) fall inside their customer's
+/// interval, and the totals inside the totals', in 85–95 % of cases.
 #[test]
 #[cfg_attr(
     debug_assertions,
@@ -169,6 +175,8 @@ fn ninety_percent_intervals_cover_the_truth_nine_times_in_ten() {
     let end = NaiveDate::from_ymd_opt(2024, 12, 30).unwrap();
     let (replicates, horizon) = (200, 182);
     let (mut totals_covered, mut customers_covered, mut customers_seen) = (0, 0_u64, 0_u64);
+    let (mut values_covered, mut value_totals_covered) = (0_u64, 0);
+    let true_spend = GammaGamma::new(6.25, 3.74, 15.44).unwrap();
     for seed in 0..replicates {
         let purchases = SyntheticLog::default()
             .customers(2_000)
@@ -180,13 +188,20 @@ fn ninety_percent_intervals_cover_the_truth_nine_times_in_ten() {
             .unwrap()
             .summarize(&SummaryOptions::new(end));
         let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default()).unwrap();
-        let intervals = purchase_intervals(
-            &fit,
-            &summaries,
-            horizon,
-            &IntervalOptions::default().draws(200).seed(seed),
-        )
-        .unwrap();
+        let options = IntervalOptions::default().draws(200).seed(seed);
+        let intervals = purchase_intervals(&fit, &summaries, horizon, &options).unwrap();
+        let spend = GammaGamma::fit(&SpendData::from_summaries(&summaries), &FitOptions::default()).unwrap();
+        let values = value_intervals(&fit, &spend, &summaries, &ClvOptions::new(), &options).unwrap();
+        let true_values =
+            customer_lifetime_values(&truth, &true_spend, &summaries, &ClvOptions::new()).unwrap();
+        let mut true_value_total = 0.0;
+        for (c, truth) in values.customers.iter().zip(&true_values) {
+            true_value_total += truth.clv;
+            values_covered += u64::from(c.clv.lower <= truth.clv && truth.clv <= c.clv.upper);
+        }
+        value_totals_covered += u32::from(
+            values.total_clv.lower <= true_value_total && true_value_total <= values.total_clv.upper,
+        );
         let mut true_total = 0.0;
         for (c, s) in intervals.customers.iter().zip(summaries.iter()) {
             let want = truth
@@ -201,7 +216,16 @@ fn ninety_percent_intervals_cover_the_truth_nine_times_in_ten() {
         totals_covered += u32::from(total.lower <= true_total && true_total <= total.upper);
     }
     let share = customers_covered as f64 / customers_seen as f64;
+    let value_share = values_covered as f64 / customers_seen as f64;
     assert!((0.85..=0.95).contains(&share), "customers covered: {share:.3}");
+    assert!(
+        (0.85..=0.95).contains(&value_share),
+        "customers' CLV covered: {value_share:.3}"
+    );
+    assert!(
+        (170..=190).contains(&value_totals_covered),
+        "total CLV covered in {value_totals_covered} of {replicates}"
+    );
     assert!(
         (170..=190).contains(&totals_covered),
         "totals covered in {totals_covered} of {replicates}"
@@ -401,4 +425,36 @@ fn cdnow_holdout_purchases_fall_in_their_intervals() {
     assert!((0.90..=0.98).contains(&share), "{share}");
     // The process adds chance to the expectation's uncertainty.
     assert!(t.upper - t.lower > e.upper - e.lower);
+}
+
+/// The values' point estimates are `customer_lifetime_values`' own, and
+/// the expected spend the Gamma-Gamma's.
+#[test]
+fn value_estimates_are_the_fitted_models_values() {
+    let end = NaiveDate::from_ymd_opt(1998, 6, 30).unwrap();
+    let summaries = cdnow_sample()
+        .unwrap()
+        .summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
+    let fit = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default()).unwrap();
+    let spend = GammaGamma::fit(&SpendData::from_summaries(&summaries), &FitOptions::default()).unwrap();
+    let options = IntervalOptions::default().draws(50);
+    let values = value_intervals(&fit, &spend, &summaries, &ClvOptions::new(), &options).unwrap();
+    let clv = customer_lifetime_values(&fit.model, &spend.model, &summaries, &ClvOptions::new()).unwrap();
+    for ((v, c), s) in values.customers.iter().zip(&clv).zip(summaries.iter()) {
+        assert_eq!(v.customer, c.customer);
+        assert!((v.clv.estimate - c.clv).abs() <= 1e-12 * c.clv.max(1.0));
+        assert!(v.clv.lower <= v.clv.upper && v.expected_spend.lower <= v.expected_spend.upper);
+        let m = s.monetary_value.map_or(0.0, |m| m.to_string().parse().unwrap());
+        let want = spend
+            .model
+            .conditional_expected_spend(f64::from(s.frequency), m)
+            .unwrap();
+        assert!((v.expected_spend.estimate - want).abs() <= 1e-12 * want);
+    }
+    let sum: f64 = clv.iter().map(|c| c.clv).sum();
+    assert!((values.total_clv.estimate - sum).abs() < 1e-9 * sum);
+    assert_eq!(
+        values,
+        value_intervals(&fit, &spend, &summaries, &ClvOptions::new(), &options).unwrap()
+    );
 }

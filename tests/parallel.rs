@@ -20,7 +20,7 @@
 use chrono::NaiveDate;
 use repurchase::churn::{RiskBands, scores};
 use repurchase::clv::{ClvOptions, customer_lifetime_values};
-use repurchase::intervals::{IntervalOptions, purchase_count_intervals, purchase_intervals};
+use repurchase::intervals::{IntervalOptions, purchase_count_intervals, purchase_intervals, value_intervals};
 use repurchase::models::{
     BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData,
 };
@@ -54,6 +54,14 @@ fn everything() -> Vec<String> {
     let intervals = purchase_intervals(&bg, &summaries, 91, &IntervalOptions::default().draws(100)).unwrap();
     let counts =
         purchase_count_intervals(&bg, &summaries, 91, &IntervalOptions::default().draws(100)).unwrap();
+    let values = value_intervals(
+        &bg,
+        &gg,
+        &summaries,
+        &ClvOptions::new(),
+        &IntervalOptions::default().draws(20),
+    )
+    .unwrap();
     vec![
         format!("{log:?}"),
         format!("{summaries:?}"),
@@ -66,6 +74,7 @@ fn everything() -> Vec<String> {
         format!("{rfm:?}"),
         format!("{intervals:?}"),
         format!("{counts:?}"),
+        format!("{values:?}"),
     ]
 }
 
@@ -123,6 +132,7 @@ fn results_are_bit_identical_on_one_thread_and_on_four() {
         "RFM scores",
         "prediction intervals",
         "purchase count intervals",
+        "value intervals",
     ];
     assert_eq!(one.len(), names.len());
     for ((a, b), name) in one.iter().zip(&four).zip(names) {
