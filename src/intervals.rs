@@ -924,7 +924,7 @@ pub struct ValueIntervals<C> {
 ///
 /// As [`purchase_intervals`] and
 /// [`customer_lifetime_values`](crate::clv::customer_lifetime_values):
-/// bad [`ClvOptions`](crate::clv::ClvOptions), a spend draw whose mean is
+/// bad [`ClvOptions`], a spend draw whose mean is
 /// undefined (q ≤ 1) for a customer without repeat purchases.
 ///
 /// # Example
