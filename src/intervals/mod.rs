@@ -125,10 +125,10 @@ pub struct Interval {
 }
 
 /// Pieces of the pattern groups, scored in parallel with `parallel`.
-pub(super) const PIECES: usize = 16;
+const PIECES: usize = 16;
 
 /// The most P(alive) values held at once for a batch of patterns.
-pub(super) const BATCH_VALUES: usize = 1 << 16;
+const BATCH_VALUES: usize = 1 << 16;
 
 /// The horizon in the model's time unit, for summaries in that unit.
 fn horizon_in_model_time<C>(
