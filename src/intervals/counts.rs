@@ -4,13 +4,11 @@
 use super::patterns::Patterns;
 use super::quantiles::{Total, central};
 use super::{
-    BATCH_VALUES, Interval, IntervalMethod, IntervalOptions, PIECES, finite, horizon_in_model_time,
-    parameter_draws,
+    BATCH_VALUES, Interval, IntervalMethod, IntervalOptions, finite, horizon_in_model_time, parameter_draws,
 };
 use crate::models::{Fit, FitModel, FuturePurchases};
-use crate::parallel::map_parts;
 use crate::random::Stream;
-use crate::{Error, Result, Summaries};
+use crate::{Result, Summaries};
 
 /// One customer's purchases over the horizon: the expected count, and the
 /// interval the count itself falls in.
@@ -137,49 +135,24 @@ where
     let horizon = horizon_in_model_time(fit.model.time(), summaries, horizon_days)?;
     let draws = parameter_draws(fit, options)?;
     let patterns = Patterns::of(summaries);
-    let groups = patterns.groups();
-    let pieces = groups.chunks(groups.len().div_ceil(PIECES).max(1));
     let (level, seed) = (options.get_level(), options.get_seed());
-    let results = map_parts(pieces.collect(), |piece: &[std::ops::Range<usize>]| {
-        // Per draw: the customers' expected purchases, and the squared
-        // deviations of their drawn purchases from them.
-        let mut sums = vec![(0.0, 0.0); draws.len()];
-        let mut out = Vec::new();
-        for group in piece {
-            out.extend(group_counts(
-                &fit.model,
-                &draws,
-                &patterns,
-                group.clone(),
-                horizon,
-                (level, seed),
-                &mut sums,
-            )?);
-        }
-        Ok::<_, Error>((out, sums))
-    });
-    let mut sums = vec![(0.0, 0.0); draws.len()];
-    let mut by_pattern = vec![None; patterns.rows.len()];
-    for result in results {
-        let (out, piece_sums) = result?;
-        for (sum, (mean, variance)) in sums.iter_mut().zip(piece_sums) {
+    // Per draw: the customers' expected purchases, and the squared
+    // deviations of their drawn purchases from them.
+    let (by_pattern, sums) = patterns.score(
+        draws.len(),
+        |group, sums: &mut [(f64, f64)]| {
+            group_counts(&fit.model, &draws, &patterns, group, horizon, (level, seed), sums)
+        },
+        |sum, (mean, variance)| {
             sum.0 += mean;
             sum.1 += variance;
-        }
-        for (pattern, interval) in out {
-            if let Some(slot) = by_pattern.get_mut(pattern) {
-                *slot = Some(interval);
-            }
-        }
-    }
+        },
+    )?;
     let mut total_estimate = 0.0;
     let mut customers = Vec::with_capacity(summaries.customers.len());
     for (summary, &pattern) in summaries.customers.iter().zip(&patterns.of_customer) {
-        let Some(Some(purchases)) = by_pattern.get(pattern).copied() else {
-            return Err(Error::Undefined {
-                quantity: "a customer's purchase interval",
-                condition: "their pattern was not scored (a bug)".into(),
-            });
+        let Some(&purchases) = by_pattern.get(pattern) else {
+            return Err(Patterns::unscored());
         };
         total_estimate += purchases.estimate;
         customers.push(CustomerPurchaseCount {

@@ -3,12 +3,10 @@
 use super::patterns::Patterns;
 use super::quantiles::{Total, central, ordered_bits};
 use super::{
-    BATCH_VALUES, Interval, IntervalMethod, IntervalOptions, PIECES, finite, horizon_in_model_time,
-    parameter_draws,
+    BATCH_VALUES, Interval, IntervalMethod, IntervalOptions, finite, horizon_in_model_time, parameter_draws,
 };
 use crate::models::{Fit, FitModel, PurchaseModel};
-use crate::parallel::map_parts;
-use crate::{Error, Result, Summaries};
+use crate::{Result, Summaries};
 
 /// One customer's predictions with their intervals.
 ///
@@ -86,9 +84,9 @@ pub struct PurchaseIntervals<C> {
 ///
 /// # Errors
 ///
-/// As [`parameter_draws`]; [`Error::UnitMismatch`] when the summaries'
-/// time unit is not the model's; [`Error::InvalidParameter`] for a zero
-/// horizon; [`Error::Undefined`] when a prediction is not finite under
+/// As [`parameter_draws`]; [`Error::UnitMismatch`](crate::Error::UnitMismatch) when the summaries'
+/// time unit is not the model's; [`Error::InvalidParameter`](crate::Error::InvalidParameter) for a zero
+/// horizon; [`Error::Undefined`](crate::Error::Undefined) when a prediction is not finite under
 /// some draw.
 ///
 /// # Example
@@ -126,46 +124,19 @@ where
     // patterns are consecutive, so its expected purchases if alive are
     // computed once per draw.
     let patterns = Patterns::of(summaries);
-    let groups = patterns.groups();
-    let pieces = groups.chunks(groups.len().div_ceil(PIECES).max(1));
     let level = options.get_level();
-    let results = map_parts(pieces.collect(), |piece: &[std::ops::Range<usize>]| {
-        let mut piece_totals = vec![0.0; draws.len()];
-        let mut out = Vec::new();
-        for group in piece {
-            out.extend(group_intervals(
-                &fit.model,
-                &draws,
-                &patterns,
-                group.clone(),
-                horizon,
-                level,
-                &mut piece_totals,
-            )?);
-        }
-        Ok::<_, Error>((out, piece_totals))
-    });
-    let mut totals = vec![0.0; draws.len()];
-    let mut by_pattern = vec![None; patterns.rows.len()];
-    for result in results {
-        let (out, piece_totals) = result?;
-        for (total, add) in totals.iter_mut().zip(piece_totals) {
-            *total += add;
-        }
-        for (pattern, intervals) in out {
-            if let Some(slot) = by_pattern.get_mut(pattern) {
-                *slot = Some(intervals);
-            }
-        }
-    }
+    let (by_pattern, totals) = patterns.score(
+        draws.len(),
+        |group, totals: &mut [f64]| {
+            group_intervals(&fit.model, &draws, &patterns, group, horizon, level, totals)
+        },
+        |total, add| *total += add,
+    )?;
     let mut total_estimate = 0.0;
     let mut customers = Vec::with_capacity(summaries.customers.len());
     for (summary, &pattern) in summaries.customers.iter().zip(&patterns.of_customer) {
-        let Some(Some([p_alive, expected_purchases, churn_score])) = by_pattern.get(pattern).copied() else {
-            return Err(Error::Undefined {
-                quantity: "a customer's intervals",
-                condition: "their pattern was not scored (a bug)".into(),
-            });
+        let Some(&[p_alive, expected_purchases, churn_score]) = by_pattern.get(pattern) else {
+            return Err(Patterns::unscored());
         };
         total_estimate += expected_purchases.estimate;
         customers.push(CustomerPurchaseIntervals {

@@ -1,7 +1,11 @@
 //! A customer base's distinct `(x, t_x, T)` patterns, the unit every
 //! interval is computed in.
 
-use crate::Summaries;
+use std::ops::Range;
+
+use super::PIECES;
+use crate::parallel::map_parts;
+use crate::{Error, Result, Summaries};
 
 /// The distinct patterns of a customer base, sorted by `(x, T, t_x)`.
 pub(super) struct Patterns {
@@ -80,5 +84,62 @@ impl Patterns {
             groups.push(start..self.rows.len());
         }
         groups
+    }
+}
+
+impl Patterns {
+    /// Scores every pattern: the `(x, T)` groups in [`PIECES`] pieces (in
+    /// parallel with `parallel`), each group by `score`, which returns its
+    /// patterns' results and adds to a piece's per-draw sums (`draws` of
+    /// them, from `S::default()`). Pieces' sums are merged by `add`, in
+    /// order, so the result does not depend on the number of threads.
+    /// Returns each pattern's result, in pattern order, and the sums.
+    pub(super) fn score<R, S>(
+        &self,
+        draws: usize,
+        score: impl Fn(Range<usize>, &mut [S]) -> Result<Vec<(usize, R)>> + Sync + Send,
+        add: impl Fn(&mut S, S),
+    ) -> Result<(Vec<R>, Vec<S>)>
+    where
+        R: Copy + Send + Sync,
+        S: Copy + Default + Send + Sync,
+    {
+        let groups = self.groups();
+        let pieces = groups.chunks(groups.len().div_ceil(PIECES).max(1));
+        let results = map_parts(pieces.collect(), |piece: &[Range<usize>]| {
+            let mut sums = vec![S::default(); draws];
+            let mut out = Vec::new();
+            for group in piece {
+                out.extend(score(group.clone(), &mut sums)?);
+            }
+            Ok::<_, Error>((out, sums))
+        });
+        let mut sums = vec![S::default(); draws];
+        let mut by_pattern = vec![None; self.rows.len()];
+        for result in results {
+            let (out, piece_sums) = result?;
+            for (sum, piece_sum) in sums.iter_mut().zip(piece_sums) {
+                add(sum, piece_sum);
+            }
+            for (pattern, scored) in out {
+                if let Some(slot) = by_pattern.get_mut(pattern) {
+                    *slot = Some(scored);
+                }
+            }
+        }
+        let scored = by_pattern
+            .into_iter()
+            .collect::<Option<Vec<R>>>()
+            .ok_or_else(Self::unscored)?;
+        Ok((scored, sums))
+    }
+
+    /// A pattern or a customer without its score: a bug here, reported
+    /// rather than a customer left out.
+    pub(super) fn unscored() -> Error {
+        Error::Undefined {
+            quantity: "a customer's intervals",
+            condition: "their pattern was not scored (a bug)".into(),
+        }
     }
 }
