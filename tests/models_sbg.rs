@@ -22,6 +22,15 @@ fn reference() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// The model at SciPy's estimates for a segment.
+fn scipy_model(segment: &Value) -> ShiftedBetaGeo {
+    ShiftedBetaGeo::new(
+        segment["alpha"].as_f64().unwrap(),
+        segment["beta"].as_f64().unwrap(),
+    )
+    .unwrap()
+}
+
 fn numbers(value: &Value) -> Vec<f64> {
     value
         .as_array()
@@ -97,11 +106,7 @@ fn curves_match_scipy() {
     let reference = reference();
     for name in ["high_end", "regular"] {
         let segment = &reference["segments"][name];
-        let model = ShiftedBetaGeo::new(
-            segment["alpha"].as_f64().unwrap(),
-            segment["beta"].as_f64().unwrap(),
-        )
-        .unwrap();
+        let model = scipy_model(segment);
         let survival = numbers(&segment["survival"]);
         for (t, want) in survival.iter().enumerate() {
             let t = u32::try_from(t).unwrap();
@@ -158,11 +163,7 @@ fn discounted_lifetimes_match_scipy_hypergeometric() {
     let reference = reference();
     for name in ["high_end", "regular"] {
         let segment = &reference["segments"][name];
-        let model = ShiftedBetaGeo::new(
-            segment["alpha"].as_f64().unwrap(),
-            segment["beta"].as_f64().unwrap(),
-        )
-        .unwrap();
+        let model = scipy_model(segment);
         for (d, want) in segment["del"].as_object().unwrap() {
             let got = model.expected_discounted_lifetime(d.parse().unwrap()).unwrap();
             assert!(
