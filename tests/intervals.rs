@@ -306,10 +306,12 @@ fn drawn_purchases_average_the_expectation() {
 /// Coverage of purchase counts by simulation: 200 customer bases of 2,000
 /// drawn from known BG/NBD parameters, fitted on their first 39 weeks; the
 /// 90 % interval of the total purchases in the next 26 weeks holds the
-/// actual total in 85–95 % of the bases. A customer's count is a whole
-/// number, mostly 0, and an interval of whole numbers holds at least its
-/// level of the draws (all of them, when 0 alone has 95 %): the
-/// customers' intervals hold their actual purchases in 90–98 % of cases.
+/// actual total in 85–95 % of the bases, and the customers' intervals
+/// their actual purchases in 85–95 % of cases. A customer's count is a
+/// whole number, mostly 0, and a range of whole numbers holds at least
+/// its level of the draws (all of them, when 0 alone has 95 %): the
+/// shortest such range comes nearest (94.96 % here; central intervals
+/// held 96.8 %).
 #[test]
 #[cfg_attr(
     debug_assertions,
@@ -363,7 +365,7 @@ fn count_intervals_cover_actual_purchases() {
     }
     let share = covered as f64 / seen as f64;
     eprintln!("count coverage: customers {share:.4}, totals {totals_covered} of {replicates}");
-    assert!((0.90..=0.98).contains(&share), "customers covered: {share:.3}");
+    assert!((0.85..=0.95).contains(&share), "customers covered: {share:.4}");
     assert!(
         (170..=190).contains(&totals_covered),
         "totals covered in {totals_covered} of {replicates}"
@@ -422,7 +424,7 @@ fn cdnow_holdout_purchases_fall_in_their_intervals() {
         e.upper
     );
     let share = covered as f64 / actual.len() as f64;
-    assert!((0.90..=0.98).contains(&share), "{share}");
+    assert!((0.90..=0.95).contains(&share), "{share}");
     // The process adds chance to the expectation's uncertainty.
     assert!(t.upper - t.lower > e.upper - e.lower);
 }

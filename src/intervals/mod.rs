@@ -7,7 +7,8 @@
 //! made), centred on the estimates with the covariance of the observed
 //! information ([`FitReport::covariance`](crate::models::FitReport)). Each
 //! prediction is computed under every draw, and its interval is the
-//! central `level` share of those values. The draws are seeded, so the
+//! central `level` share of those values (for whole-number purchase
+//! counts, the shortest range holding that share). The draws are seeded, so the
 //! same fit, data and options give the same intervals every time.
 //!
 //! [`purchase_intervals`] does this for P(alive), the expected purchases
