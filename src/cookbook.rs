@@ -55,6 +55,41 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Does the first order predict the rest?
+//!
+//! A customer attribute known at sign-up (here the log of the first
+//! day's spend, centred) as a covariate of the purchase rate: its effect
+//! with a standard error, whether it earns its place by AIC, and each
+//! customer's own model for their predictions.
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use repurchase::models::{BetaGeo, CovariateData, Covariates, FitOptions, FrequencyData, WithCovariates};
+//! use repurchase::{datasets::cdnow_sample, SummaryOptions, TimeUnit};
+//! use rust_decimal::{Decimal, prelude::ToPrimitive};
+//!
+//! let end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
+//! let summaries = cdnow_sample()?.summarize(&SummaryOptions::new(end).unit(TimeUnit::Weeks));
+//! let first_spend = |s: &repurchase::CustomerSummary<u32>| {
+//!     let repeats = s.monetary_value.unwrap_or_default() * Decimal::from(s.frequency);
+//!     (s.total_spend - repeats).to_f64().unwrap_or(1.0).max(1.0).ln()
+//! };
+//! let spend: Vec<f64> = summaries.iter().map(first_spend).collect();
+//! let mean = spend.iter().sum::<f64>() / spend.len() as f64;
+//! let centred: Vec<f64> = spend.iter().map(|v| v - mean).collect();
+//! let purchase = Covariates::from_columns([("ln first spend", centred.clone())])?;
+//! let data = CovariateData::from_summaries(&summaries, &purchase, &Covariates::none())?;
+//! let fit = WithCovariates::<BetaGeo>::fit(&data, &FitOptions::default())?;
+//! println!("{fit}");
+//! let plain = BetaGeo::fit(&FrequencyData::from_summaries(&summaries), &FitOptions::default())?;
+//! assert!(fit.aic() < plain.aic()); // the covariate earns its place
+//! let first = &summaries.customers[0];
+//! let own = fit.model.for_customer(&[centred[0]], &[])?;
+//! let p = own.p_alive(f64::from(first.frequency), first.recency, first.t)?;
+//! println!("customer {}: P(alive) {p:.2}", first.customer);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # RFM segments as the R `rfm` package makes them
 //!
 //! Daily summaries to the analysis date, quintile scores with the

@@ -372,6 +372,37 @@ pub enum Error {
         /// What to change.
         hint: &'static str,
     },
+
+    /// A covariate column has more or fewer values than there are
+    /// customers.
+    ///
+    /// Give one value per customer, in the order of the customers' rows
+    /// (the summaries' order).
+    #[error(
+        "covariate {column:?} has {len} values for {expected} customers; give one value per customer, in the customers' order"
+    )]
+    CovariateLength {
+        /// The covariate, by the name the caller gave it.
+        column: String,
+        /// Its number of values.
+        len: usize,
+        /// The number of customers.
+        expected: usize,
+    },
+
+    /// A covariate value is not a finite number.
+    ///
+    /// Replace it; code a missing value as a 0/1 column of its own and a
+    /// neutral value here.
+    #[error("covariate {column:?} of customer {index} is {value}; give a finite number")]
+    CovariateValue {
+        /// The covariate, by the name the caller gave it.
+        column: String,
+        /// The customer's position in the input.
+        index: usize,
+        /// The value found.
+        value: String,
+    },
 }
 
 impl Error {
@@ -391,7 +422,8 @@ impl Error {
             | Error::AmountOutOfRange { index, .. }
             | Error::OrderCustomerMismatch { index, .. }
             | Error::DuplicateOrder { index, .. }
-            | Error::UnreadableValue { index, .. } => Some(*index),
+            | Error::UnreadableValue { index, .. }
+            | Error::CovariateValue { index, .. } => Some(*index),
             Error::TooManyRecords { .. }
             | Error::ColumnLength { .. }
             | Error::MissingColumn { .. }
@@ -405,7 +437,8 @@ impl Error {
             | Error::CalendarMismatch { .. }
             | Error::UnitMismatch { .. }
             | Error::InvalidState { .. }
-            | Error::Overflow { .. } => None,
+            | Error::Overflow { .. }
+            | Error::CovariateLength { .. } => None,
         }
     }
 
@@ -437,7 +470,9 @@ impl Error {
             | Error::CalendarMismatch { .. }
             | Error::UnitMismatch { .. }
             | Error::InvalidState { .. }
-            | Error::Overflow { .. } => None,
+            | Error::Overflow { .. }
+            | Error::CovariateLength { .. }
+            | Error::CovariateValue { .. } => None,
         }
     }
 }

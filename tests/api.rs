@@ -169,8 +169,8 @@ mod serde_round_trip {
     #[test]
     fn checked_types_are_checked_on_load() {
         use repurchase::models::{
-            BetaGeo, BetaGeoBetaBinom, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, RetentionData,
-            ShiftedBetaGeo, SpendData,
+            BetaGeo, BetaGeoBetaBinom, Covariates, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd,
+            RetentionData, ShiftedBetaGeo, SpendData, WithCovariates,
         };
         use repurchase::points::EarnRule;
         use rust_decimal::Decimal;
@@ -189,6 +189,12 @@ mod serde_round_trip {
         round_trip(&ShiftedBetaGeo::new(0.704, 1.182).unwrap());
         round_trip(&RetentionData::from_cohorts([&[1000_u64, 631, 468][..], &[500, 320]]).unwrap());
         round_trip(&EarnRule::new(Decimal::TEN, Decimal::ONE_HUNDRED).unwrap());
+        let base = BetaGeo::new(0.243, 4.414, 0.793, 2.426).unwrap();
+        round_trip(&WithCovariates::new(base, [("app", 0.4)], [("complained", -0.2)]).unwrap());
+        round_trip(
+            &Covariates::from_columns([("app", vec![1.0, 0.0]), ("income", vec![0.3, -1.2])]).unwrap(),
+        );
+        round_trip(&Covariates::none());
         refused::<BetaGeo>(
             json!({"r": -1.0, "alpha": 4.4, "a": 0.8, "b": 2.4}),
             "r = -1 is invalid",
@@ -214,6 +220,23 @@ mod serde_round_trip {
         refused::<RetentionData>(
             json!({"cancelled": [369.0], "active": [0.0, 468.0]}),
             "one count of each kind",
+        );
+        let stored_base = serde_json::to_value(base).unwrap();
+        refused::<WithCovariates<BetaGeo>>(
+            json!({"base": stored_base, "purchase": [["app", 0.4], ["app", 0.1]], "dropout": []}),
+            "covariate name",
+        );
+        refused::<WithCovariates<BetaGeo>>(
+            json!({"base": {"r": 0.2, "alpha": 0.0, "a": 0.8, "b": 2.4}, "purchase": [], "dropout": []}),
+            "alpha = 0 is invalid",
+        );
+        refused::<Covariates>(
+            json!({"names": ["app", "income"], "values": [1.0, 0.3, 0.0], "customers": 2}),
+            "one value per customer",
+        );
+        refused::<Covariates>(
+            json!({"names": ["app", "app"], "values": [1.0, 0.0], "customers": 1}),
+            "covariate name",
         );
         let row = |x: f64, t_x: f64, t: f64| json!({"frequency": x, "recency": t_x, "t": t, "weight": 1.0});
         refused::<FrequencyData>(json!({"rows": [row(2.0, 50.0, 38.9)]}), "recency");

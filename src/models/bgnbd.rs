@@ -805,6 +805,92 @@ impl RowRun {
     }
 }
 
+/// What one BG/NBD customer's likelihood takes from (r, x) and from
+/// (a, b, x), kept from one row to the next while they stay the same: rows
+/// sorted by covariates, then x, compute them once per run.
+#[derive(Debug, Clone, Copy)]
+pub struct ShapeTerms {
+    rate_key: [u64; 2],
+    /// ln Γ(r + x) − ln Γ(r) and ψ(r + x) − ψ(r).
+    rate: [f64; 2],
+    dropout_key: [u64; 3],
+    /// ln B(a, b + x) − ln B(a, b), ψ(a + b) − ψ(a + b + x) and
+    /// ψ(b + x) − ψ(b).
+    dropout: [f64; 3],
+}
+
+impl Default for ShapeTerms {
+    fn default() -> Self {
+        Self {
+            rate_key: [f64::NAN.to_bits(); 2],
+            rate: [0.0; 2],
+            dropout_key: [f64::NAN.to_bits(); 3],
+            dropout: [0.0; 3],
+        }
+    }
+}
+
+impl ShapeTerms {
+    fn at(&mut self, [r, _, a, b]: [f64; 4], x: f64) -> ([f64; 2], [f64; 3]) {
+        let rate_key = [r.to_bits(), x.to_bits()];
+        if rate_key != self.rate_key {
+            self.rate_key = rate_key;
+            self.rate = [ln_gamma(r + x) - ln_gamma(r), digamma(r + x) - digamma(r)];
+        }
+        let dropout_key = [a.to_bits(), b.to_bits(), x.to_bits()];
+        if dropout_key != self.dropout_key {
+            self.dropout_key = dropout_key;
+            let psi_ab = digamma(a + b);
+            let psi_abx = digamma(a + b + x);
+            self.dropout = [
+                ln_beta(a, b + x) - ln_beta(a, b),
+                psi_ab - psi_abx,
+                digamma(b + x) - digamma(b),
+            ];
+        }
+        (self.rate, self.dropout)
+    }
+}
+
+/// ln L of one BG/NBD customer `(x, t_x, T)` and its gradient in
+/// (r, α, a, b): the terms of [`log_likelihood`], one customer at a time,
+/// for models whose parameters differ by customer.
+pub(crate) fn row_log_likelihood(
+    params: [f64; 4],
+    x: f64,
+    t_x: f64,
+    big_t: f64,
+    shape_terms: &mut ShapeTerms,
+) -> (f64, [f64; 4]) {
+    let [r, alpha, a, b] = params;
+    let ([ln_gamma_ratio, psi_r], [ln_beta_ratio, psi_ab, psi_b]) = shape_terms.at(params, x);
+    let (ln_at, ln_atx) = ((alpha + big_t).ln(), (alpha + t_x).ln());
+    let ln_ratio = ln_at - ln_atx;
+    // L = (α + T)^−(r+x) · [1 + δ(x > 0) · a / (b + x − 1) · ((α + T) / (α + t_x))^(r+x)]:
+    // the bracket is 1 + e^d; w₂ = e^d / (1 + e^d) is its second term's share.
+    let (ln_bracket, w2) = if x > 0.0 {
+        let d = (a / (b + x - 1.0)).ln() + (r + x) * ln_ratio;
+        if d > 0.0 {
+            let e = (-d).exp();
+            (d + e.ln_1p(), 1.0 / (1.0 + e))
+        } else {
+            let e = d.exp();
+            (e.ln_1p(), e / (1.0 + e))
+        }
+    } else {
+        (0.0, 0.0)
+    };
+    let value = ln_gamma_ratio + r * alpha.ln() + ln_beta_ratio - (r + x) * ln_at + ln_bracket;
+    let share_b = if x > 0.0 { w2 / (b + x - 1.0) } else { 0.0 };
+    let gradient = [
+        psi_r + alpha.ln() - ln_at + w2 * ln_ratio,
+        r / alpha - (r + x) / (alpha + big_t) + w2 * (r + x) * (1.0 / (alpha + big_t) - 1.0 / (alpha + t_x)),
+        psi_ab + w2 / a,
+        psi_b + psi_ab - share_b,
+    ];
+    (value, gradient)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,7 +147,7 @@ impl FrequencyData {
         self.in_time_of(Some(time))
     }
 
-    fn in_time_of(self, time: Option<ModelTime>) -> Self {
+    pub(crate) fn in_time_of(self, time: Option<ModelTime>) -> Self {
         Self { time, ..self }
     }
 
@@ -210,7 +210,7 @@ impl FrequencyData {
 
     /// Sorts rows by (x, T, t_x), so that likelihoods can reuse what depends
     /// on x or (x, T) alone, and merges equal patterns, adding their weights.
-    fn compress(mut rows: Vec<FrequencyRow>) -> Self {
+    pub(crate) fn compress(mut rows: Vec<FrequencyRow>) -> Self {
         let key = |r: &FrequencyRow| (r.frequency.to_bits(), r.recency.to_bits(), r.t.to_bits());
         rows.sort_unstable_by(|a, b| {
             a.frequency

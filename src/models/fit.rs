@@ -354,48 +354,58 @@ impl<M: FitModel> Fit<M> {
 /// ```
 impl<M: FitModel> fmt::Display for Fit<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let report = &self.report;
-        let state = if report.converged {
-            "converged"
-        } else {
-            "did not converge"
-        };
-        writeln!(
-            f,
-            "{}, maximum likelihood: {state} in {} iterations",
-            M::NAME,
-            report.iterations
-        )?;
-        writeln!(
-            f,
-            "{:<10} {:>12} {:>12}   95% interval",
-            "parameter", "estimate", "std. error"
-        )?;
-        let errors = report.standard_errors.values();
-        for (i, (name, value)) in self.model.parameters().into_iter().enumerate() {
-            match errors.and_then(|e| e.get(i)) {
-                Some(se) => writeln!(
-                    f,
-                    "{name:<10} {value:>12.4} {se:>12.4}   [{:.4}, {:.4}]",
-                    value - 1.96 * se,
-                    value + 1.96 * se
-                )?,
-                None => writeln!(f, "{name:<10} {value:>12.4} {:>12}", "-")?,
-            }
-        }
-        if let StandardErrors::Unavailable { reason } = &report.standard_errors {
-            writeln!(f, "standard errors unavailable: {reason}")?;
-        }
-        if !report.at_boundary.is_empty() {
-            writeln!(f, "at a boundary: {}", report.at_boundary.join(", "))?;
-        }
-        write!(
-            f,
-            "log-likelihood {:.2}, AIC {:.2}",
-            report.log_likelihood,
-            self.aic()
-        )
+        write_report(f, M::NAME, &self.model.parameters(), &self.report, self.aic())
     }
+}
+
+/// Writes a fit's report: `name`, then each parameter with its standard
+/// error and Wald interval, then the log-likelihood and `aic`.
+pub(crate) fn write_report<N: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    parameters: &[(N, f64)],
+    report: &FitReport,
+    aic: f64,
+) -> fmt::Result {
+    let state = if report.converged {
+        "converged"
+    } else {
+        "did not converge"
+    };
+    writeln!(
+        f,
+        "{name}, maximum likelihood: {state} in {} iterations",
+        report.iterations
+    )?;
+    let width = parameters
+        .iter()
+        .map(|(n, _)| n.to_string().chars().count())
+        .fold(10, usize::max);
+    writeln!(
+        f,
+        "{:<width$} {:>12} {:>12}   95% interval",
+        "parameter", "estimate", "std. error"
+    )?;
+    let errors = report.standard_errors.values();
+    for (i, (name, value)) in parameters.iter().enumerate() {
+        let name = name.to_string();
+        match errors.and_then(|e| e.get(i)) {
+            Some(se) => writeln!(
+                f,
+                "{name:<width$} {value:>12.4} {se:>12.4}   [{:.4}, {:.4}]",
+                value - 1.96 * se,
+                value + 1.96 * se
+            )?,
+            None => writeln!(f, "{name:<width$} {value:>12.4} {:>12}", "-")?,
+        }
+    }
+    if let StandardErrors::Unavailable { reason } = &report.standard_errors {
+        writeln!(f, "standard errors unavailable: {reason}")?;
+    }
+    if !report.at_boundary.is_empty() {
+        writeln!(f, "at a boundary: {}", report.at_boundary.join(", "))?;
+    }
+    write!(f, "log-likelihood {:.2}, AIC {aic:.2}", report.log_likelihood)
 }
 
 /// Fits `data` with `fit_from`, large data first: a fit of a sample of it
@@ -430,16 +440,40 @@ pub(crate) struct WarmStart {
     pub(crate) inverse_hessian: Vec<f64>,
 }
 
-/// Maximises a log-likelihood over positive parameters.
+/// Maximises a log-likelihood over positive parameters: [`maximise_mixed`]
+/// with every parameter positive.
+pub(crate) fn maximise(
+    names: &[&str],
+    total_weight: f64,
+    log_likelihood: impl Fn(&[f64], &mut [f64]) -> f64,
+    warm: Option<&WarmStart>,
+    starts: &[&[f64]],
+    options: &FitOptions,
+) -> Result<(Vec<f64>, FitReport, WarmStart)> {
+    maximise_mixed(
+        names,
+        names.len(),
+        total_weight,
+        log_likelihood,
+        warm,
+        starts,
+        options,
+    )
+}
+
+/// Maximises a log-likelihood whose first `positive` parameters are
+/// positive and the rest real (covariate effects).
 ///
 /// `log_likelihood(params, gradient)` returns Σ wᵢ ln Lᵢ at the natural
 /// parameters and fills ∂/∂params; `total_weight` scales the objective to
-/// a per-customer mean. BFGS runs on ln(params) from `warm` first, when
-/// given, with its inverse Hessian, then from each of `starts` (natural
-/// parameters) until one converges inside the parameter range; the best
+/// a per-customer mean. BFGS runs on ln(param) for the positive ones and on
+/// the real ones as they are, from `warm` first, when given, with its
+/// inverse Hessian, then from each of `starts` (natural parameters) until
+/// one converges with its positive parameters inside their range; the best
 /// end point wins. Returns it as estimates, report and warm start.
-pub(crate) fn maximise(
+pub(crate) fn maximise_mixed(
     names: &[&str],
+    positive: usize,
     total_weight: f64,
     log_likelihood: impl Fn(&[f64], &mut [f64]) -> f64,
     warm: Option<&WarmStart>,
@@ -449,15 +483,29 @@ pub(crate) fn maximise(
     options.check()?;
     let n = names.len();
     let lambda = options.penalty;
+    let natural = |theta: &[f64]| -> Vec<f64> {
+        theta
+            .iter()
+            .enumerate()
+            .map(|(i, t)| if i < positive { t.exp() } else { *t })
+            .collect()
+    };
     let objective = |theta: &[f64], grad: &mut [f64]| -> f64 {
-        let params: Vec<f64> = theta.iter().map(|t| t.exp()).collect();
-        if params.iter().any(|p| !(p.is_finite() && *p > 0.0)) {
+        let params = natural(theta);
+        let bad = |(i, p): (usize, &f64)| !p.is_finite() || (i < positive && *p <= 0.0);
+        if params.iter().enumerate().any(bad) {
             return f64::NAN;
         }
         let ll = log_likelihood(&params, grad);
         let mut value = -ll / total_weight;
-        for (g, p) in grad.iter_mut().zip(&params) {
-            *g = -*g * p / total_weight + 2.0 * lambda * p * p;
+        for (i, (g, p)) in grad.iter_mut().zip(&params).enumerate() {
+            // d/dθ of the penalty λp²: 2λp² on ln p, 2λp on p itself.
+            let (scale, penalty) = if i < positive {
+                (*p, 2.0 * lambda * p * p)
+            } else {
+                (1.0, 2.0 * lambda * p)
+            };
+            *g = -*g * scale / total_weight + penalty;
             value += lambda * p * p;
         }
         value
@@ -467,7 +515,11 @@ pub(crate) fn maximise(
     let mut best: Option<super::optimize::Minimum> = None;
     let warm = warm.map(|w| (w.params.as_slice(), Some(w.inverse_hessian.as_slice())));
     for (start, inverse_hessian) in warm.into_iter().chain(starts.iter().map(|s| (*s, None))) {
-        let theta: Vec<f64> = start.iter().map(|p| p.ln()).collect();
+        let theta: Vec<f64> = start
+            .iter()
+            .enumerate()
+            .map(|(i, p)| if i < positive { p.ln() } else { *p })
+            .collect();
         let m = bfgs(
             objective,
             &theta,
@@ -477,6 +529,7 @@ pub(crate) fn maximise(
         );
         let inside =
             m.x.iter()
+                .take(positive)
                 .all(|t| (BOUNDARY.0.ln()..=BOUNDARY.1.ln()).contains(t));
         let done = m.converged && inside;
         if m.value.is_finite() && best.as_ref().is_none_or(|b| m.value < b.value) {
@@ -491,16 +544,17 @@ pub(crate) fn maximise(
             needed: "a finite likelihood at some starting point",
         });
     };
-    let params: Vec<f64> = best.x.iter().map(|t| t.exp()).collect();
+    let params = natural(&best.x);
     let mut gradient = vec![0.0; n];
     let log_likelihood_value = log_likelihood(&params, &mut gradient);
     let at_boundary = names
         .iter()
         .zip(&params)
+        .take(positive)
         .filter(|(_, p)| **p < BOUNDARY.0 || **p > BOUNDARY.1)
         .map(|(name, _)| (*name).to_string())
         .collect();
-    let (standard_errors, covariance) = standard_errors(&params, &gradient, &log_likelihood);
+    let (standard_errors, covariance) = standard_errors(&params, positive, &gradient, &log_likelihood);
     let report = FitReport {
         log_likelihood: log_likelihood_value,
         iterations: best.iterations,
@@ -522,9 +576,11 @@ pub(crate) fn maximise(
 /// at `params`: one evaluation per parameter, where central differences
 /// took two. On CDNOW both agree with lifetimes' exact Hessian to 2e-5 or
 /// better (steps of 1e-7 of each parameter: truncation and rounding errors
-/// both near 1e-7).
+/// both near 1e-7; of 1e-7 · max(|γ|, 1) for a real parameter γ, which may
+/// be 0).
 fn standard_errors(
     params: &[f64],
+    positive: usize,
     gradient: &[f64],
     log_likelihood: &impl Fn(&[f64], &mut [f64]) -> f64,
 ) -> (StandardErrors, Option<Vec<f64>>) {
@@ -532,7 +588,12 @@ fn standard_errors(
     let mut hessian = vec![0.0; n * n];
     let mut up = vec![0.0; n];
     for j in 0..n {
-        let h = 1e-7 * item(params, j).copied().unwrap_or(1.0);
+        let p = item(params, j).copied().unwrap_or(1.0);
+        let h = if j < positive {
+            1e-7 * p
+        } else {
+            1e-7 * p.abs().max(1.0)
+        };
         let mut shifted = params.to_vec();
         if let Some(p) = item_mut(&mut shifted, j) {
             *p += h;
@@ -636,7 +697,7 @@ pub(crate) fn assert_gradient_matches_differences(
     let mut analytic = vec![0.0; n];
     log_likelihood(params, &mut analytic);
     for i in 0..n {
-        let h = 1e-6 * params[i];
+        let h = 1e-6 * if params[i] == 0.0 { 1.0 } else { params[i].abs() };
         let (mut up, mut down) = (params.to_vec(), params.to_vec());
         up[i] += h;
         down[i] -= h;

@@ -13,6 +13,9 @@
 //!   Hardie 2007): subscribers who renew or cancel once a period, fitted
 //!   to cohorts' survivor counts ([`RetentionData`]), with survival,
 //!   retention rates and discounted (residual) lifetime values.
+//! - [`WithCovariates`]: BG/NBD or Pareto/NBD whose purchase and dropout
+//!   rates shift with each customer's covariates (Fader & Hardie 2007, as
+//!   CLVTools fits them), fitted from [`CovariateData`].
 //!
 //! Models are fitted from [`FrequencyData`], the distinct `(x, t_x, T)`
 //! rows of a customer base with their weights, so fitting cost depends on
@@ -45,6 +48,7 @@
 mod bgbb;
 mod bgnbd;
 mod check;
+mod covariates;
 pub(crate) mod data;
 mod fit;
 mod fitted;
@@ -66,6 +70,7 @@ pub use bgnbd::BetaGeo;
 pub use check::{
     CountBucket, FrequencyBucket, TrackingPoint, holdout_by_frequency, repeat_histogram, tracking,
 };
+pub use covariates::{CovariateData, CovariateModel, Covariates, WithCovariates};
 pub use data::{FrequencyData, FrequencyRow, SpendData};
 pub use fit::{Fit, FitModel, FitOptions, FitReport, StandardErrors};
 pub use gamma_gamma::GammaGamma;

@@ -522,43 +522,93 @@ fn log_likelihood(params: &[f64], rows: &[FrequencyRow], gradient: &mut [f64]) -
         [r, alpha, s, beta] => [*r, *alpha, *s, *beta],
         _ => return f64::NAN,
     };
-    let (ln_gamma_r, psi_r, ln_alpha, ln_beta) = (ln_gamma(r), digamma(r), alpha.ln(), beta.ln());
     // Summed in fixed pieces, in order: the same bits on any number of cores.
     let partials = map_pieces(rows.len(), SUM_PIECE, |piece| {
         let rows = crate::invariant::range(rows, piece).unwrap_or(&[]);
         let (mut ll, mut g) = (0.0, [0.0_f64; 4]);
         // Rows are sorted by frequency: Γ and ψ of r + x once per run of equal x.
-        let mut cached_x = f64::NAN;
-        let (mut ln_gamma_rx, mut psi_rx) = (0.0, 0.0);
+        let mut of_x = RateTerms::new(r);
         for row in rows {
-            let (x, t_x, big_t, w) = (row.frequency, row.recency, row.t, row.weight);
-            if x != cached_x {
-                cached_x = x;
-                ln_gamma_rx = ln_gamma(r + x);
-                psi_rx = digamma(r + x);
-            }
-            let terms = likelihood_terms([r, alpha, s, beta], x, t_x, big_t);
-            let (alive, died) = (terms.alive, terms.died);
-            let bracket = alive + s * died.value;
-            let [d_m, d_n, d_alpha, d_beta] = died.gradient;
-            // ∂ of the bracket (relative to f(t_x)) in r, α, s, β.
-            let d_bracket = [
-                -(alpha + big_t).ln() * alive + s * d_m,
-                -(r + x) / (alpha + big_t) * alive + s * d_alpha,
-                -(beta + big_t).ln() * alive + died.value + s * d_n,
-                -s / (beta + big_t) * alive + s * d_beta,
-            ];
-            ll += w * (ln_gamma_rx - ln_gamma_r + terms.ln_scale + bracket.ln());
-            g[0] += w * (psi_rx - psi_r + ln_alpha + d_bracket[0] / bracket);
-            g[1] += w * (r / alpha + d_bracket[1] / bracket);
-            g[2] += w * (ln_beta + d_bracket[2] / bracket);
-            g[3] += w * (s / beta + d_bracket[3] / bracket);
+            let (value, gradient) =
+                row_log_likelihood([r, alpha, s, beta], row.frequency, row.recency, row.t, &mut of_x);
+            ll += row.weight * value;
+            g.iter_mut()
+                .zip(gradient)
+                .for_each(|(total, part)| *total += row.weight * part);
         }
         (ll, g)
     });
     let (ll, g) = sum_partials(partials);
     gradient.iter_mut().zip(g).for_each(|(out, v)| *out = v);
     ll
+}
+
+/// What one customer's likelihood takes from r and x alone, kept from
+/// one row to the next while they stay the same.
+#[derive(Debug, Clone, Copy)]
+pub struct RateTerms {
+    r: f64,
+    ln_gamma_r: f64,
+    psi_r: f64,
+    x: f64,
+    ln_gamma_rx: f64,
+    psi_rx: f64,
+}
+
+impl RateTerms {
+    pub(crate) fn new(r: f64) -> Self {
+        Self {
+            r,
+            ln_gamma_r: ln_gamma(r),
+            psi_r: digamma(r),
+            x: f64::NAN,
+            ln_gamma_rx: 0.0,
+            psi_rx: 0.0,
+        }
+    }
+
+    fn at(&mut self, r: f64, x: f64) -> &Self {
+        if r.to_bits() != self.r.to_bits() {
+            *self = Self::new(r);
+        }
+        if x.to_bits() != self.x.to_bits() {
+            self.x = x;
+            self.ln_gamma_rx = ln_gamma(r + x);
+            self.psi_rx = digamma(r + x);
+        }
+        self
+    }
+}
+
+/// ln L of one customer `(x, t_x, T)` and its gradient in (r, α, s, β).
+pub(crate) fn row_log_likelihood(
+    params: [f64; 4],
+    x: f64,
+    t_x: f64,
+    big_t: f64,
+    rate_terms: &mut RateTerms,
+) -> (f64, [f64; 4]) {
+    let [r, alpha, s, beta] = params;
+    let of_x = rate_terms.at(r, x);
+    let terms = likelihood_terms(params, x, t_x, big_t);
+    let (alive, died) = (terms.alive, terms.died);
+    let bracket = alive + s * died.value;
+    let [d_m, d_n, d_alpha, d_beta] = died.gradient;
+    // ∂ of the bracket (relative to f(t_x)) in r, α, s, β.
+    let d_bracket = [
+        -(alpha + big_t).ln() * alive + s * d_m,
+        -(r + x) / (alpha + big_t) * alive + s * d_alpha,
+        -(beta + big_t).ln() * alive + died.value + s * d_n,
+        -s / (beta + big_t) * alive + s * d_beta,
+    ];
+    let value = of_x.ln_gamma_rx - of_x.ln_gamma_r + terms.ln_scale + bracket.ln();
+    let gradient = [
+        of_x.psi_rx - of_x.psi_r + alpha.ln() + d_bracket[0] / bracket,
+        r / alpha + d_bracket[1] / bracket,
+        beta.ln() + d_bracket[2] / bracket,
+        s / beta + d_bracket[3] / bracket,
+    ];
+    (value, gradient)
 }
 
 #[cfg(test)]
