@@ -460,3 +460,27 @@ fn value_estimates_are_the_fitted_models_values() {
         value_intervals(&fit, &spend, &summaries, &ClvOptions::new(), &options).unwrap()
     );
 }
+
+/// `Interval::of_draws` takes R's type-7 quantiles of any values, in any
+/// order, and refuses a bad level, no values or a value that is not
+/// finite.
+#[test]
+fn intervals_of_draws_are_type_7_quantiles() {
+    use repurchase::intervals::Interval;
+    let values: Vec<f64> = (0..=100).rev().map(f64::from).collect();
+    let close = |interval: Interval, (lower, upper): (f64, f64)| {
+        assert!(
+            (interval.lower - lower).abs() < 1e-12 && (interval.upper - upper).abs() < 1e-12,
+            "{interval:?}"
+        );
+    };
+    close(Interval::of_draws(50.0, &values, 0.9).unwrap(), (5.0, 95.0));
+    close(
+        Interval::of_draws(1.0, &[0.0, 1.0, 2.0, 3.0], 0.5).unwrap(),
+        (0.75, 2.25),
+    );
+    assert!(Interval::of_draws(1.0, &values, 1.0).is_err());
+    assert!(Interval::of_draws(1.0, &[], 0.9).is_err());
+    assert!(Interval::of_draws(1.0, &[1.0, f64::NAN], 0.9).is_err());
+    assert!(Interval::of_draws(f64::INFINITY, &[1.0], 0.9).is_err());
+}

@@ -198,6 +198,46 @@ fn the_first_purchase_amount_shifts_the_cdnow_purchase_rate() {
     ));
 }
 
+/// Parameter draws of a fit with covariates follow its covariance: the
+/// effects normal around their estimates (negative draws included), the
+/// base parameters log-normal, with the standard errors' spread.
+#[test]
+fn covariate_draws_follow_the_fit_covariance() {
+    use repurchase::intervals::{Interval, IntervalOptions, covariate_draws};
+    let summaries = cdnow();
+    let z = ln_first_amount(&summaries);
+    let purchase = Covariates::from_columns([("ln first amount", z.clone())]).unwrap();
+    let dropout = Covariates::from_columns([("ln first amount", z)]).unwrap();
+    let data = CovariateData::from_summaries(&summaries, &purchase, &dropout).unwrap();
+    let fit = WithCovariates::<BetaGeo>::fit(&data, &FitOptions::default()).unwrap();
+    let n = 20_000;
+    let draws = covariate_draws(&fit, &IntervalOptions::default().draws(n).seed(3)).unwrap();
+    let estimates: Vec<f64> = fit.model.parameters().iter().map(|(_, v)| *v).collect();
+    let se = fit.report.standard_errors.values().unwrap();
+    for i in 0..estimates.len() {
+        // Effects on their own scale, base parameters on the log scale.
+        let at = |v: f64| if i < 4 { v.ln() } else { v };
+        let values: Vec<f64> = draws.iter().map(|m| at(m.parameters()[i].1)).collect();
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+        let want_sd = if i < 4 { se[i] / estimates[i] } else { se[i] };
+        assert!(
+            (mean - at(estimates[i])).abs() < 4.0 * want_sd / (n as f64).sqrt(),
+            "{i}: mean {mean}"
+        );
+        assert!((sd / want_sd - 1.0).abs() < 0.03, "{i}: sd {sd} vs {want_sd}");
+    }
+    // The dropout effect, 0.30 ± 0.31, is drawn below 0 about a sixth of the time.
+    let negative = draws.iter().filter(|m| m.dropout_effects()[0].1 < 0.0).count();
+    assert!((0.1..0.25).contains(&(negative as f64 / n as f64)), "{negative}");
+    let values: Vec<f64> = draws.iter().map(|m| m.dropout_effects()[0].1).collect();
+    let interval = Interval::of_draws(fit.model.dropout_effects()[0].1, &values, 0.9).unwrap();
+    assert!(
+        (interval.upper - interval.lower - 2.0 * 1.645 * se[5]).abs() < 0.05 * se[5],
+        "{interval:?}"
+    );
+}
+
 /// Customers simulated from known base parameters and effects: a binary
 /// and a normal purchase covariate, a binary dropout covariate.
 fn simulate(

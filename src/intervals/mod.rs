@@ -54,7 +54,7 @@ mod quantiles;
 mod values;
 
 pub use counts::{CustomerPurchaseCount, PurchaseCountIntervals, purchase_count_intervals};
-pub use draws::parameter_draws;
+pub use draws::{covariate_draws, parameter_draws};
 pub use expected::{CustomerPurchaseIntervals, PurchaseIntervals, purchase_intervals};
 pub use options::IntervalOptions;
 pub use values::{CustomerValueIntervals, ValueIntervals, value_intervals};
@@ -62,6 +62,7 @@ pub use values::{CustomerValueIntervals, ValueIntervals, value_intervals};
 use crate::models::ModelTime;
 use crate::models::model::summaries_agreed_time;
 use crate::{Error, Result, Summaries};
+use quantiles::{Total, central};
 
 /// How an interval was made.
 ///
@@ -123,6 +124,55 @@ pub struct Interval {
     pub lower: f64,
     /// The upper end: the `(1 + level)/2` quantile.
     pub upper: f64,
+}
+
+impl Interval {
+    /// The interval of any prediction from its value at the fitted
+    /// parameters and its values under parameter draws (from
+    /// [`parameter_draws`] or [`covariate_draws`]): the central `level`
+    /// share of them, between the `(1 − level)/2` and `(1 + level)/2`
+    /// quantiles (interpolated, as R's type 7). For the predictions this
+    /// module does not batch: a BG/BB customer's, a survival curve's, one
+    /// customer's with covariates.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a level not strictly between 0 and
+    /// 1; [`Error::Undefined`] for no values or a value that is not
+    /// finite.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::intervals::{Interval, IntervalOptions, parameter_draws};
+    /// use repurchase::models::{FitOptions, RetentionData, ShiftedBetaGeo};
+    ///
+    /// let data = RetentionData::from_survivors(&[1000, 631, 468, 382, 326, 289, 262, 241])?;
+    /// let fit = ShiftedBetaGeo::fit(&data, &FitOptions::default())?;
+    /// let year_12: Vec<f64> = parameter_draws(&fit, &IntervalOptions::default())?.iter().map(|m| m.survival(12)).collect();
+    /// let interval = Interval::of_draws(fit.model.survival(12), &year_12, 0.9)?;
+    /// assert!(interval.lower < interval.estimate && interval.estimate < interval.upper);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn of_draws(estimate: f64, values: &[f64], level: f64) -> Result<Interval> {
+        IntervalOptions::default().level(level).check()?;
+        if values.is_empty() {
+            return Err(Error::Undefined {
+                quantity: "an interval",
+                condition: "there are no draws".into(),
+            });
+        }
+        let mut totals: Vec<Total> = values.iter().map(|v| Total(*v)).collect();
+        let (Total(lower), Total(upper)) = central(&mut totals, level);
+        finite(
+            Interval {
+                estimate,
+                lower,
+                upper,
+            },
+            "an interval of draws",
+        )
+    }
 }
 
 /// Pieces of the pattern groups, scored in parallel with `parallel`.

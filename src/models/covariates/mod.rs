@@ -37,7 +37,10 @@ use likelihood::base_params;
 /// Every prediction for a customer is the base model's at their own
 /// parameters: [`for_customer`](Self::for_customer) gives that model, with
 /// P(alive), conditional expected purchases, count probabilities and all
-/// the rest.
+/// the rest; [`clv::customer_lifetime_value`](crate::clv::customer_lifetime_value)
+/// and [`churn::score`](crate::churn::score) value and score the customer
+/// with it, and [`covariate_draws`](crate::intervals::covariate_draws)
+/// gives the fit's parameter draws for intervals.
 ///
 /// Source: P. S. Fader, B. G. S. Hardie (2007), "Incorporating
 /// Time-Invariant Covariates into the Pareto/NBD and BG/NBD Models"; the
@@ -307,6 +310,51 @@ impl<M: CovariateModel> WithCovariates<M> {
             .chain(self.purchase.iter().map(|(n, v)| (format!("purchase: {n}"), *v)))
             .chain(self.dropout.iter().map(|(n, v)| (format!("dropout: {n}"), *v)))
             .collect()
+    }
+
+    /// The same model with other parameters, in the order of
+    /// [`parameters`](Self::parameters), keeping the names and the time
+    /// unit: how parameter draws become models.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a base parameter the base model
+    /// refuses, an effect that is not finite, or the wrong number of them.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use repurchase::models::{BetaGeo, WithCovariates};
+    ///
+    /// let model = WithCovariates::new(BetaGeo::new(0.243, 4.414, 0.793, 2.426)?, [("app user", 0.5)], [("complained", -0.3)])?;
+    /// let other = model.with_parameters(&[0.25, 4.0, 0.8, 2.5, 0.4, -0.2])?;
+    /// assert_eq!(other.purchase_effects(), [("app user".to_string(), 0.4)]);
+    /// assert!(model.with_parameters(&[0.25, 4.0, 0.8, 2.5]).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_parameters(&self, params: &[f64]) -> Result<Self> {
+        let (kp, kd) = (self.purchase.len(), self.dropout.len());
+        if params.len() != 4 + kp + kd {
+            return Err(Error::InvalidParameter {
+                name: "parameters",
+                value: format!("{} values", params.len()),
+                expected: "four base parameters and one per effect",
+            });
+        }
+        let (base, effects) = params.split_at(4);
+        let (purchase, dropout) = effects.split_at(kp);
+        let renamed = |named: &[(String, f64)], values: &[f64]| -> Vec<(String, f64)> {
+            named
+                .iter()
+                .zip(values)
+                .map(|((n, _), v)| (n.clone(), *v))
+                .collect()
+        };
+        Self::new(
+            self.base.with_parameters(base)?,
+            renamed(&self.purchase, purchase),
+            renamed(&self.dropout, dropout),
+        )
     }
 
     /// The model of a customer with purchase covariates `purchase` and
