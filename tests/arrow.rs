@@ -25,6 +25,14 @@ use repurchase::synthetic::SyntheticLog;
 use repurchase::{Error, Field, Granularity, Purchase, PurchaseLog, SummaryOptions};
 use rust_decimal::Decimal;
 
+/// An amount in whole cents, the mantissa of a Decimal128 of scale 2
+/// (rounded to the cent, and scaled up from fewer decimals).
+fn cents(amount: rust_decimal::Decimal) -> i128 {
+    let mut cents = amount.round_dp(2);
+    cents.rescale(2);
+    cents.mantissa()
+}
+
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
@@ -54,7 +62,7 @@ fn batch_of(purchases: &[Purchase<u64>]) -> RecordBatch {
         (
             "amount",
             array(
-                Decimal128Array::from_iter_values(purchases.iter().map(|p| p.amount.round_dp(2).mantissa()))
+                Decimal128Array::from_iter_values(purchases.iter().map(|p| cents(p.amount)))
                     .with_precision_and_scale(18, 2)
                     .unwrap(),
             ),
@@ -411,7 +419,7 @@ fn the_cdnow_sample_summarises_alike_both_ways() {
         (
             "amount",
             array(
-                Decimal128Array::from_iter_values(purchases.iter().map(|p| p.amount.mantissa()))
+                Decimal128Array::from_iter_values(purchases.iter().map(|p| cents(p.amount)))
                     .with_precision_and_scale(10, 2)
                     .unwrap(),
             ),
