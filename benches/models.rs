@@ -15,7 +15,8 @@ use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use repurchase::clv::{ClvOptions, customer_lifetime_values};
 use repurchase::models::{
-    BetaGeo, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd, SpendData,
+    BetaGeo, CovariateData, Covariates, FitOptions, FrequencyData, GammaGamma, ModifiedBetaGeo, ParetoNbd,
+    SpendData, WithCovariates,
 };
 use repurchase::synthetic::SyntheticLog;
 use repurchase::{Granularity, PurchaseLog, SummaryOptions};
@@ -68,6 +69,41 @@ fn bench_models(c: &mut Criterion) {
                 fit
             })
         });
+
+        // With covariates: a 0/1 segment on the purchase rate and a
+        // continuous score on the dropout, so that nearly every customer is
+        // a row of their own (up to 10^5 customers: the fits then cost a
+        // pass per customer, not per pattern).
+        if customers <= 100_000 {
+            let segment: Vec<f64> = summaries
+                .iter()
+                .map(|s| f64::from(u8::from(s.customer % 3 == 0)))
+                .collect();
+            let score: Vec<f64> = summaries
+                .iter()
+                .map(|s| {
+                    ((s.customer.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 11) as f64 / (1_u64 << 53) as f64)
+                        - 0.5
+                })
+                .collect();
+            let purchase = Covariates::from_columns([("segment", segment)]).unwrap();
+            let dropout = Covariates::from_columns([("score", score)]).unwrap();
+            let with = CovariateData::from_summaries(&summaries, &purchase, &dropout).unwrap();
+            group.bench_function(BenchmarkId::new("bgnbd_covariates_fit", label), |b| {
+                b.iter(|| {
+                    let fit = WithCovariates::<BetaGeo>::fit(black_box(&with), &options).unwrap();
+                    assert!(fit.report.converged);
+                    fit
+                })
+            });
+            group.bench_function(BenchmarkId::new("pareto_nbd_covariates_fit", label), |b| {
+                b.iter(|| {
+                    let fit = WithCovariates::<ParetoNbd>::fit(black_box(&with), &options).unwrap();
+                    assert!(fit.report.converged);
+                    fit
+                })
+            });
+        }
 
         let bg = BetaGeo::fit(&data, &options).unwrap().model;
         let gg = GammaGamma::fit(&spend, &options).unwrap().model;
