@@ -188,6 +188,7 @@ impl Covariates {
     /// let c = Covariates::from_columns([("a", vec![0.5, 1.5])])?;
     /// assert_eq!(c.row(1), Some(&[1.5][..]));
     /// assert_eq!(c.row(2), None);
+    /// assert_eq!(c.row(usize::MAX), None);
     /// assert_eq!(repurchase::models::Covariates::none().row(7), Some(&[][..]));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -196,7 +197,8 @@ impl Covariates {
             None => Some(&[]),
             Some(_) => {
                 let k = self.names.len();
-                self.values.get(index * k..(index + 1) * k)
+                let start = index.checked_mul(k)?;
+                self.values.get(start..start.checked_add(k)?)
             }
         }
     }
