@@ -27,6 +27,11 @@
 //! under every parameter draw, for intervals that the actual counts fall
 //! in.
 //!
+//! Any other model's predictions take the same route one at a time: the
+//! draws of [`parameter_draws`] (BG/BB, sBG, or any fitted model) or
+//! [`covariate_draws`] (a fit with covariates), the prediction under each,
+//! and [`Interval::of_draws`].
+//!
 //! # Example
 //!
 //! ```
