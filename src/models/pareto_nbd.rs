@@ -527,7 +527,7 @@ fn log_likelihood(params: &[f64], rows: &[FrequencyRow], gradient: &mut [f64]) -
         let rows = crate::invariant::range(rows, piece).unwrap_or(&[]);
         let (mut ll, mut g) = (0.0, [0.0_f64; 4]);
         // Rows are sorted by frequency: Γ and ψ of r + x once per run of equal x.
-        let mut of_x = RateTerms::new(r);
+        let mut of_x = RateTerms::default();
         for row in rows {
             let (value, gradient) =
                 row_log_likelihood([r, alpha, s, beta], row.frequency, row.recency, row.t, &mut of_x);
@@ -544,7 +544,7 @@ fn log_likelihood(params: &[f64], rows: &[FrequencyRow], gradient: &mut [f64]) -
 }
 
 /// What one customer's likelihood takes from r and x alone, kept from
-/// one row to the next while they stay the same.
+/// one row to the next while they stay the same (the default holds none).
 #[derive(Debug, Clone, Copy)]
 pub struct RateTerms {
     r: f64,
@@ -555,8 +555,21 @@ pub struct RateTerms {
     psi_rx: f64,
 }
 
+impl Default for RateTerms {
+    fn default() -> Self {
+        Self {
+            r: f64::NAN,
+            ln_gamma_r: 0.0,
+            psi_r: 0.0,
+            x: f64::NAN,
+            ln_gamma_rx: 0.0,
+            psi_rx: 0.0,
+        }
+    }
+}
+
 impl RateTerms {
-    pub(crate) fn new(r: f64) -> Self {
+    fn new(r: f64) -> Self {
         Self {
             r,
             ln_gamma_r: ln_gamma(r),

@@ -288,8 +288,7 @@ impl CovariateData {
         dropout: &Covariates,
     ) -> Result<Self> {
         let patterns = summaries.iter().map(|s| (f64::from(s.frequency), s.recency, s.t));
-        Self::build(patterns, summaries.len(), purchase, dropout)
-            .map(|data| data.in_time_of(summaries.model_time()))
+        Self::build(patterns.collect(), purchase, dropout).map(|data| data.in_time_of(summaries.model_time()))
     }
 
     /// The calibration data of a calibration/holdout split with the
@@ -320,7 +319,7 @@ impl CovariateData {
             .customers
             .iter()
             .map(|s| (f64::from(s.frequency_cal), s.recency_cal, s.t_cal));
-        Self::build(patterns, split.customers.len(), purchase, dropout)
+        Self::build(patterns.collect(), purchase, dropout)
             .map(|data| data.in_time_of(split.options().model_time()))
     }
 
@@ -350,24 +349,17 @@ impl CovariateData {
         for (row, &(x, t_x, t)) in patterns.iter().enumerate() {
             check_observed_pattern("model input row", row, x, t_x, t)?;
         }
-        let customers = patterns.len();
-        Self::build(patterns.into_iter(), customers, purchase, dropout)
+        Self::build(patterns, purchase, dropout)
     }
 
     /// Merges customers of equal pattern and covariate values into
     /// weighted rows, sorted by covariates, then as [`FrequencyData`]
     /// sorts (x, T, t_x), so that likelihoods reuse what depends on one
     /// customer's parameters or on x alone.
-    fn build(
-        patterns: impl Iterator<Item = (f64, f64, f64)>,
-        customers: usize,
-        purchase: &Covariates,
-        dropout: &Covariates,
-    ) -> Result<Self> {
-        purchase.check_customers(customers)?;
-        dropout.check_customers(customers)?;
+    fn build(patterns: Vec<(f64, f64, f64)>, purchase: &Covariates, dropout: &Covariates) -> Result<Self> {
+        purchase.check_customers(patterns.len())?;
+        dropout.check_customers(patterns.len())?;
         let (kp, kd) = (purchase.names.len(), dropout.names.len());
-        let patterns: Vec<(f64, f64, f64)> = patterns.collect();
         let values = |i: usize| {
             let (p, d) = (purchase.row(i).unwrap_or(&[]), dropout.row(i).unwrap_or(&[]));
             p.iter().chain(d)
@@ -396,14 +388,12 @@ impl CovariateData {
         let mut covariates = 0_u32;
         for i in order {
             let (x, t_x, t) = pattern(i);
-            match previous {
-                Some(p) if same_values(p, i) => {}
-                _ => {
-                    covariates = (vectors.len() / (kp + kd).max(1)) as u32;
-                    vectors.extend(values(i));
-                }
+            let same_group = previous.is_some_and(|p| same_values(p, i));
+            if !same_group {
+                covariates = (vectors.len() / (kp + kd).max(1)) as u32;
+                vectors.extend(values(i));
             }
-            let merges = previous.is_some_and(|p| same_values(p, i) && pattern(p) == (x, t_x, t));
+            let merges = same_group && previous.is_some_and(|p| pattern(p) == (x, t_x, t));
             previous = Some(i);
             match rows.last_mut() {
                 Some(last) if merges => last.weight += 1.0,

@@ -47,7 +47,7 @@ impl Base for BetaGeo {
 impl Base for ParetoNbd {
     const PURCHASE: [f64; 4] = [0.0, -1.0, 0.0, 0.0];
     const DROPOUT: [f64; 4] = [0.0, 0.0, 0.0, -1.0];
-    type Cache = Option<pareto_nbd::RateTerms>;
+    type Cache = pareto_nbd::RateTerms;
 
     fn row_log_likelihood(
         params: [f64; 4],
@@ -56,8 +56,7 @@ impl Base for ParetoNbd {
         t: f64,
         cache: &mut Self::Cache,
     ) -> (f64, [f64; 4]) {
-        let terms = cache.get_or_insert_with(|| pareto_nbd::RateTerms::new(params[0]));
-        pareto_nbd::row_log_likelihood(params, x, t_x, t, terms)
+        pareto_nbd::row_log_likelihood(params, x, t_x, t, cache)
     }
 }
 
