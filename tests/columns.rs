@@ -210,6 +210,29 @@ proptest! {
     }
 
     #[test]
+    fn text_keys_of_every_shape_build_the_log_records_build(
+        picks in prop::collection::vec((0_usize..12, 0_i64..550 * 86_400, -2_000_i64..30_000), 0..300),
+        names in prop_oneof![
+            // Short codes past a shared prefix: grouped by their bytes as integers.
+            prop::collection::vec("C-0{0,3}[1-9][0-9]{0,13}", 12),
+            // Short keys that differ only in trailing zero bytes.
+            prop::collection::vec("[a\\x00]{0,4}", 12),
+            // Anything: zero bytes, long keys, keys without the shared prefix.
+            prop::collection::vec("(C-|cust)?[a\\x00b-]{0,24}", 12),
+        ],
+    ) {
+        let keys: Vec<&str> = picks.iter().map(|p| names[p.0].as_str()).collect();
+        let seconds: Vec<i64> = picks.iter().map(|p| START + p.1).collect();
+        let cents: Vec<i64> = picks.iter().map(|p| p.2).collect();
+        let records: Vec<Purchase<&str>> = picks
+            .iter()
+            .map(|&(k, s, c)| Purchase::new(names[k].as_str(), Timestamp::from_unix_seconds(START + s).unwrap(), Decimal::new(c, 2)))
+            .collect();
+        let columns = PurchaseColumns::new(&keys, TimeColumn::UnixSeconds(&seconds), AmountColumn::MinorUnits { units: &cents, scale: 2 });
+        check_parity(LogOptions::default(), records, &columns, "text keys")?;
+    }
+
+    #[test]
     fn dates_and_timestamps_read_as_their_instants(
         days in prop::collection::vec((0_u64..6, 0_i32..600, -5_000_i64..50_000), 0..80),
     ) {

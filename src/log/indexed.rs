@@ -14,8 +14,11 @@
 //!    bucket holds its rows in input order. Integer keys whose buckets
 //!    each span less than `u32::MAX` are written as rows, straight into
 //!    the log's memory, with the key's offset from the bucket's least key
-//!    in the row's `head` ([`by_rows`]); other keys as lines of key and
-//!    row ([`by_lines`]);
+//!    in the row's `head` ([`by_rows`]); text keys with at most sixteen
+//!    bytes past their shared prefix as lines of those bytes (one integer)
+//!    and row ([`by_numbers`]), so that ordering a bucket reads no key
+//!    text, which lies scattered over the input; other keys as lines of
+//!    key and row ([`by_lines`]);
 //! 3. each bucket is ordered by customer and time through a scratch copy,
 //!    as the staged path orders a bucket ([`group_bucket`]).
 //!
@@ -82,8 +85,10 @@ where
     let layout = Layout::of(&pieces, table.buckets());
 
     // Passes 2 and 3: rows written into their buckets, each bucket ordered.
+    let exact_text = matches!(projection, Projection::Text(_)) && pieces.iter().all(|piece| piece.exact);
     let (keys, starts, rows_in_order) = match narrow_bases(&pieces, &projection) {
         Some(bases) => by_rows(&input, &pieces, &layout, &table, &bases, accepted),
+        None if exact_text => by_numbers(&input, &pieces, &layout, &table, &projection, accepted),
         None => by_lines(&input, &pieces, &layout, &table, &projection, accepted),
     };
     let mut log = PurchaseLog::empty();
@@ -183,6 +188,57 @@ where
             debug_assert_eq!(keys.len(), starts.len(), "a customer without its key");
         },
     );
+    (keys, starts, rows)
+}
+
+/// Text keys that their first sixteen bytes past the prefix tell apart
+/// ([`Projection::exact_number`]): lines of those bytes as one integer and
+/// the row, grouped by the integer, so the keys' bytes, scattered over the
+/// input, are not read again line by line; each customer's key is read
+/// back from its first row, then the lines are made rows in place.
+fn by_numbers<C>(
+    input: &Input<'_, '_, C>,
+    pieces: &[Piece<C>],
+    layout: &Layout,
+    table: &BucketTable,
+    projection: &Projection,
+    accepted: usize,
+) -> Ordered<C>
+where
+    C: CustomerKey,
+{
+    let mut lines: Vec<Line<u128>> = filled(accepted, (0, Row::default()));
+    scatter(input, pieces, layout, &mut lines, |customer, row| {
+        let (n, wide, _) = projection.exact_number(customer);
+        (table.bucket(n), (wide, row))
+    });
+    type Scratch = (Vec<Line<u128>>, Vec<u128>);
+    let (keys, starts) = order_buckets(
+        &mut lines,
+        layout,
+        |scratch: &mut Scratch, _, bucket, at, keys, starts| {
+            let (copy, numbers) = scratch;
+            copy.clear();
+            copy.extend_from_slice(bucket);
+            numbers.clear();
+            let first = starts.len();
+            // Pieces wrote their lines in order: a bucket's lines are in input
+            // order.
+            group_bucket(copy, bucket, at, true, numbers, starts);
+            let mut begin = at;
+            for &end in starts.get(first..).unwrap_or_default() {
+                let first_line = bucket.get((begin - at) as usize);
+                if let Some(key) = first_line.and_then(|(_, row)| input.key(row.index as usize)) {
+                    keys.push(key.clone());
+                }
+                begin = end;
+            }
+            debug_assert_eq!(keys.len(), starts.len(), "a customer without its key");
+        },
+    );
+    // In place: a row is smaller than a line.
+    let mut rows: Vec<Row> = lines.into_iter().map(|(_, row)| row).collect();
+    rows.shrink_to_fit();
     (keys, starts, rows)
 }
 
@@ -327,6 +383,9 @@ struct Piece<C> {
     spans: Vec<(u64, u64)>,
     /// Its rejected rows, in order (in strict mode, the first only).
     rejected: Vec<Rejection<C>>,
+    /// Whether its accepted rows' key numbers tell their keys apart (see
+    /// [`Projection::exact_number`]).
+    exact: bool,
 }
 
 impl<C: Clone + Hash> Piece<C> {
@@ -346,6 +405,7 @@ impl<C: Clone + Hash> Piece<C> {
             counts: vec![0; buckets],
             spans: vec![(u64::MAX, 0); buckets],
             rejected: Vec::new(),
+            exact: true,
         };
         for (part, local, offset) in input.segments(range) {
             for i in local {
@@ -358,7 +418,8 @@ impl<C: Clone + Hash> Piece<C> {
                         });
                 match fields {
                     Ok(f) => {
-                        let n = projection.number(&f.customer);
+                        let (n, _, exact) = projection.exact_number(&f.customer);
+                        piece.exact &= exact;
                         let bucket = table.bucket(n);
                         if let (Some(count), Some((low, high))) = (
                             item_mut(&mut piece.counts, bucket),
@@ -513,12 +574,31 @@ impl Projection {
 
     #[inline]
     fn number<C: Hash>(&self, key: &C) -> u64 {
+        self.exact_number(key).0
+    }
+
+    /// The key's number; its first sixteen bytes past the prefix as one
+    /// big-endian integer (zero-padded; the number is the upper half); and
+    /// whether no other key can share those sixteen bytes: an integer key
+    /// (its number, widened), or a text key with the prefix and at most
+    /// sixteen bytes after it, none of them zero (so that the padding tells
+    /// lengths apart).
+    #[inline]
+    fn exact_number<C: Hash>(&self, key: &C) -> (u64, u128, bool) {
         match self {
-            Self::Integer => number(key),
+            Self::Integer => {
+                let n = number(key);
+                (n, u128::from(n), true)
+            }
             Self::Text(prefix) => {
-                let mut reader = TextNumber { prefix, number: None };
+                let mut reader = TextNumber {
+                    prefix,
+                    wide: None,
+                    exact: false,
+                };
                 key.hash(&mut reader);
-                reader.number.unwrap_or(0)
+                let wide = reader.wide.unwrap_or(0);
+                ((wide >> 64) as u64, wide, reader.exact)
             }
         }
     }
@@ -528,29 +608,33 @@ impl Projection {
 /// `Hash` writes first: a `str` writes its bytes, then a terminator.
 struct TextNumber<'p> {
     prefix: &'p [u8],
-    number: Option<u64>,
+    /// The sixteen bytes past the prefix.
+    wide: Option<u128>,
+    /// They hold all of the key past the prefix, unambiguously.
+    exact: bool,
 }
 
 impl Hasher for TextNumber<'_> {
     fn finish(&self) -> u64 {
-        self.number.unwrap_or(0)
+        (self.wide.unwrap_or(0) >> 64) as u64
     }
 
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        if self.number.is_some() {
+        if self.wide.is_some() {
             return;
         }
-        self.number = Some(match bytes.strip_prefix(self.prefix) {
+        self.wide = Some(match bytes.strip_prefix(self.prefix) {
             Some(rest) => {
-                let mut eight = [0_u8; 8];
-                for (to, from) in eight.iter_mut().zip(rest) {
+                let mut sixteen = [0_u8; 16];
+                for (to, from) in sixteen.iter_mut().zip(rest) {
                     *to = *from;
                 }
-                u64::from_be_bytes(eight)
+                self.exact = rest.len() <= 16 && !rest.contains(&0);
+                u128::from_be_bytes(sixteen)
             }
             None if bytes < self.prefix => 0,
-            None => u64::MAX,
+            None => u128::MAX,
         });
     }
 }
@@ -593,12 +677,28 @@ mod tests {
             let projection = Projection::of_sample(&input_keys.iter().collect::<Vec<_>>());
             for a in &input_keys {
                 for b in &input_keys {
+                    let ((na, wa, exact_a), (nb, wb, exact_b)) = (projection.exact_number(a), projection.exact_number(b));
                     if a < b {
-                        prop_assert!(projection.number(a) <= projection.number(b), "{:?} {:?}", a, b);
+                        prop_assert!(na <= nb && wa <= wb, "{:?} {:?}", a, b);
+                        // Keys read exactly are told apart by their wide numbers.
+                        prop_assert!(!(exact_a && exact_b) || wa < wb, "{:?} {:?}", a, b);
                     }
                 }
             }
         }
+    }
+
+    #[test]
+    fn only_short_keys_with_the_prefix_and_no_zero_byte_read_exactly() {
+        let projection = Projection::Text(b"C-".to_vec());
+        let exact = |key: &str| projection.exact_number(&key).2;
+        assert!(exact("C-"));
+        assert!(exact("C-123456789012345"));
+        assert!(exact("C-1234567890123456"));
+        assert!(!exact("C-12345678901234567"), "seventeen bytes past the prefix");
+        assert!(!exact("C-1\u{0}"), "a zero byte reads as padding");
+        assert!(!exact("B-1"), "no prefix");
+        assert_eq!(projection.exact_number(&"C-\u{1}").1, 1 << 120);
     }
 
     #[test]
