@@ -63,12 +63,20 @@ pub(super) fn group<C: CustomerKey>(mut lines: Vec<Line<C>>) -> PurchaseLog<C> {
     // order. Serially straight into the log: no second copy of its keys.
     #[cfg(not(feature = "parallel"))]
     for ((bucket, to), at) in buckets {
-        group_bucket(bucket, to, at, true, &mut log.keys, &mut log.starts);
+        group_bucket(
+            bucket,
+            to,
+            Line::clone_from,
+            at,
+            true,
+            &mut log.keys,
+            &mut log.starts,
+        );
     }
     #[cfg(feature = "parallel")]
     for (keys, starts) in map_parts(buckets.collect(), |((bucket, to), at)| {
         let (mut keys, mut starts) = (Vec::new(), Vec::new());
-        group_bucket(bucket, to, at, true, &mut keys, &mut starts);
+        group_bucket(bucket, to, Line::clone_from, at, true, &mut keys, &mut starts);
         (keys, starts)
     }) {
         log.keys.extend(keys);
@@ -119,7 +127,15 @@ fn group_in_place<C: CustomerKey>(
         for (bucket, at) in group {
             scratch.clear();
             scratch.extend_from_slice(bucket);
-            group_bucket(bucket, &mut scratch, at, false, &mut keys, &mut starts);
+            group_bucket(
+                bucket,
+                &mut scratch,
+                Line::clone_from,
+                at,
+                false,
+                &mut keys,
+                &mut starts,
+            );
             bucket.clone_from_slice(&scratch);
         }
         (keys, starts)
@@ -216,8 +232,8 @@ fn group_by_number<C: CustomerKey>(lines: Vec<Line<C>>) -> PurchaseLog<C> {
     }
 }
 
-/// Copies one bucket's lines into `to` (as long), ordered by customer key,
-/// then time. Each line's slot in key order is found by counting (integer
+/// Places one bucket's lines into `to` (as long, each slot written by
+/// `place`), ordered by customer key, then time. Each line's slot in key order is found by counting (integer
 /// keys spanning at most four times the bucket's lines) or by interning
 /// the customers and ranking them by key; each slot gets its line's time
 /// and position, packed into one integer ([`TimeOrder`]); each customer's
@@ -227,9 +243,10 @@ fn group_by_number<C: CustomerKey>(lines: Vec<Line<C>>) -> PurchaseLog<C> {
 /// (swapping them along the permutation's cycles, then sorting each run of
 /// lines). Pushes the customers' keys, in order, to `keys`, and where
 /// their lines end to `starts`, the bucket's first line being line `at`.
-pub(super) fn group_bucket<C: CustomerKey>(
+pub(super) fn group_bucket<C: CustomerKey, T>(
     bucket: &[Line<C>],
-    to: &mut [Line<C>],
+    to: &mut [T],
+    place: impl Fn(&mut T, &Line<C>),
     at: u32,
     in_input_order: bool,
     keys: &mut Vec<C>,
@@ -287,7 +304,7 @@ pub(super) fn group_bucket<C: CustomerKey>(
     }
     for (target, &o) in to.iter_mut().zip(&order) {
         if let Some(source) = line(o) {
-            target.clone_from(source);
+            place(target, source);
         }
     }
 }

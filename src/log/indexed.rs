@@ -151,14 +151,14 @@ where
         let head = n.wrapping_sub(base) as u32;
         (bucket, Row { head, ..row })
     });
-    type Scratch = (Vec<Line<u64>>, Vec<Line<u64>>, Vec<u64>);
+    type Scratch = (Vec<Line<u64>>, Vec<u64>);
     let (keys, starts) = order_buckets(
         &mut rows,
         layout,
         |scratch: &mut Scratch, bucket, rows, at, keys, starts| {
             // The split's last piece, past the last bound, is empty and has no base.
             let base = bases.get(bucket).copied().unwrap_or(0);
-            let (lines, ordered, numbers) = scratch;
+            let (lines, numbers) = scratch;
             lines.clear();
             lines.extend(rows.iter().map(|row| {
                 (
@@ -169,13 +169,17 @@ where
                     },
                 )
             }));
-            ordered.clone_from(lines);
             numbers.clear();
             let first = starts.len();
-            group_bucket(lines, ordered, at, true, numbers, starts);
-            for (row, (_, line)) in rows.iter_mut().zip(ordered.iter()) {
-                *row = *line;
-            }
+            group_bucket(
+                lines,
+                rows,
+                |row, (_, line)| *row = *line,
+                at,
+                true,
+                numbers,
+                starts,
+            );
             // Each customer's key, read back from its first row's input row.
             let mut begin = at;
             for &end in starts.get(first..).unwrap_or_default() {
@@ -224,7 +228,7 @@ where
             let first = starts.len();
             // Pieces wrote their lines in order: a bucket's lines are in input
             // order.
-            group_bucket(copy, bucket, at, true, numbers, starts);
+            group_bucket(copy, bucket, Line::clone_from, at, true, numbers, starts);
             let mut begin = at;
             for &end in starts.get(first..).unwrap_or_default() {
                 let first_line = bucket.get((begin - at) as usize);
@@ -270,7 +274,7 @@ where
             scratch.extend_from_slice(bucket);
             // Pieces wrote their lines in order: a bucket's lines are in input
             // order.
-            group_bucket(scratch, bucket, at, true, keys, starts);
+            group_bucket(scratch, bucket, Line::clone_from, at, true, keys, starts);
         },
     );
     // In place: a row is smaller than a line.
