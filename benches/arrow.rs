@@ -1,7 +1,8 @@
 //! The `arrow` feature: purchase logs built from record batches, and
 //! summaries exported as one, on the seeded synthetic logs of the other
 //! benches (10^5, 10^6 and 10^7 purchases, sparse `u64` ids; the same ids
-//! as `Utf8` strings), in batches of 65,536 rows as readers hand them over.
+//! as `Utf8` codes "C-…" and as UUID-like text), in batches of 65,536
+//! rows as readers hand them over.
 //!
 //! `cargo bench --features arrow --bench arrow`; add `-- 1e7` for the
 //! largest size alone.
@@ -24,18 +25,49 @@ use common::{sizes, synthetic};
 
 const BATCH_ROWS: usize = 65_536;
 
-/// The purchases as record batches: customer (`UInt64`, or `Utf8` ids
-/// "C-…"), time (`Timestamp(Second)`), amount (`Decimal128(12, 2)`).
-fn batches(purchases: &[Purchase<u64>], string_keys: bool) -> Vec<RecordBatch> {
+/// How the customer ids are written.
+#[derive(Clone, Copy)]
+enum Ids {
+    /// `UInt64`.
+    Integers,
+    /// `Utf8` codes "C-" and fifteen digits.
+    Codes,
+    /// `Utf8` UUID-like text, 36 characters (no prefix shared).
+    Uuids,
+}
+
+/// The id's text, for the text kinds.
+fn id_text(customer: u64, ids: Ids) -> String {
+    match ids {
+        Ids::Uuids => {
+            // Spread the id's bits over 128, as random UUIDs are.
+            let a = customer.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let b = (customer ^ 0xD1B5_4A32_D192_ED03).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            let hex = format!("{a:016x}{b:016x}");
+            format!(
+                "{}-{}-{}-{}-{}",
+                &hex[..8],
+                &hex[8..12],
+                &hex[12..16],
+                &hex[16..20],
+                &hex[20..]
+            )
+        }
+        _ => format!("C-{customer:015}"),
+    }
+}
+
+/// The purchases as record batches: customer (see [`Ids`]), time
+/// (`Timestamp(Second)`), amount (`Decimal128(12, 2)`).
+fn batches(purchases: &[Purchase<u64>], ids: Ids) -> Vec<RecordBatch> {
     purchases
         .chunks(BATCH_ROWS)
         .map(|chunk| {
-            let customers: ArrayRef = if string_keys {
-                Arc::new(StringArray::from_iter_values(
-                    chunk.iter().map(|p| format!("C-{:015}", p.customer)),
-                ))
-            } else {
-                Arc::new(UInt64Array::from_iter_values(chunk.iter().map(|p| p.customer)))
+            let customers: ArrayRef = match ids {
+                Ids::Integers => Arc::new(UInt64Array::from_iter_values(chunk.iter().map(|p| p.customer))),
+                _ => Arc::new(StringArray::from_iter_values(
+                    chunk.iter().map(|p| id_text(p.customer, ids)),
+                )),
             };
             let times = TimestampSecondArray::from_iter_values(chunk.iter().map(|p| p.at.unix_seconds()));
             let amounts = Decimal128Array::from_iter_values(chunk.iter().map(|p| p.amount.mantissa()))
@@ -61,7 +93,7 @@ fn bench_arrow(c: &mut Criterion) {
         assert!(purchases.iter().all(|p| p.amount.scale() == 2));
         group.throughput(Throughput::Elements(n as u64));
 
-        let integer = batches(&purchases, false);
+        let integer = batches(&purchases, Ids::Integers);
         group.bench_function(BenchmarkId::new("build_from_batches", label), |b| {
             b.iter(|| {
                 let log = PurchaseLog::<u64>::from_batches(black_box(&integer), &columns).unwrap();
@@ -69,15 +101,19 @@ fn bench_arrow(c: &mut Criterion) {
                 log
             })
         });
-        let strings = batches(&purchases, true);
-        group.bench_function(BenchmarkId::new("build_from_batches_string_keys", label), |b| {
-            b.iter(|| {
-                let log = PurchaseLog::<String>::from_batches(black_box(&strings), &columns).unwrap();
-                assert_eq!(log.len(), n);
-                log
-            })
-        });
-        drop(strings);
+        for (name, ids) in [
+            ("build_from_batches_string_keys", Ids::Codes),
+            ("build_from_batches_uuid_keys", Ids::Uuids),
+        ] {
+            let strings = batches(&purchases, ids);
+            group.bench_function(BenchmarkId::new(name, label), |b| {
+                b.iter(|| {
+                    let log = PurchaseLog::<String>::from_batches(black_box(&strings), &columns).unwrap();
+                    assert_eq!(log.len(), n);
+                    log
+                })
+            });
+        }
 
         let log = PurchaseLog::<u64>::from_batches(&integer, &columns).unwrap();
         let summaries = log.summarize(&SummaryOptions::new(end));
