@@ -93,7 +93,7 @@ where
     };
     let mut log = PurchaseLog::empty();
     log.keys = keys;
-    log.starts.extend(starts);
+    log.starts = starts;
     log.rows = rows_in_order;
     log.stats = LogStats {
         input: rows,
@@ -105,7 +105,8 @@ where
     Ok((log, rejections))
 }
 
-/// A log's keys in order, where each customer's rows end, and its rows.
+/// A log's keys in order, where each customer's rows start (and the last
+/// ends), and its rows.
 type Ordered<C> = (Vec<C>, Vec<u32>, Vec<Row>);
 
 /// Integer keys whose every bucket spans less than `u32::MAX`: each
@@ -260,7 +261,7 @@ where
     C: CustomerKey,
 {
     let Some(filler) = first_line(input, pieces) else {
-        return Ordered::default();
+        return (Vec::new(), vec![0], Vec::new());
     };
     let mut lines = filled(accepted, filler);
     scatter(input, pieces, layout, &mut lines, |customer, row| {
@@ -339,7 +340,8 @@ fn scatter<C, T>(
 /// Pass 3: `order` run on each bucket of `items` (its number, its items,
 /// and its first item's position), consecutive buckets in [`PIECES`]
 /// groups that share a scratch `S`, pushing the keys of the bucket's
-/// customers and where their items end.
+/// customers and where their items end. Returns the keys, and where each
+/// customer's items start (and the last ends).
 fn order_buckets<C, T, S: Default>(
     items: &mut [T],
     layout: &Layout,
@@ -362,14 +364,19 @@ where
             group.push((b, bucket, at));
         }
     }
-    let (mut keys, mut starts) = (Vec::new(), Vec::new());
-    for (group_keys, group_starts) in map_parts(groups, |group| {
+    let parts = map_parts(groups, |group| {
         let (mut keys, mut starts, mut scratch) = (Vec::new(), Vec::new(), S::default());
         for (b, bucket, at) in group {
             order(&mut scratch, b, bucket, at, &mut keys, &mut starts);
         }
         (keys, starts)
-    }) {
+    });
+    // Sized once: growing by doubling would hold up to three times the
+    // keys for a moment.
+    let customers = parts.iter().map(|(keys, _)| keys.len()).sum();
+    let (mut keys, mut starts) = (Vec::with_capacity(customers), Vec::with_capacity(customers + 1));
+    starts.push(0);
+    for (group_keys, group_starts) in parts {
         keys.extend(group_keys);
         starts.extend(group_starts);
     }
