@@ -638,16 +638,31 @@ impl Hasher for TextNumber<'_> {
         self.wide = Some(match bytes.strip_prefix(self.prefix) {
             Some(rest) => {
                 let mut sixteen = [0_u8; 16];
-                for (to, from) in sixteen.iter_mut().zip(rest) {
-                    *to = *from;
+                let n = rest.len().min(16);
+                if let (Some(to), Some(from)) = (sixteen.get_mut(..n), rest.get(..n)) {
+                    to.copy_from_slice(from);
                 }
-                self.exact = rest.len() <= 16 && !rest.contains(&0);
-                u128::from_be_bytes(sixteen)
+                let wide = u128::from_be_bytes(sixteen);
+                self.exact = rest.len() <= 16 && !has_zero_byte(wide, n);
+                wide
             }
             None if bytes < self.prefix => 0,
             None => u128::MAX,
         });
     }
+}
+
+/// Whether any of the first `n` (at most 16) bytes of `wide`, big-endian,
+/// is zero: the others set to 0xFF, then the classic test for a zero byte
+/// in a word (a byte that borrows on subtracting one and had its high bit
+/// clear).
+#[inline]
+fn has_zero_byte(wide: u128, n: usize) -> bool {
+    const ONES: u128 = u128::MAX / 0xFF;
+    const HIGHS: u128 = ONES << 7;
+    let padding = u128::MAX.checked_shr(8 * n as u32).unwrap_or(0);
+    let filled = wide | padding;
+    filled.wrapping_sub(ONES) & !filled & HIGHS != 0
 }
 
 /// A text key's bytes, as its `Hash` writes them first.
@@ -696,6 +711,18 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn zero_bytes_are_found_among_the_first_n(
+            bytes in prop::collection::vec(prop_oneof![Just(0_u8), Just(1), Just(0x80), Just(0xFF), any::<u8>()], 0..=16),
+        ) {
+            let mut sixteen = [0_u8; 16];
+            sixteen[..bytes.len()].copy_from_slice(&bytes);
+            let wide = u128::from_be_bytes(sixteen);
+            prop_assert_eq!(has_zero_byte(wide, bytes.len()), bytes.contains(&0));
         }
     }
 
