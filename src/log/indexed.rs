@@ -181,15 +181,7 @@ where
                 numbers,
                 starts,
             );
-            // Each customer's key, read back from its first row's input row.
-            let mut begin = at;
-            for &end in starts.get(first..).unwrap_or_default() {
-                let first_row = rows.get((begin - at) as usize);
-                if let Some(key) = first_row.and_then(|row| input.key(row.index as usize)) {
-                    keys.push(key.clone());
-                }
-                begin = end;
-            }
+            read_back_keys(input, rows, |row| row.index, at, starts.get(first..), keys);
             debug_assert_eq!(keys.len(), starts.len(), "a customer without its key");
         },
     );
@@ -230,21 +222,39 @@ where
             // Pieces wrote their lines in order: a bucket's lines are in input
             // order.
             group_bucket(copy, bucket, Line::clone_from, at, true, numbers, starts);
-            let mut begin = at;
-            for &end in starts.get(first..).unwrap_or_default() {
-                let first_line = bucket.get((begin - at) as usize);
-                if let Some(key) = first_line.and_then(|(_, row)| input.key(row.index as usize)) {
-                    keys.push(key.clone());
-                }
-                begin = end;
-            }
+            read_back_keys(input, bucket, |(_, row)| row.index, at, starts.get(first..), keys);
             debug_assert_eq!(keys.len(), starts.len(), "a customer without its key");
         },
     );
-    // In place: a row is smaller than a line.
+    (keys, starts, into_rows(lines))
+}
+
+/// Pushes each customer's key, read from the input row of its first item:
+/// the customers end at `ends` (in the log's numbering), and the bucket's
+/// `items`, whose input rows `index` reads, start at line `at`.
+fn read_back_keys<C: Clone, T>(
+    input: &Input<'_, '_, C>,
+    items: &[T],
+    index: impl Fn(&T) -> u32,
+    at: u32,
+    ends: Option<&[u32]>,
+    keys: &mut Vec<C>,
+) {
+    let mut begin = at;
+    for &end in ends.unwrap_or_default() {
+        let first = items.get((begin - at) as usize);
+        if let Some(key) = first.and_then(|item| input.key(index(item) as usize)) {
+            keys.push(key.clone());
+        }
+        begin = end;
+    }
+}
+
+/// The lines' rows, in place: a row is smaller than a line.
+fn into_rows<K>(lines: Vec<Line<K>>) -> Vec<Row> {
     let mut rows: Vec<Row> = lines.into_iter().map(|(_, row)| row).collect();
     rows.shrink_to_fit();
-    (keys, starts, rows)
+    rows
 }
 
 /// Other keys: lines of key and row written into their buckets, ordered,
@@ -278,10 +288,7 @@ where
             group_bucket(scratch, bucket, Line::clone_from, at, true, keys, starts);
         },
     );
-    // In place: a row is smaller than a line.
-    let mut rows: Vec<Row> = lines.into_iter().map(|(_, row)| row).collect();
-    rows.shrink_to_fit();
-    (keys, starts, rows)
+    (keys, starts, into_rows(lines))
 }
 
 /// Pass 2: each piece's accepted rows read again, made items by `make`
