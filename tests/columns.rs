@@ -215,6 +215,8 @@ proptest! {
         names in prop_oneof![
             // Short codes past a shared prefix: grouped by their bytes as integers.
             prop::collection::vec("C-0{0,3}[1-9][0-9]{0,13}", 12),
+            // Codes that share their first eight bytes.
+            prop::collection::vec("[ab]0{7}[0-3]{1,5}", 12),
             // Short keys that differ only in trailing zero bytes.
             prop::collection::vec("[a\\x00]{0,4}", 12),
             // Anything: zero bytes, long keys, keys without the shared prefix.
@@ -512,4 +514,63 @@ fn large_columns_without_text_build_like_records() {
         PurchaseLog::from_columns_lenient(&columns).unwrap(),
         PurchaseLog::lenient(by_number)
     );
+}
+
+#[test]
+fn text_keys_over_many_key_ranges_build_the_log_records_build() {
+    // Enough rows for several key ranges and pieces: codes short enough to
+    // be ordered as integers, and longer ids that are hashed.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        state >> 16
+    };
+    let rows: Vec<(u64, i64, i64)> = (0..120_000)
+        .map(|_| {
+            (
+                next() % 9_000,
+                (next() % (550 * 86_400)) as i64,
+                (next() % 20_000) as i64 - 1_000,
+            )
+        })
+        .collect();
+    let seconds: Vec<i64> = rows.iter().map(|r| START + r.1).collect();
+    let cents: Vec<i64> = rows.iter().map(|r| r.2).collect();
+    for id in [
+        // Sixteen bytes, the first eight shared by half of the ids.
+        |c: u64| format!("{}-{c:014}", if c % 2 == 0 { 'A' } else { 'B' }),
+        |c: u64| {
+            format!(
+                "customer-{c:08x}-{:016x}@example.com",
+                c.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            )
+        },
+    ] {
+        let names: Vec<String> = rows.iter().map(|r| id(r.0)).collect();
+        let keys: Vec<&str> = names.iter().map(String::as_str).collect();
+        let records: Vec<Purchase<&str>> = rows
+            .iter()
+            .zip(&keys)
+            .map(|(r, &k)| {
+                Purchase::new(
+                    k,
+                    Timestamp::from_unix_seconds(START + r.1).unwrap(),
+                    Decimal::new(r.2, 2),
+                )
+            })
+            .collect();
+        let columns = PurchaseColumns::new(
+            &keys,
+            TimeColumn::UnixSeconds(&seconds),
+            AmountColumn::MinorUnits {
+                units: &cents,
+                scale: 2,
+            },
+        );
+        let from_columns = PurchaseLog::from_columns(&columns).unwrap();
+        assert_eq!(from_columns, PurchaseLog::new(records).unwrap(), "{}", keys[0]);
+        assert_eq!(from_columns.keys().len(), 9_000);
+    }
 }

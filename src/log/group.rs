@@ -233,11 +233,12 @@ fn group_by_number<C: CustomerKey>(lines: Vec<Line<C>>) -> PurchaseLog<C> {
 }
 
 /// Places one bucket's lines into `to` (as long, each slot written by
-/// `place`), ordered by customer key, then time. Each line's slot in key order is found by counting (integer
-/// keys spanning at most four times the bucket's lines) or by interning
-/// the customers and ranking them by key; each slot gets its line's time
-/// and position, packed into one integer ([`TimeOrder`]); each customer's
-/// run of these is sorted, and the lines are copied over in that order.
+/// `place`), ordered by customer key, then time. Each line's slot in key
+/// order is found by counting (integer keys spanning at most four times
+/// the bucket's lines) or by interning the customers and ranking them by
+/// key; each slot gets its line's time and position, packed into one
+/// integer ([`TimeOrder`]); each customer's run of these is sorted, and
+/// the lines are placed in that order.
 /// Sorting 8-byte integers instead of the lines themselves, and copying
 /// each line once, costs a third less than reordering the lines in place
 /// (swapping them along the permutation's cycles, then sorting each run of
